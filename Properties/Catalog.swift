@@ -1,0 +1,122 @@
+// The property library. Each property is one rule of ../shared/reference/fltmgr-rules.md (the
+// catalog id is its first column); the semantics report a violation by naming the property.
+
+/// Safety: nothing bad happens at any step. Liveness: something good eventually happens.
+public enum PropertyKind: String, Codable, Sendable {
+    case safety
+    case liveness
+}
+
+/// An error fails the verdict; an advisory is printed as a warning and does not.
+public enum Severity: String, Codable, Sendable {
+    case error
+    case advisory
+}
+
+/// A named, documented property that fltcheck checks.
+public struct Property: Hashable, Sendable, Identifiable {
+    /// The stable name users see and can refer to, e.g. `NoDoubleCompletion`.
+    public let id: String
+    /// The catalog rule ids it checks, e.g. `["R2"]`.
+    public let catalogIds: [String]
+    /// The rule in one sentence.
+    public let rule: String
+    /// The Microsoft doc pages the rule comes from (catalog source keys and paths).
+    public let source: String
+    public let kind: PropertyKind
+    public let severity: Severity
+
+    public static func == (lhs: Property, rhs: Property) -> Bool { lhs.id == rhs.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+}
+
+extension Property {
+    public static let noDoubleCompletion = Property(
+        id: "NoDoubleCompletion", catalogIds: ["R2"],
+        rule: "A pended operation is resumed at most once (FltCompletePendedPreOperation or FltCompletePendedPostOperation), and each operation completes to its originator once.",
+        source: "D:cpre /ddi/fltkernel/nf-fltkernel-fltcompletependedpreoperation; D:cpost /ddi/fltkernel/nf-fltkernel-fltcompletependedpostoperation; S1 /ifs/writing-preoperation-callback-routines",
+        kind: .safety, severity: .error)
+
+    public static let resumeOnlyWhatYouPended = Property(
+        id: "ResumeOnlyWhatYouPended", catalogIds: ["R3"],
+        rule: "FltCompletePendedPreOperation is called only on an operation this filter's pre-op pended (FltCompletePendedPostOperation only on one its post-op returned MORE_PROCESSING_REQUIRED for).",
+        source: "D:cpre /ddi/fltkernel/nf-fltkernel-fltcompletependedpreoperation; S1 /ifs/writing-preoperation-callback-routines",
+        kind: .safety, severity: .error)
+
+    public static let resumeStatusValid = Property(
+        id: "ResumeStatusValid", catalogIds: ["R4"],
+        rule: "The CallbackStatus passed to FltCompletePendedPreOperation is FLT_PREOP_COMPLETE, SUCCESS_NO_CALLBACK or SUCCESS_WITH_CALLBACK, never PENDING, SYNCHRONIZE or DISALLOW_FASTIO.",
+        source: "D:cpre /ddi/fltkernel/nf-fltkernel-fltcompletependedpreoperation; S3 /ifs/passing-an-i-o-operation-down-the-minifilter-driver-instance-stack",
+        kind: .safety, severity: .error)
+
+    public static let callbackRequiresPostOp = Property(
+        id: "CallbackRequiresPostOp", catalogIds: ["P3"],
+        rule: "Returning (or resuming with) SUCCESS_WITH_CALLBACK or SYNCHRONIZE requires a registered post-operation callback for that major function (else bug check 0xF5, P1=0x66).",
+        source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:withcb; I:sync; B:f5 /debugger/bug-check-0xf5--fltmgr-file-system",
+        kind: .safety, severity: .error)
+
+    public static let pendOnlyIrp = Property(
+        id: "PendOnlyIrp", catalogIds: ["P8"],
+        rule: "FLT_PREOP_PENDING may be returned only for IRP-based operations.",
+        source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:pendpre /ifs/pending-an-i-o-operation-in-a-preoperation-callback-routine",
+        kind: .safety, severity: .error)
+
+    public static let completeStatusFinal = Property(
+        id: "CompleteStatusFinal", catalogIds: ["P4"],
+        rule: "With FLT_PREOP_COMPLETE the status must be final: never STATUS_PENDING or STATUS_FLT_DISALLOW_FAST_IO.",
+        source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:complete /ifs/completing-an-i-o-operation-in-a-preoperation-callback-routine",
+        kind: .safety, severity: .error)
+
+    public static let cleanupCloseNeverFail = Property(
+        id: "CleanupCloseNeverFail", catalogIds: ["P5"],
+        rule: "IRP_MJ_CLEANUP and IRP_MJ_CLOSE can only be completed with success.",
+        source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:complete /ifs/completing-an-i-o-operation-in-a-preoperation-callback-routine",
+        kind: .safety, severity: .error)
+
+    public static let disallowFastIoOnlyFastIo = Property(
+        id: "DisallowFastIoOnlyFastIo", catalogIds: ["P7"],
+        rule: "FLT_PREOP_DISALLOW_FASTIO is returned only for fast I/O operations.",
+        source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:fastio /ifs/disallowing-a-fast-i-o-operation-in-a-preoperation-callback-routine",
+        kind: .safety, severity: .error)
+
+    public static let moreProcessingOnlyWhenPosted = Property(
+        id: "MoreProcessingOnlyWhenPosted", catalogIds: ["Q1"],
+        rule: "FLT_POSTOP_MORE_PROCESSING_REQUIRED is returned only for IRP-based operations the post-op actually posted (a deferred work item queued for it, or its handle kept for the filter's own worker); otherwise nobody resumes it.",
+        source: "D:post /ddi/fltkernel/nc-fltkernel-pflt_post_operation_callback; S0 /ifs/processing-i-o-operations; S4 /ifs/pending-an-i-o-operation-in-a-postoperation-callback-routine",
+        kind: .safety, severity: .error)
+
+    public static let handleDeferredQueueFailure = Property(
+        id: "HandleDeferredQueueFailure", catalogIds: ["W2"],
+        rule: "When FltQueueDeferredIoWorkItem fails, the callback must not return FLT_PREOP_PENDING or FLT_POSTOP_MORE_PROCESSING_REQUIRED for that operation.",
+        source: "S4 /ifs/pending-an-i-o-operation-in-a-postoperation-callback-routine; D:qdef /ddi/fltkernel/nf-fltkernel-fltqueuedeferredioworkitem",
+        kind: .safety, severity: .error)
+
+    public static let pendedOperationsResumed = Property(
+        id: "PendedOperationsResumed", catalogIds: ["R1", "Q2"],
+        rule: "Every operation pended in a pre-op eventually gets FltCompletePendedPreOperation, and every one pended in a post-op FltCompletePendedPostOperation: no reachable end state leaves an operation pended with nothing left to resume it.",
+        source: "S1 /ifs/writing-preoperation-callback-routines; D:cpre; S4 /ifs/pending-an-i-o-operation-in-a-postoperation-callback-routine; D:cpost",
+        kind: .liveness, severity: .error)
+
+    public static let assertion = Property(
+        id: "Assertion", catalogIds: [],
+        rule: "The model's own assertions hold.",
+        source: "the model",
+        kind: .safety, severity: .error)
+
+    public static let modelIntegrity = Property(
+        id: "ModelIntegrity", catalogIds: [],
+        rule: "The model's code stays within its declarations: integer variables within their ranges, operation handles naming an operation.",
+        source: "the model",
+        kind: .safety, severity: .error)
+
+    /// Every property fltcheck checks, in the order reports list them.
+    public static let all: [Property] = [
+        .noDoubleCompletion, .resumeOnlyWhatYouPended, .resumeStatusValid, .callbackRequiresPostOp,
+        .pendOnlyIrp, .completeStatusFinal, .cleanupCloseNeverFail, .disallowFastIoOnlyFastIo,
+        .moreProcessingOnlyWhenPosted, .handleDeferredQueueFailure, .pendedOperationsResumed,
+        .assertion, .modelIntegrity,
+    ]
+
+    /// The property with this id, if there is one.
+    public static func named(_ id: String) -> Property? { all.first { $0.id == id } }
+}

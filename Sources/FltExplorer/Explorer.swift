@@ -1,0 +1,190 @@
+import FltModel
+import FltProperties
+import FltSemantics
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bounds on an exploration. Hitting one makes the verdict inconclusive, never a pass.
+public struct Limits: Sendable {
+    /// Transitions from the initial state beyond which states are not expanded.
+    public var maxDepth: Int?
+    /// Distinct states stored beyond which exploration stops.
+    public var maxStates: Int?
+    public init(maxDepth: Int? = nil, maxStates: Int? = nil) {
+        self.maxDepth = maxDepth
+        self.maxStates = maxStates
+    }
+}
+
+/// Which bound stopped an exploration before it was exhaustive.
+public enum BoundHit: Sendable, CustomStringConvertible {
+    case depth(Int)
+    case states(Int)
+    public var description: String {
+        switch self {
+        case .depth(let depth): "--max-depth \(depth) reached with states left unexpanded"
+        case .states(let states): "--max-states \(states) reached"
+        }
+    }
+}
+
+/// One line of a counterexample.
+public struct TraceLine: Sendable {
+    /// The transition (interleaving step) this event happened in, 1-based.
+    public let step: Int
+    public let event: Event
+}
+
+/// A run that violates a property, shortest among those of the property (BFS order).
+public struct Counterexample: Sendable {
+    public let violation: Violation
+    /// Transitions from the initial state, the violating one included.
+    public let steps: Int
+    public let trace: [TraceLine]
+}
+
+/// What an exploration found and how much it covered.
+public struct ExplorationResult: Sendable {
+    public let statesStored: Int
+    public let transitions: Int
+    public let endStates: Int
+    /// The greatest depth reached.
+    public let depth: Int
+    public let seconds: Double
+    /// The first (shortest) counterexample of each violated property, in the order found.
+    public let counterexamples: [Counterexample]
+    /// Nil when the whole reachable state space was explored.
+    public let bound: BoundHit?
+    /// Bytes held by the visited-state encodings.
+    public let encodedBytes: Int
+
+    public var exhaustive: Bool { bound == nil }
+}
+
+/// Exhaustive breadth-first search of a model's state space: the first counterexample found for a
+/// property is a shortest one. Visited states are kept as their compact byte encodings, with a
+/// parent link and the transition that reached them so traces can be rebuilt by replay.
+public struct Explorer: Sendable {
+    public let semantics: Semantics
+    public let limits: Limits
+
+    public init(semantics: Semantics, limits: Limits = Limits()) {
+        self.semantics = semantics
+        self.limits = limits
+    }
+
+    private struct Node {
+        let parent: Int32
+        let transition: Transition?
+    }
+
+    private struct Found {
+        let violation: Violation
+        /// The node the violation happened from (step violation) or at (end state).
+        let node: Int
+        /// The violating transition, for a step violation.
+        let transition: Transition?
+    }
+
+    /// Explores until exhaustion or a bound. `progress` is called now and then with
+    /// (states stored, depth).
+    public func run(progress: ((Int, Int) -> Void)? = nil) -> ExplorationResult {
+        let start = monotonicSeconds()
+        let initial = semantics.initialState()
+        var visited: [[UInt8]: Int32] = [:]
+        var nodes: [Node] = []
+        var encodedBytes = 0
+        let initialCode = initial.encoded()
+        visited[initialCode] = 0
+        encodedBytes += initialCode.count
+        nodes.append(Node(parent: -1, transition: nil))
+
+        var found: [Found] = []
+        var violated: Set<String> = []
+        var transitions = 0
+        var endStates = 0
+        var depth = 0
+        var bound: BoundHit?
+        var frontier: [(SystemState, Int)] = [(initial, 0)]
+
+        search: while !frontier.isEmpty {
+            var next: [(SystemState, Int)] = []
+            for (state, index) in frontier {
+                let successors = semantics.successors(of: state)
+                if successors.isEmpty {
+                    endStates += 1
+                    if let violation = semantics.endStateViolation(state), violated.insert(violation.property.id).inserted {
+                        found.append(Found(violation: violation, node: index, transition: nil))
+                    }
+                    continue
+                }
+                if let maxDepth = limits.maxDepth, depth >= maxDepth {
+                    bound = .depth(maxDepth)
+                    continue
+                }
+                for successor in successors {
+                    transitions += 1
+                    if let violation = successor.violation {
+                        if violated.insert(violation.property.id).inserted {
+                            found.append(Found(violation: violation, node: index, transition: successor.transition))
+                        }
+                        continue
+                    }
+                    let code = successor.state.encoded()
+                    if visited[code] != nil { continue }
+                    if let maxStates = limits.maxStates, nodes.count >= maxStates {
+                        bound = .states(maxStates)
+                        break search
+                    }
+                    visited[code] = Int32(nodes.count)
+                    encodedBytes += code.count
+                    next.append((successor.state, nodes.count))
+                    nodes.append(Node(parent: Int32(index), transition: successor.transition))
+                }
+                if nodes.count & 0x3FFF == 0 { progress?(nodes.count, depth) }
+            }
+            frontier = next
+            if !next.isEmpty { depth += 1 }
+        }
+
+        let counterexamples = found.map { counterexample($0, nodes: nodes, initial: initial) }
+        return ExplorationResult(
+            statesStored: nodes.count, transitions: transitions, endStates: endStates, depth: depth,
+            seconds: monotonicSeconds() - start, counterexamples: counterexamples, bound: bound,
+            encodedBytes: encodedBytes)
+    }
+
+    /// Rebuilds the path to a violation by replaying its transitions with events recorded.
+    private func counterexample(_ found: Found, nodes: [Node], initial: SystemState) -> Counterexample {
+        var path: [Transition] = []
+        var cursor = found.node
+        while cursor > 0, let transition = nodes[cursor].transition {
+            path.append(transition)
+            cursor = Int(nodes[cursor].parent)
+        }
+        path.reverse()
+        if let last = found.transition { path.append(last) }
+        var state = initial
+        var trace: [TraceLine] = []
+        for (number, transition) in path.enumerated() {
+            let successor = semantics.replay(transition, from: state)
+            trace += successor.events.map { TraceLine(step: number + 1, event: $0) }
+            state = successor.state
+        }
+        if found.transition == nil {
+            trace.append(TraceLine(step: path.count, event: Event(
+                operation: nil, actor: "fltcheck", text: "end state: no thread can take a step. \(found.violation.message)",
+                changes: [], location: found.violation.location)))
+        }
+        return Counterexample(violation: found.violation, steps: path.count, trace: trace)
+    }
+}
+
+/// Seconds on a monotonic clock.
+func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}

@@ -1,0 +1,290 @@
+import Foundation
+
+// Building a model: declarations register themselves in one build context while the model file's
+// top-level code runs (it runs on one thread, once), and `Model` takes what was registered. When the
+// model program exits, the model is written as JSON IR for fltcheck to read.
+
+/// A mistake in how the DSL was used, found while the model was being built.
+public struct BuildError: Codable, Sendable {
+    public var message: String
+    public var location: SourceLocation
+}
+
+/// What a model program writes for fltcheck.
+public struct ModelEnvelope: Codable, Sendable {
+    public var schemaVersion: Int
+    public var models: [ModelIR]
+    public var errors: [BuildError]
+}
+
+/// The environment variable through which fltcheck tells a model program where to write its IR.
+public let irOutputEnvironmentVariable = "FLTCHECK_IR_OUT"
+
+final class BuildContext {
+    var variables: [VariableIR] = []
+    var workItems: [WorkItemIR] = []
+    var filters: [FilterIR] = []
+    var requests: [RequestsIR] = []
+    var currentFilter: String?
+    var models: [ModelIR] = []
+    var errors: [BuildError] = []
+
+    func error(_ message: String, _ location: SourceLocation) {
+        errors.append(BuildError(message: message, location: location))
+    }
+}
+
+// The model program is single-threaded top-level code; nothing else touches this.
+nonisolated(unsafe) let buildContext = BuildContext()
+
+private func writeModelAtExit() {
+    let envelope = ModelEnvelope(
+        schemaVersion: irSchemaVersion, models: buildContext.models, errors: buildContext.errors)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    guard let data = try? encoder.encode(envelope) else {
+        FileHandle.standardError.write(Data("fltcheck model: could not encode the model IR\n".utf8))
+        return
+    }
+    if let path = ProcessInfo.processInfo.environment[irOutputEnvironmentVariable] {
+        if !FileManager.default.createFile(atPath: path, contents: data) {
+            FileHandle.standardError.write(Data("fltcheck model: could not write \(path)\n".utf8))
+        }
+    } else {
+        FileHandle.standardError.write(
+            Data("This is an fltcheck model. Check it with: fltcheck verify <this file>.swift\n".utf8))
+    }
+}
+
+func location(_ file: String, _ line: Int) -> SourceLocation { SourceLocation(file: file, line: line) }
+
+/// Declares the model: its filters and workload. A model file declares exactly one.
+///
+/// ```swift
+/// let model = Model("PassThrough") {
+///     Workload { Requests(.read, count: 2) }
+///     Filter("PassThrough", altitude: 370_000) { ... }
+/// }
+/// ```
+public struct Model {
+    public let name: String
+
+    public init(
+        _ name: String, interleaving: Interleaving = .everyStatement,
+        cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess,
+        file: String = #filePath, line: Int = #line,
+        @ModelBuilder _ content: () -> Void
+    ) {
+        self.name = name
+        content()
+        let context = buildContext
+        let ir = ModelIR(
+            name: name, location: location(file, line), variables: context.variables,
+            filters: context.filters, workItems: context.workItems,
+            workload: WorkloadIR(requests: context.requests), options: OptionsIR(interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus))
+        if context.models.isEmpty { atexit { writeModelAtExit() } }
+        context.models.append(ir)
+    }
+}
+
+/// Something a `Model { }` body may contain: `Workload` and `Filter`.
+public protocol ModelComponent {}
+
+@resultBuilder public enum ModelBuilder {
+    public static func buildExpression(_ component: some ModelComponent) {}
+    public static func buildBlock(_ components: Void...) {}
+    public static func buildOptional(_ component: Void?) {}
+    public static func buildEither(first: Void) {}
+    public static func buildEither(second: Void) {}
+    public static func buildArray(_ components: [Void]) {}
+}
+
+/// The requests that arrive at the stack.
+public struct Workload: ModelComponent {
+    public init(@WorkloadBuilder _ content: () -> [RequestsIR]) {
+        buildContext.requests.append(contentsOf: content())
+    }
+}
+
+@resultBuilder public enum WorkloadBuilder {
+    public static func buildExpression(_ requests: Requests) -> [RequestsIR] { [requests.ir] }
+    public static func buildBlock(_ parts: [RequestsIR]...) -> [RequestsIR] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [RequestsIR]?) -> [RequestsIR] { part ?? [] }
+    public static func buildEither(first: [RequestsIR]) -> [RequestsIR] { first }
+    public static func buildEither(second: [RequestsIR]) -> [RequestsIR] { second }
+    public static func buildArray(_ parts: [[RequestsIR]]) -> [RequestsIR] { parts.flatMap { $0 } }
+}
+
+/// How the file system below the stack completes the requests that reach it.
+public struct FileSystem: Sendable {
+    let timing: FileSystemTiming
+    let statuses: [NTStatus]
+    /// Completes in the thread that sent the request down.
+    public static func inline(_ statuses: NTStatus...) -> FileSystem {
+        FileSystem(timing: .inline, statuses: statuses.isEmpty ? [.success] : statuses)
+    }
+    /// Completes later from its own thread (the sender sees STATUS_PENDING).
+    public static func asynchronous(_ statuses: NTStatus...) -> FileSystem {
+        FileSystem(timing: .asynchronous, statuses: statuses.isEmpty ? [.success] : statuses)
+    }
+    /// Inline or asynchronously: both are explored.
+    public static func either(_ statuses: NTStatus...) -> FileSystem {
+        FileSystem(timing: .either, statuses: statuses.isEmpty ? [.success] : statuses)
+    }
+}
+
+/// `count` identical requests of one major function, each issued by its own originating thread.
+public struct Requests {
+    let ir: RequestsIR
+    public init(
+        _ major: MajorFunction, count: Int = 1, kind: RequestKind = .irp, synchronous: Bool = true,
+        paging: Bool = false, topLevelIrp: Bool = false, fileSystem: FileSystem = .inline(.success),
+        file: String = #filePath, line: Int = #line
+    ) {
+        ir = RequestsIR(
+            major: major, count: count, kind: kind, synchronous: synchronous, paging: paging,
+            topLevelIrp: topLevelIrp, fileSystemTiming: fileSystem.timing,
+            fileSystemStatuses: fileSystem.statuses, location: location(file, line))
+    }
+}
+
+/// A minifilter: a name, an altitude, and its callbacks, variables and work items.
+public struct Filter: ModelComponent {
+    public init(
+        _ name: String, altitude: Int, file: String = #filePath, line: Int = #line,
+        @FilterBuilder _ content: () -> [CallbackIR]
+    ) {
+        let context = buildContext
+        let outer = context.currentFilter
+        if outer != nil { context.error("Filter \"\(name)\" is declared inside another filter", location(file, line)) }
+        context.currentFilter = name
+        let callbacks = content()
+        context.currentFilter = outer
+        context.filters.append(FilterIR(name: name, altitude: altitude, callbacks: callbacks, location: location(file, line)))
+    }
+}
+
+/// Something a `Filter { }` body may contain: `PreOperation` and `PostOperation`.
+public protocol FilterComponent {
+    var callback: CallbackIR { get }
+}
+
+@resultBuilder public enum FilterBuilder {
+    public static func buildExpression(_ component: some FilterComponent) -> [CallbackIR] { [component.callback] }
+    public static func buildBlock(_ parts: [CallbackIR]...) -> [CallbackIR] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [CallbackIR]?) -> [CallbackIR] { part ?? [] }
+    public static func buildEither(first: [CallbackIR]) -> [CallbackIR] { first }
+    public static func buildEither(second: [CallbackIR]) -> [CallbackIR] { second }
+    public static func buildArray(_ parts: [[CallbackIR]]) -> [CallbackIR] { parts.flatMap { $0 } }
+}
+
+/// The filter's pre-operation callback for a major function. Every path must end in `Return`.
+public struct PreOperation: FilterComponent {
+    public let callback: CallbackIR
+    public init(_ major: MajorFunction, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        callback = CallbackIR(kind: .pre, major: major, body: body(), location: location(file, line))
+    }
+}
+
+/// The filter's post-operation callback for a major function. Every path must end in `Return`.
+public struct PostOperation: FilterComponent {
+    public let callback: CallbackIR
+    public init(_ major: MajorFunction, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        callback = CallbackIR(kind: .post, major: major, body: body(), location: location(file, line))
+    }
+}
+
+/// A deferred I/O work item routine of the enclosing filter, queued with `QueueDeferredIoWorkItem`.
+/// It runs on a system worker thread with the operation it was queued for as `Op.current`.
+public struct WorkItem {
+    let index: Int
+    public init(_ name: String, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        let context = buildContext
+        index = context.workItems.count
+        let owner = context.currentFilter
+        if owner == nil { context.error("WorkItem \"\(name)\" must be declared inside a Filter", location(file, line)) }
+        // Registered before the body is built so the body's own location errors point here.
+        context.workItems.append(WorkItemIR(name: name, owner: owner ?? "", body: [], location: location(file, line)))
+        context.workItems[index].body = body()
+    }
+}
+
+// MARK: Variables
+
+private func declare(_ name: String, _ type: VariableType, _ initial: Int, _ file: String, _ line: Int) -> Int {
+    let context = buildContext
+    context.variables.append(
+        VariableIR(name: name, owner: context.currentFilter, type: type, initial: initial, location: location(file, line)))
+    return context.variables.count - 1
+}
+
+/// A variable that code can assign.
+public protocol AssignableVariable: ExprConvertible {
+    var index: Int { get }
+}
+
+extension AssignableVariable {
+    public var expr: Expr { Expr(.variable(index)) }
+    /// `variable = value`, as one statement.
+    public func set(_ value: some ExprConvertible, file: String = #filePath, line: Int = #line) -> Assignment {
+        Assignment(variable: index, value: value.expr, location: location(file, line))
+    }
+}
+
+/// A shared boolean (a flag in the filter's globals or context).
+public struct BoolVariable: AssignableVariable {
+    public let index: Int
+    public init(_ name: String, initial: Bool = false, file: String = #filePath, line: Int = #line) {
+        index = declare(name, .bool, initial ? 1 : 0, file, line)
+    }
+}
+
+/// A shared integer within `range`; assigning a value outside it is a model error.
+public struct IntVariable: AssignableVariable {
+    public let index: Int
+    public init(_ name: String, _ range: ClosedRange<Int>, initial: Int? = nil, file: String = #filePath, line: Int = #line) {
+        index = declare(name, .int(min: range.lowerBound, max: range.upperBound), initial ?? range.lowerBound, file, line)
+    }
+}
+
+/// A shared variable with named states.
+public struct EnumVariable: AssignableVariable {
+    public let index: Int
+    let cases: [String]
+    let file: String
+    let line: Int
+    public init(_ name: String, cases: [String], initial: String? = nil, file: String = #filePath, line: Int = #line) {
+        self.cases = cases
+        self.file = file
+        self.line = line
+        let start = initial.flatMap { cases.firstIndex(of: $0) } ?? 0
+        index = declare(name, .enumeration(cases: cases), start, file, line)
+        if let initial, !cases.contains(initial) {
+            buildContext.error("initial state \"\(initial)\" of \(name) is not one of \(cases)", location(file, line))
+        }
+    }
+    /// The value of a named state, for comparisons and assignments.
+    public func state(_ name: String) -> Expr {
+        guard let value = cases.firstIndex(of: name) else {
+            buildContext.error("\"\(name)\" is not a state of this variable (states: \(cases))", location(file, line))
+            return Expr(.constant(0))
+        }
+        return Expr(.constant(value))
+    }
+    /// `variable = state`.
+    public func set(_ state: String, file: String = #filePath, line: Int = #line) -> Assignment {
+        Assignment(variable: index, value: self.state(state), location: location(file, line))
+    }
+    /// `variable == state`.
+    public func `is`(_ state: String) -> Expr { self == self.state(state) }
+}
+
+/// A variable that holds a handle to an operation (a PFLT_CALLBACK_DATA the filter kept), or none.
+public struct OperationVariable: AssignableVariable {
+    public let index: Int
+    public init(_ name: String, file: String = #filePath, line: Int = #line) {
+        index = declare(name, .operation, 0, file, line)
+    }
+    /// True when it holds no operation.
+    public var isEmpty: Expr { self == Op.none }
+}

@@ -1,0 +1,65 @@
+/// A value in filter code: a constant, a variable, the current operation's fields, or an
+/// expression built from them with the usual operators. Building one records a tree, not a value.
+public struct Expr: ExprConvertible, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, Sendable {
+    public let ir: ExprIR
+    public init(_ ir: ExprIR) { self.ir = ir }
+    public init(integerLiteral value: Int) { self.ir = .constant(value) }
+    public init(booleanLiteral value: Bool) { self.ir = .constant(value ? 1 : 0) }
+    public var expr: Expr { self }
+}
+
+/// Anything usable where filter code expects a value.
+public protocol ExprConvertible {
+    var expr: Expr { get }
+}
+
+extension Int: ExprConvertible {
+    public var expr: Expr { Expr(.constant(self)) }
+}
+
+extension Bool: ExprConvertible {
+    public var expr: Expr { Expr(.constant(self ? 1 : 0)) }
+}
+
+extension NTStatus: ExprConvertible {
+    public var expr: Expr { Expr(.constant(Int(value))) }
+}
+
+private func binary(_ op: BinaryOperator, _ lhs: some ExprConvertible, _ rhs: some ExprConvertible) -> Expr {
+    Expr(.binary(op, lhs.expr.ir, rhs.expr.ir))
+}
+
+public func + (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.add, lhs, rhs) }
+public func - (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.subtract, lhs, rhs) }
+public func == (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.equal, lhs, rhs) }
+public func != (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.notEqual, lhs, rhs) }
+public func < (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.less, lhs, rhs) }
+public func <= (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.lessOrEqual, lhs, rhs) }
+public func > (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.greater, lhs, rhs) }
+public func >= (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.greaterOrEqual, lhs, rhs) }
+public func && (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.and, lhs, rhs) }
+public func || (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.or, lhs, rhs) }
+public prefix func ! (operand: some ExprConvertible) -> Expr { Expr(.not(operand.expr.ir)) }
+
+/// The operation (callback data) the running code is handling: the one a callback was called for,
+/// or the one a work item was queued for.
+public enum Op {
+    /// A handle to the current operation, to store in an `OperationVariable`.
+    public static var current: Expr { Expr(.operation(.handle)) }
+    /// No operation: the empty value of an `OperationVariable`.
+    public static var none: Expr { Expr(.constant(0)) }
+    /// FLT_IS_IRP_OPERATION.
+    public static var isIrp: Expr { Expr(.operation(.isIrp)) }
+    /// FLT_IS_FASTIO_OPERATION.
+    public static var isFastIo: Expr { Expr(.operation(.isFastIo)) }
+    /// IRP_PAGING_IO set.
+    public static var isPaging: Expr { Expr(.operation(.isPaging)) }
+    /// FltIsOperationSynchronous.
+    public static var isSynchronous: Expr { Expr(.operation(.isSynchronous)) }
+    /// IoGetTopLevelIrp() != NULL in the originating thread.
+    public static var isTopLevelIrp: Expr { Expr(.operation(.isTopLevelIrp)) }
+    /// IoStatus.Status (in a post-operation callback: the status the operation completed with).
+    public static var status: Expr { Expr(.operation(.status)) }
+    /// The request's number within the workload, 1-based, as traces show it.
+    public static var requestNumber: Expr { Expr(.operation(.requestNumber)) }
+}

@@ -1,0 +1,368 @@
+// The model IR: plain, versioned, Codable data. The DSL in this module builds it; fltcheck decodes
+// it, validates it and hands it to the semantics and the engines. Nothing here is a closure, so one
+// IR can feed every engine, be cached, diffed and replayed (DESIGN.md §2).
+
+/// The IR schema version. A model compiled against another version is rejected on load.
+public let irSchemaVersion = 1
+
+/// A place in the model's own source file.
+public struct SourceLocation: Codable, Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+    public var description: String { "\(file):\(line)" }
+}
+
+/// The whole model: the filter stack, the workload and the options.
+public struct ModelIR: Codable, Sendable {
+    public var schemaVersion: Int
+    public var name: String
+    public var location: SourceLocation
+    public var variables: [VariableIR]
+    /// Ordered as declared; the semantics orders them by altitude.
+    public var filters: [FilterIR]
+    public var workItems: [WorkItemIR]
+    public var workload: WorkloadIR
+    public var options: OptionsIR
+    public init(
+        name: String, location: SourceLocation, variables: [VariableIR], filters: [FilterIR],
+        workItems: [WorkItemIR], workload: WorkloadIR, options: OptionsIR
+    ) {
+        self.schemaVersion = irSchemaVersion
+        self.name = name
+        self.location = location
+        self.variables = variables
+        self.filters = filters
+        self.workItems = workItems
+        self.workload = workload
+        self.options = options
+    }
+}
+
+/// How finely the explorer interleaves filter code.
+public enum Interleaving: String, Codable, Sendable {
+    /// Another thread may run between any two statements (outside `Atomic`). The default: real code
+    /// can be preempted anywhere.
+    case everyStatement
+    /// A callback or work item runs to its end in one step, except at an explicit `Step()`.
+    case explicitSteps
+}
+
+/// Which statuses complete IRP_MJ_CLEANUP and IRP_MJ_CLOSE legally (catalog P5). The docs disagree:
+/// I:complete says STATUS_SUCCESS, S2 says any success status other than STATUS_PENDING.
+public enum CleanupCloseStatusRule: String, Codable, Sendable {
+    /// Any NT_SUCCESS status other than STATUS_PENDING (S2). The default.
+    case anySuccess
+    /// STATUS_SUCCESS only (I:complete).
+    case statusSuccessOnly
+}
+
+public struct OptionsIR: Codable, Sendable {
+    public var interleaving: Interleaving
+    public var cleanupCloseStatus: CleanupCloseStatusRule
+    public init(interleaving: Interleaving = .everyStatement, cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess) {
+        self.interleaving = interleaving
+        self.cleanupCloseStatus = cleanupCloseStatus
+    }
+}
+
+/// The type of a filter variable. Every value is stored as an integer.
+public enum VariableType: Codable, Hashable, Sendable {
+    case bool
+    /// Values are the case indices.
+    case enumeration(cases: [String])
+    case int(min: Int, max: Int)
+    /// A handle to an operation (its callback data), or none (0). Value k ≥ 1 is request k.
+    case operation
+}
+
+public struct VariableIR: Codable, Sendable {
+    public var name: String
+    /// The filter that declared it, or nil for a model-wide variable.
+    public var owner: String?
+    public var type: VariableType
+    public var initial: Int
+    public var location: SourceLocation
+    public init(name: String, owner: String?, type: VariableType, initial: Int, location: SourceLocation) {
+        self.name = name
+        self.owner = owner
+        self.type = type
+        self.initial = initial
+        self.location = location
+    }
+}
+
+/// IRP_MJ_* major function codes, with their real values.
+public enum MajorFunction: String, Codable, CaseIterable, Sendable {
+    case create = "CREATE"
+    case close = "CLOSE"
+    case read = "READ"
+    case write = "WRITE"
+    case queryInformation = "QUERY_INFORMATION"
+    case setInformation = "SET_INFORMATION"
+    case flushBuffers = "FLUSH_BUFFERS"
+    case directoryControl = "DIRECTORY_CONTROL"
+    case fileSystemControl = "FILE_SYSTEM_CONTROL"
+    case deviceControl = "DEVICE_CONTROL"
+    case shutdown = "SHUTDOWN"
+    case lockControl = "LOCK_CONTROL"
+    case cleanup = "CLEANUP"
+
+    /// The callback name part, e.g. `Read` in `PreRead`.
+    public var callbackName: String {
+        switch self {
+        case .create: "Create"
+        case .close: "Close"
+        case .read: "Read"
+        case .write: "Write"
+        case .queryInformation: "QueryInformation"
+        case .setInformation: "SetInformation"
+        case .flushBuffers: "FlushBuffers"
+        case .directoryControl: "DirectoryControl"
+        case .fileSystemControl: "FileSystemControl"
+        case .deviceControl: "DeviceControl"
+        case .shutdown: "Shutdown"
+        case .lockControl: "LockControl"
+        case .cleanup: "Cleanup"
+        }
+    }
+}
+
+/// An NTSTATUS, kept as its 32-bit value so models and traces use real codes.
+public struct NTStatus: Codable, Hashable, Sendable, CustomStringConvertible {
+    public var value: UInt32
+    public init(_ value: UInt32) { self.value = value }
+
+    public static let success = NTStatus(0x0000_0000)
+    public static let pending = NTStatus(0x0000_0103)
+    public static let reparse = NTStatus(0x0000_0104)
+    public static let moreProcessingRequired = NTStatus(0xC000_0016)
+    public static let unsuccessful = NTStatus(0xC000_0001)
+    public static let notImplemented = NTStatus(0xC000_0002)
+    public static let invalidParameter = NTStatus(0xC000_000D)
+    public static let endOfFile = NTStatus(0xC000_0011)
+    public static let accessDenied = NTStatus(0xC000_0022)
+    public static let objectNameNotFound = NTStatus(0xC000_0034)
+    public static let sharingViolation = NTStatus(0xC000_0043)
+    public static let insufficientResources = NTStatus(0xC000_009A)
+    public static let deviceNotReady = NTStatus(0xC000_00A3)
+    public static let notSupported = NTStatus(0xC000_00BB)
+    public static let cancelled = NTStatus(0xC000_0120)
+    public static let virusInfected = NTStatus(0xC000_0906)
+    public static let fltDisallowFastIo = NTStatus(0xC01C_0004)
+    public static let fltNotSafeToPostOperation = NTStatus(0xC01C_0008)
+    public static let fltDeletingObject = NTStatus(0xC01C_000B)
+
+    static let names: [UInt32: String] = [
+        0x0000_0000: "STATUS_SUCCESS", 0x0000_0103: "STATUS_PENDING", 0x0000_0104: "STATUS_REPARSE",
+        0xC000_0016: "STATUS_MORE_PROCESSING_REQUIRED", 0xC000_0001: "STATUS_UNSUCCESSFUL",
+        0xC000_0002: "STATUS_NOT_IMPLEMENTED", 0xC000_000D: "STATUS_INVALID_PARAMETER",
+        0xC000_0011: "STATUS_END_OF_FILE", 0xC000_0022: "STATUS_ACCESS_DENIED",
+        0xC000_0034: "STATUS_OBJECT_NAME_NOT_FOUND", 0xC000_0043: "STATUS_SHARING_VIOLATION",
+        0xC000_009A: "STATUS_INSUFFICIENT_RESOURCES", 0xC000_00A3: "STATUS_DEVICE_NOT_READY",
+        0xC000_00BB: "STATUS_NOT_SUPPORTED", 0xC000_0120: "STATUS_CANCELLED",
+        0xC000_0906: "STATUS_VIRUS_INFECTED", 0xC01C_0004: "STATUS_FLT_DISALLOW_FAST_IO",
+        0xC01C_0008: "STATUS_FLT_NOT_SAFE_TO_POST_OPERATION", 0xC01C_000B: "STATUS_FLT_DELETING_OBJECT",
+    ]
+
+    /// NT_SUCCESS: severity success or informational.
+    public var isSuccess: Bool { value & 0x8000_0000 == 0 }
+
+    public var description: String {
+        NTStatus.names[value] ?? "0x" + String(value, radix: 16, uppercase: true)
+    }
+}
+
+/// FLT_PREOP_CALLBACK_STATUS, with COMPLETE's status.
+public enum PreOutcome: Codable, Hashable, Sendable, CustomStringConvertible {
+    case successNoCallback
+    case successWithCallback
+    case pending
+    case synchronize
+    case complete(NTStatus)
+    case disallowFastIo
+
+    public var description: String {
+        switch self {
+        case .successNoCallback: "FLT_PREOP_SUCCESS_NO_CALLBACK"
+        case .successWithCallback: "FLT_PREOP_SUCCESS_WITH_CALLBACK"
+        case .pending: "FLT_PREOP_PENDING"
+        case .synchronize: "FLT_PREOP_SYNCHRONIZE"
+        case .complete(let status): "FLT_PREOP_COMPLETE (\(status))"
+        case .disallowFastIo: "FLT_PREOP_DISALLOW_FASTIO"
+        }
+    }
+}
+
+/// FLT_POSTOP_CALLBACK_STATUS.
+public enum PostOutcome: String, Codable, Hashable, Sendable, CustomStringConvertible {
+    case finishedProcessing
+    case moreProcessingRequired
+
+    public var description: String {
+        switch self {
+        case .finishedProcessing: "FLT_POSTOP_FINISHED_PROCESSING"
+        case .moreProcessingRequired: "FLT_POSTOP_MORE_PROCESSING_REQUIRED"
+        }
+    }
+}
+
+public enum CallbackKind: String, Codable, Sendable {
+    case pre
+    case post
+}
+
+public struct CallbackIR: Codable, Sendable {
+    public var kind: CallbackKind
+    public var major: MajorFunction
+    public var body: [StatementIR]
+    public var location: SourceLocation
+    public init(kind: CallbackKind, major: MajorFunction, body: [StatementIR], location: SourceLocation) {
+        self.kind = kind
+        self.major = major
+        self.body = body
+        self.location = location
+    }
+}
+
+public struct FilterIR: Codable, Sendable {
+    public var name: String
+    public var altitude: Int
+    public var callbacks: [CallbackIR]
+    public var location: SourceLocation
+    public init(name: String, altitude: Int, callbacks: [CallbackIR], location: SourceLocation) {
+        self.name = name
+        self.altitude = altitude
+        self.callbacks = callbacks
+        self.location = location
+    }
+}
+
+/// A deferred I/O work item routine (FltQueueDeferredIoWorkItem). It runs on its own system worker
+/// thread with the operation it was queued for as the current operation.
+public struct WorkItemIR: Codable, Sendable {
+    public var name: String
+    public var owner: String
+    public var body: [StatementIR]
+    public var location: SourceLocation
+    public init(name: String, owner: String, body: [StatementIR], location: SourceLocation) {
+        self.name = name
+        self.owner = owner
+        self.body = body
+        self.location = location
+    }
+}
+
+/// How the file system below the stack completes a request that reaches it.
+public enum FileSystemTiming: String, Codable, Sendable {
+    /// In the thread that sent it down.
+    case inline
+    /// Later, from the file system's own completion thread; the sender gets STATUS_PENDING.
+    case asynchronous
+    /// Either way: both are explored.
+    case either
+}
+
+public enum RequestKind: String, Codable, Sendable {
+    case irp
+    case fastIo
+}
+
+/// N identical requests of one major function.
+public struct RequestsIR: Codable, Sendable {
+    public var major: MajorFunction
+    public var count: Int
+    public var kind: RequestKind
+    public var synchronous: Bool
+    public var paging: Bool
+    public var topLevelIrp: Bool
+    public var fileSystemTiming: FileSystemTiming
+    /// The statuses the file system may complete with; every one is explored.
+    public var fileSystemStatuses: [NTStatus]
+    public var location: SourceLocation
+    public init(
+        major: MajorFunction, count: Int, kind: RequestKind, synchronous: Bool, paging: Bool,
+        topLevelIrp: Bool, fileSystemTiming: FileSystemTiming, fileSystemStatuses: [NTStatus],
+        location: SourceLocation
+    ) {
+        self.major = major
+        self.count = count
+        self.kind = kind
+        self.synchronous = synchronous
+        self.paging = paging
+        self.topLevelIrp = topLevelIrp
+        self.fileSystemTiming = fileSystemTiming
+        self.fileSystemStatuses = fileSystemStatuses
+        self.location = location
+    }
+}
+
+public struct WorkloadIR: Codable, Sendable {
+    public var requests: [RequestsIR]
+    public init(requests: [RequestsIR]) { self.requests = requests }
+}
+
+/// A property of the current operation (the callback data the code is running for).
+public enum OperationField: String, Codable, Sendable {
+    case isIrp
+    case isFastIo
+    case isPaging
+    case isSynchronous
+    case isTopLevelIrp
+    /// IoStatus.Status.
+    case status
+    /// The handle of the current operation, for operation variables.
+    case handle
+    /// The 1-based request number, as the trace shows it (`READ #2`).
+    case requestNumber
+}
+
+public enum BinaryOperator: String, Codable, Sendable {
+    case add, subtract, equal, notEqual, less, lessOrEqual, greater, greaterOrEqual, and, or
+}
+
+/// An expression tree over variables, constants and the current operation.
+public indirect enum ExprIR: Codable, Hashable, Sendable {
+    case constant(Int)
+    case variable(Int)
+    case operation(OperationField)
+    case not(ExprIR)
+    case binary(BinaryOperator, ExprIR, ExprIR)
+}
+
+/// One statement of filter code, with where it is in the model.
+public struct StatementIR: Codable, Sendable {
+    public var kind: StatementKind
+    public var location: SourceLocation
+    public init(_ kind: StatementKind, at location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+}
+
+public indirect enum StatementKind: Codable, Sendable {
+    case assign(variable: Int, value: ExprIR)
+    case ifElse(condition: ExprIR, then: [StatementIR], otherwise: [StatementIR])
+    /// Nondeterministic choice: every branch is explored.
+    case choose([[StatementIR]])
+    /// The model's own assertion.
+    case assert(ExprIR, message: String)
+    /// No other thread runs between its statements.
+    case atomic([StatementIR])
+    /// An interleaving point (meaningful with `Interleaving.explicitSteps`).
+    case step
+    case returnPre(PreOutcome)
+    case returnPost(PostOutcome)
+    /// FltCompletePendedPreOperation(operation, outcome).
+    case completePendedPre(operation: ExprIR, outcome: PreOutcome)
+    /// FltCompletePendedPostOperation(operation).
+    case completePendedPost(operation: ExprIR)
+    /// FltQueueDeferredIoWorkItem for `operation` with routine `workItem` (an index into
+    /// `ModelIR.workItems`), then `onSuccess` or `onFailure` in the caller.
+    case queueDeferredWorkItem(workItem: Int, operation: ExprIR, onSuccess: [StatementIR], onFailure: [StatementIR])
+    /// Writes IoStatus.Status of the current operation.
+    case setStatus(ExprIR)
+}

@@ -1,0 +1,153 @@
+// Filter code: the statements of callbacks and work items. Each records its source line.
+
+/// One statement of filter code.
+public protocol Statement {
+    var ir: StatementIR { get }
+}
+
+@resultBuilder public enum Code {
+    public static func buildExpression(_ statement: some Statement) -> [StatementIR] { [statement.ir] }
+    public static func buildBlock(_ parts: [StatementIR]...) -> [StatementIR] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [StatementIR]?) -> [StatementIR] { part ?? [] }
+    public static func buildEither(first: [StatementIR]) -> [StatementIR] { first }
+    public static func buildEither(second: [StatementIR]) -> [StatementIR] { second }
+    public static func buildArray(_ parts: [[StatementIR]]) -> [StatementIR] { parts.flatMap { $0 } }
+}
+
+/// `variable = value`; made by `variable.set(value)`.
+public struct Assignment: Statement {
+    public let ir: StatementIR
+    init(variable: Int, value: Expr, location: SourceLocation) {
+        ir = StatementIR(.assign(variable: variable, value: value.ir), at: location)
+    }
+}
+
+/// `if condition { then } else { otherwise }`. The condition is read in its own step, so a
+/// check-then-act sequence is a race unless it sits in `Atomic`.
+public struct If: Statement {
+    public let ir: StatementIR
+    public init(
+        _ condition: some ExprConvertible, file: String = #filePath, line: Int = #line,
+        @Code then: () -> [StatementIR], @Code else otherwise: () -> [StatementIR] = { [] }
+    ) {
+        ir = StatementIR(
+            .ifElse(condition: condition.expr.ir, then: then(), otherwise: otherwise()), at: location(file, line))
+    }
+}
+
+/// Nondeterministic choice between branches; fltcheck explores every one.
+public struct Either: Statement {
+    public let ir: StatementIR
+    public init(
+        file: String = #filePath, line: Int = #line,
+        @Code _ first: () -> [StatementIR], @Code or second: () -> [StatementIR]
+    ) {
+        ir = StatementIR(.choose([first(), second()]), at: location(file, line))
+    }
+}
+
+/// Nondeterministic choice among any number of branches (`Branch { }` each).
+public struct OneOf: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line, @BranchBuilder _ branches: () -> [[StatementIR]]) {
+        let all = branches()
+        if all.isEmpty { buildContext.error("OneOf needs at least one Branch", location(file, line)) }
+        ir = StatementIR(.choose(all), at: location(file, line))
+    }
+}
+
+/// One branch of `OneOf`.
+public struct Branch {
+    let body: [StatementIR]
+    public init(@Code _ body: () -> [StatementIR]) { self.body = body() }
+}
+
+@resultBuilder public enum BranchBuilder {
+    public static func buildExpression(_ branch: Branch) -> [[StatementIR]] { [branch.body] }
+    public static func buildBlock(_ parts: [[StatementIR]]...) -> [[StatementIR]] { parts.flatMap { $0 } }
+    public static func buildArray(_ parts: [[[StatementIR]]]) -> [[StatementIR]] { parts.flatMap { $0 } }
+}
+
+/// The model's own assertion: a violation when `condition` is false where it runs.
+public struct Assert: Statement {
+    public let ir: StatementIR
+    public init(_ condition: some ExprConvertible, _ message: String, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.assert(condition.expr.ir, message: message), at: location(file, line))
+    }
+}
+
+/// Statements no other thread can interleave with (a lock held around them, an interlocked update).
+public struct Atomic: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        ir = StatementIR(.atomic(body()), at: location(file, line))
+    }
+}
+
+/// An interleaving point. Under `Interleaving.explicitSteps` other threads run only here and
+/// between callbacks; under the default every statement is one already.
+public struct Step: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.step, at: location(file, line))
+    }
+}
+
+/// Returns from a pre- or post-operation callback.
+public struct Return: Statement {
+    public let ir: StatementIR
+    /// A pre-operation callback's FLT_PREOP_* status.
+    public init(_ outcome: PreOutcome, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.returnPre(outcome), at: location(file, line))
+    }
+    /// A post-operation callback's FLT_POSTOP_* status.
+    public init(_ outcome: PostOutcome, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.returnPost(outcome), at: location(file, line))
+    }
+}
+
+/// FltCompletePendedPreOperation: resumes an operation this filter pended in its pre-operation
+/// callback, with the status the pre-op would have returned.
+public struct CompletePendedPreOperation: Statement {
+    public let ir: StatementIR
+    public init(
+        _ operation: some ExprConvertible = Op.current, _ outcome: PreOutcome,
+        file: String = #filePath, line: Int = #line
+    ) {
+        ir = StatementIR(.completePendedPre(operation: operation.expr.ir, outcome: outcome), at: location(file, line))
+    }
+}
+
+/// FltCompletePendedPostOperation: resumes completion of an operation this filter's post-operation
+/// callback returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for.
+public struct CompletePendedPostOperation: Statement {
+    public let ir: StatementIR
+    public init(_ operation: some ExprConvertible = Op.current, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.completePendedPost(operation: operation.expr.ir), at: location(file, line))
+    }
+}
+
+/// FltQueueDeferredIoWorkItem: queues `workItem` for the operation; runs `onSuccess` if it was
+/// queued and `onFailure` if FltMgr refused (catalog W1: not IRP-based, paging I/O, TopLevelIrp
+/// set, or the instance is being torn down).
+public struct QueueDeferredIoWorkItem: Statement {
+    public let ir: StatementIR
+    public init(
+        _ workItem: WorkItem, for operation: some ExprConvertible = Op.current,
+        file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) {
+        ir = StatementIR(
+            .queueDeferredWorkItem(
+                workItem: workItem.index, operation: operation.expr.ir, onSuccess: onSuccess(), onFailure: onFailure()),
+            at: location(file, line))
+    }
+}
+
+/// Sets IoStatus.Status of the current operation (e.g. to fail it in a post-op).
+public struct SetStatus: Statement {
+    public let ir: StatementIR
+    public init(_ status: some ExprConvertible, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.setStatus(status.expr.ir), at: location(file, line))
+    }
+}

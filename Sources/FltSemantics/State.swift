@@ -1,0 +1,183 @@
+import FltModel
+
+/// Where a filter is with one operation's pre-operation callback.
+enum PreStage: UInt8, Sendable {
+    case notCalled
+    case running
+    /// Returned FLT_PREOP_PENDING; FltMgr holds the operation until FltCompletePendedPreOperation.
+    case pended
+    /// Pended, then resumed with FltCompletePendedPreOperation.
+    case resumed
+    /// Returned a status other than PENDING.
+    case returned
+}
+
+/// Where a filter is with one operation's post-operation callback.
+enum PostStage: UInt8, Sendable {
+    case notCalled
+    case running
+    /// Returned FLT_POSTOP_MORE_PROCESSING_REQUIRED; completion waits for FltCompletePendedPostOperation.
+    case pended
+    case resumed
+    case finished
+}
+
+/// One filter's relation to one operation (one slot of FltMgr's per-instance callback data).
+struct Slot: Hashable, Sendable {
+    var pre: PreStage = .notCalled
+    /// FltCompletePendedPreOperation ran while the pre-op was still running (R8).
+    var preResumedEarly = false
+    /// The filter asked for its post-operation callback.
+    var postOwed = false
+    /// The pre-op returned FLT_PREOP_SYNCHRONIZE: the post-op runs in the pre-op's thread (Q12).
+    var synchronized = false
+    /// The completion walk reached this synchronized filter: its waiting thread may run the post-op.
+    var syncSignalled = false
+    var post: PostStage = .notCalled
+    var postResumedEarly = false
+    /// A deferred work item was queued for the operation in the running callback (Q1).
+    var queuedWorkItem = false
+    /// The last FltQueueDeferredIoWorkItem in the running callback failed (W2).
+    var queueFailed = false
+}
+
+enum OperationStage: UInt8, Sendable {
+    case notIssued
+    case inFlight
+    /// Completed to its originator.
+    case completed
+}
+
+struct OperationState: Hashable, Sendable {
+    var stage: OperationStage = .notIssued
+    /// IoStatus.Status.
+    var status: UInt32 = 0
+    /// Indexed by stack position.
+    var slots: [Slot]
+}
+
+/// What FltMgr is doing for one operation in one thread.
+enum DispatchStep: Hashable, Sendable {
+    /// The originator is about to issue the request.
+    case issue
+    /// Calling pre-operation callbacks from this stack index down.
+    case preDown(Int)
+    /// A pre-op of the filter at this index is running (the code frame above this one).
+    case inPre(Int)
+    /// Sending the request to the file system.
+    case fileSystem
+    /// The file system's completion thread, about to complete the request.
+    case fileSystemCompletes
+    /// Calling post-operation callbacks of the filters above this stack index, lowest first.
+    case postUp(Int)
+    /// A post-op of the filter at this index is running.
+    case inPost(Int)
+    /// Blocked in the pre-op's thread of a SYNCHRONIZE'd filter until the completion walk reaches it.
+    case waitSync(Int)
+}
+
+enum Frame: Hashable, Sendable {
+    /// Filter code running for an operation: callback or work item, position, the filter's stack
+    /// index and how many `Atomic` sections are open in this frame.
+    case code(code: Int, pc: Int, operation: Int, filter: Int, atomic: Int)
+    /// FltMgr processing an operation.
+    case dispatch(operation: Int, step: DispatchStep)
+}
+
+/// Who a thread is.
+enum ThreadRole: Hashable, Sendable {
+    /// The thread that issued request `operation`.
+    case originator(operation: Int)
+    /// A system worker thread running a deferred work item for an operation.
+    case worker(workItem: Int, operation: Int)
+    /// The file system's completion thread for an operation it completes asynchronously.
+    case fileSystem(operation: Int)
+}
+
+struct ThreadState: Hashable, Sendable {
+    var role: ThreadRole
+    /// The call stack, innermost last.
+    var frames: [Frame]
+
+    var isAtomic: Bool {
+        frames.contains { if case .code(_, _, _, _, let atomic) = $0 { atomic > 0 } else { false } }
+    }
+}
+
+/// A global state of the filter stack: FltMgr's, the filters' and every thread's.
+public struct SystemState: Hashable, Sendable {
+    var variables: [Int]
+    var operations: [OperationState]
+    /// In creation order; a finished thread is removed.
+    var threads: [ThreadState]
+
+    /// Whether every request has completed to its originator.
+    public var allCompleted: Bool { operations.allSatisfy { $0.stage == .completed } }
+
+    /// A compact byte encoding: equal states have equal encodings.
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16 + variables.count * 2 + operations.count * (5 + 4 * operations[0].slots.count) + threads.count * 12)
+        for value in variables { appendVarint(&bytes, value) }
+        for operation in operations {
+            bytes.append(operation.stage.rawValue)
+            appendVarint(&bytes, Int(operation.status))
+            for slot in operation.slots {
+                bytes.append(slot.pre.rawValue | slot.post.rawValue << 3)
+                var flags: UInt8 = 0
+                if slot.preResumedEarly { flags |= 1 }
+                if slot.postOwed { flags |= 2 }
+                if slot.synchronized { flags |= 4 }
+                if slot.syncSignalled { flags |= 8 }
+                if slot.postResumedEarly { flags |= 16 }
+                if slot.queuedWorkItem { flags |= 32 }
+                if slot.queueFailed { flags |= 64 }
+                bytes.append(flags)
+            }
+        }
+        bytes.append(UInt8(truncatingIfNeeded: threads.count))
+        for thread in threads {
+            switch thread.role {
+            case .originator(let operation): bytes.append(0); appendVarint(&bytes, operation)
+            case .worker(let item, let operation): bytes.append(1); appendVarint(&bytes, item); appendVarint(&bytes, operation)
+            case .fileSystem(let operation): bytes.append(2); appendVarint(&bytes, operation)
+            }
+            bytes.append(UInt8(truncatingIfNeeded: thread.frames.count))
+            for frame in thread.frames {
+                switch frame {
+                case .code(let code, let pc, let operation, let filter, let atomic):
+                    bytes.append(0)
+                    appendVarint(&bytes, code)
+                    appendVarint(&bytes, pc)
+                    appendVarint(&bytes, operation)
+                    appendVarint(&bytes, filter)
+                    appendVarint(&bytes, atomic)
+                case .dispatch(let operation, let step):
+                    bytes.append(1)
+                    appendVarint(&bytes, operation)
+                    switch step {
+                    case .issue: bytes.append(1)
+                    case .preDown(let index): bytes.append(2); appendVarint(&bytes, index)
+                    case .inPre(let index): bytes.append(3); appendVarint(&bytes, index)
+                    case .fileSystem: bytes.append(4)
+                    case .fileSystemCompletes: bytes.append(5)
+                    case .postUp(let index): bytes.append(6); appendVarint(&bytes, index)
+                    case .inPost(let index): bytes.append(7); appendVarint(&bytes, index)
+                    case .waitSync(let index): bytes.append(8); appendVarint(&bytes, index)
+                    }
+                }
+            }
+        }
+        return bytes
+    }
+}
+
+/// LEB128 with zig-zag, so small values of either sign take one byte.
+private func appendVarint(_ bytes: inout [UInt8], _ value: Int) {
+    var rest = UInt64(bitPattern: Int64((value << 1) ^ (value >> 63)))
+    while rest >= 0x80 {
+        bytes.append(UInt8(rest & 0x7F) | 0x80)
+        rest >>= 7
+    }
+    bytes.append(UInt8(rest))
+}

@@ -1,0 +1,162 @@
+import FltModel
+
+/// Checks that an IR describes a model that can be run: well-formed references, values within
+/// their types, callbacks that always return, statements where they are allowed.
+struct Validator {
+    let model: ModelIR
+
+    func validate() throws(ModelError) {
+        if model.filters.isEmpty { throw ModelError("the model declares no Filter", at: model.location) }
+        if model.workload.requests.isEmpty {
+            throw ModelError("the model's Workload has no Requests: nothing would be checked", at: model.location)
+        }
+        var names: [String: SourceLocation] = [:]
+        var altitudes: [Int: String] = [:]
+        for filter in model.filters {
+            if filter.name.isEmpty { throw ModelError("a filter needs a name", at: filter.location) }
+            if let earlier = names[filter.name] {
+                throw ModelError("two filters are named \"\(filter.name)\" (the other one is at \(earlier))", at: filter.location)
+            }
+            names[filter.name] = filter.location
+            if let other = altitudes[filter.altitude] {
+                throw ModelError("filters \"\(other)\" and \"\(filter.name)\" have the same altitude \(filter.altitude); FltMgr orders filters by altitude, so each needs its own", at: filter.location)
+            }
+            altitudes[filter.altitude] = filter.name
+            var seen: Set<String> = []
+            for callback in filter.callbacks {
+                let key = "\(callback.kind.rawValue) \(callback.major.rawValue)"
+                if !seen.insert(key).inserted {
+                    throw ModelError("\(filter.name) registers two \(callback.kind == .pre ? "pre" : "post")-operation callbacks for IRP_MJ_\(callback.major.rawValue)", at: callback.location)
+                }
+                if callback.kind == .post && callback.major == .shutdown {
+                    // P3: IRP_MJ_SHUTDOWN can never have a post-operation callback (D:opreg).
+                    throw ModelError("IRP_MJ_SHUTDOWN cannot have a post-operation callback (FLT_OPERATION_REGISTRATION)", at: callback.location)
+                }
+                try check(callback.body, context: .callback(callback.kind), filter: filter.name)
+                if !terminates(callback.body) {
+                    let last = callback.body.last?.location ?? callback.location
+                    throw ModelError("\(filter.name) \(callback.kind == .pre ? "Pre" : "Post")\(callback.major.callbackName) can reach its end without a Return", at: last)
+                }
+            }
+        }
+        for item in model.workItems {
+            if names[item.owner] == nil { throw ModelError("work item \"\(item.name)\" belongs to no filter", at: item.location) }
+            try check(item.body, context: .workItem, filter: item.owner)
+        }
+        for variable in model.variables { try check(variable) }
+        for group in model.workload.requests {
+            if group.count < 1 || group.count > 64 {
+                throw ModelError("Requests count must be between 1 and 64 (got \(group.count))", at: group.location)
+            }
+            if group.fileSystemStatuses.isEmpty { throw ModelError("the file system needs at least one completion status", at: group.location) }
+            if group.fileSystemStatuses.contains(.pending) {
+                throw ModelError("STATUS_PENDING is not a completion status; use FileSystem.asynchronous to complete later", at: group.location)
+            }
+            if group.kind == .fastIo && group.fileSystemTiming != .inline {
+                throw ModelError("fast I/O is synchronous: the file system completes it inline", at: group.location)
+            }
+        }
+        if model.workload.requests.reduce(0, { $0 + $1.count }) > 64 {
+            throw ModelError("the workload has more than 64 requests", at: model.location)
+        }
+    }
+
+    private enum CodeContext: Equatable {
+        case callback(CallbackKind)
+        case workItem
+    }
+
+    private func check(_ variable: VariableIR) throws(ModelError) {
+        let within: Bool
+        switch variable.type {
+        case .bool: within = variable.initial == 0 || variable.initial == 1
+        case .enumeration(let cases):
+            if cases.isEmpty { throw ModelError("\(variable.name) has no states", at: variable.location) }
+            within = cases.indices.contains(variable.initial)
+        case .int(let min, let max):
+            if min > max { throw ModelError("\(variable.name) has an empty range \(min)...\(max)", at: variable.location) }
+            within = (min...max).contains(variable.initial)
+        case .operation: within = variable.initial == 0
+        }
+        if !within { throw ModelError("the initial value of \(variable.name) is outside its type", at: variable.location) }
+    }
+
+    private func check(_ body: [StatementIR], context: CodeContext, filter: String) throws(ModelError) {
+        for (index, statement) in body.enumerated() {
+            if index > 0, isReturn(body[index - 1]) {
+                throw ModelError("this statement can never run: it follows a Return", at: statement.location)
+            }
+            try check(statement, context: context, filter: filter)
+        }
+    }
+
+    private func isReturn(_ statement: StatementIR) -> Bool {
+        switch statement.kind {
+        case .returnPre, .returnPost: true
+        default: false
+        }
+    }
+
+    private func check(_ statement: StatementIR, context: CodeContext, filter: String) throws(ModelError) {
+        let at = statement.location
+        switch statement.kind {
+        case .assign(let variable, let value):
+            try checkVariable(variable, at)
+            try check(value, at)
+        case .ifElse(let condition, let then, let otherwise):
+            try check(condition, at)
+            try check(then, context: context, filter: filter)
+            try check(otherwise, context: context, filter: filter)
+        case .choose(let branches):
+            if branches.isEmpty { throw ModelError("a choice needs at least one branch", at: at) }
+            for branch in branches { try check(branch, context: context, filter: filter) }
+        case .assert(let condition, _): try check(condition, at)
+        case .atomic(let body): try check(body, context: context, filter: filter)
+        case .step: break
+        case .returnPre:
+            if context != .callback(.pre) { throw ModelError("a pre-operation status can only be returned from a PreOperation callback", at: at) }
+        case .returnPost:
+            if context != .callback(.post) { throw ModelError("a post-operation status can only be returned from a PostOperation callback", at: at) }
+        case .completePendedPre(let operation, _): try check(operation, at)
+        case .completePendedPost(let operation): try check(operation, at)
+        case .queueDeferredWorkItem(let workItem, let operation, let onSuccess, let onFailure):
+            guard model.workItems.indices.contains(workItem) else { throw ModelError("unknown work item #\(workItem)", at: at) }
+            if model.workItems[workItem].owner != filter {
+                throw ModelError("\(filter) queues work item \"\(model.workItems[workItem].name)\" of \(model.workItems[workItem].owner); a filter queues its own work items", at: at)
+            }
+            try check(operation, at)
+            try check(onSuccess, context: context, filter: filter)
+            try check(onFailure, context: context, filter: filter)
+        case .setStatus(let status): try check(status, at)
+        }
+    }
+
+    private func checkVariable(_ index: Int, _ at: SourceLocation) throws(ModelError) {
+        if !model.variables.indices.contains(index) { throw ModelError("unknown variable #\(index)", at: at) }
+    }
+
+    private func check(_ expression: ExprIR, _ at: SourceLocation) throws(ModelError) {
+        switch expression {
+        case .constant, .operation: break
+        case .variable(let index): try checkVariable(index, at)
+        case .not(let operand): try check(operand, at)
+        case .binary(_, let lhs, let rhs):
+            try check(lhs, at)
+            try check(rhs, at)
+        }
+    }
+
+    /// Whether every path through `body` ends in a Return.
+    private func terminates(_ body: [StatementIR]) -> Bool {
+        body.contains { statement in
+            switch statement.kind {
+            case .returnPre, .returnPost: true
+            case .ifElse(_, let then, let otherwise): terminates(then) && terminates(otherwise)
+            case .choose(let branches): branches.allSatisfy(terminates)
+            case .atomic(let inner): terminates(inner)
+            case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure): terminates(onSuccess) && terminates(onFailure)
+            default: false
+            }
+        }
+    }
+}
