@@ -31,7 +31,7 @@ let package = Package(
             name: "FltCheckTests",
             dependencies: ["FltModel", "FltLoader", "FltSemantics", "FltExplorer", "FltReport", "FltProperties", "FltSymbolic"]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["FltProperties"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FltProperties"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+// fltcheck-expect: holds
 // PassThrough: the WDK passThrough sample's protocol logic (filesys/miniFilter/passThrough,
 // PtPreOperationPassThrough / PtPostOperationPassThrough): every pre-op asks for its post-op, every
 // post-op finishes. The null model: every property must hold.

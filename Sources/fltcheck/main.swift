@@ -1,1 +1,127 @@
-print("x")
+import ArgumentParser
+import FltExplorer
+import FltLoader
+import FltModel
+import FltProperties
+import FltReport
+import FltSemantics
+import Foundation
+
+let exitCodes = """
+    Exit codes:
+      0  every property holds for every interleaving (exhaustive exploration)
+      1  a property is violated (a counterexample trace is printed)
+      2  inconclusive: a bound (--max-depth, --max-states) was hit before any violation was found
+      3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
+    """
+
+@main
+struct FltCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fltcheck",
+        abstract: "Model checker for Windows file-system minifilters under the Filter Manager.",
+        discussion: exitCodes,
+        version: "0.1.0",
+        subcommands: [Verify.self, DumpIR.self, ListProperties.self],
+        defaultSubcommand: nil)
+}
+
+/// Prints a load or model error and exits 3.
+func failModel(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    Foundation.exit(Verdict.modelError.rawValue)
+}
+
+func loadModel(_ path: String) -> LoadedModel {
+    do {
+        return try ModelLoader().load(path)
+    } catch {
+        failModel(error.description)
+    }
+}
+
+func compile(_ loaded: LoadedModel) -> Program {
+    do {
+        return try Program(loaded.ir)
+    } catch {
+        var shown = error
+        if let location = error.location {
+            shown = ModelError(error.message, at: SourceLocation(file: TextReport().display(path: location.file), line: location.line))
+        }
+        failModel(shown.description)
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a model against every property for every interleaving.",
+        discussion: """
+            Compiles MODEL (a Swift file that imports FltModel) against the FltModel library, runs \
+            it against fltcheck's model of the Filter Manager and explores every interleaving \
+            breadth-first, so the first counterexample of each property is a shortest one.
+
+            """ + exitCodes)
+
+    @Argument(help: "The model file, e.g. Models/PassThrough.swift.")
+    var model: String
+
+    @Option(help: "Do not expand states deeper than this many steps (hitting it makes the verdict inconclusive).")
+    var maxDepth: Int?
+
+    @Option(help: "Stop after storing this many distinct states (hitting it makes the verdict inconclusive).")
+    var maxStates: Int?
+
+    func validate() throws {
+        if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be at least 0") }
+        if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
+    }
+
+    func run() throws {
+        let loaded = loadModel(model)
+        let program = compile(loaded)
+        let limits = Limits(maxDepth: maxDepth, maxStates: maxStates)
+        let explorer = Explorer(semantics: Semantics(program), limits: limits)
+        let showProgress = isatty(STDERR_FILENO) == 1
+        let result = explorer.run(progress: showProgress ? { states, depth in
+            FileHandle.standardError.write(Data("\r  \(states) states, depth \(depth) ...".utf8))
+        } : nil)
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        print(TextReport().render(model: loaded.ir, path: model, cached: loaded.cached, program: program, result: result, limits: limits))
+        throw ExitCode(Verdict(result).rawValue)
+    }
+}
+
+struct DumpIR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump-ir",
+        abstract: "Print a model's IR as JSON (after checking that it is valid).",
+        discussion: exitCodes)
+
+    @Argument(help: "The model file.")
+    var model: String
+
+    func run() throws {
+        let loaded = loadModel(model)
+        _ = compile(loaded)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(loaded.ir)
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct ListProperties: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the properties fltcheck checks: id, catalog rule, kind, severity, source.")
+
+    func run() throws {
+        let width = Property.all.map(\.id.count).max() ?? 20
+        for property in Property.all {
+            let ids = property.catalogIds.isEmpty ? "-" : property.catalogIds.joined(separator: ",")
+            print("\(property.id.padding(toLength: width + 2, withPad: " ", startingAt: 0))\(ids.padding(toLength: 7, withPad: " ", startingAt: 0))\(property.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\(property.severity.rawValue)")
+            print("    \(property.rule)")
+            print("    source: \(property.source)")
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import FltExplorer
+import FltModel
+import FltProperties
+import FltSemantics
+import Foundation
+
+/// The overall outcome of a check, and the process exit code that goes with it.
+public enum Verdict: Int32, Sendable {
+    /// Every property holds within an exhaustive exploration.
+    case holds = 0
+    /// At least one error-severity property is violated.
+    case violated = 1
+    /// Nothing violated, but a bound stopped the exploration: nothing is proved.
+    case inconclusive = 2
+    /// The model or the command line is wrong.
+    case modelError = 3
+
+    public init(_ result: ExplorationResult) {
+        if result.counterexamples.contains(where: { $0.violation.property.severity == .error }) {
+            self = .violated
+        } else if !result.exhaustive {
+            self = .inconclusive
+        } else {
+            self = .holds
+        }
+    }
+}
+
+/// Renders results for a terminal.
+public struct TextReport {
+    /// Paths under this directory are shown relative to it.
+    public let workingDirectory: String
+
+    public init(workingDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.workingDirectory = workingDirectory
+    }
+
+    public func display(_ location: SourceLocation) -> String {
+        "\(display(path: location.file)):\(location.line)"
+    }
+
+    public func display(path: String) -> String {
+        let prefix = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
+    /// The whole report of one `verify`.
+    public func render(model: ModelIR, path: String, cached: Bool, program: Program, result: ExplorationResult, limits: Limits) -> String {
+        var out: [String] = []
+        let verdict = Verdict(result)
+        out.append("fltcheck: model \"\(model.name)\" (\(display(path: path))): \(count(model.filters.count, "filter")), \(count(program.requests.count, "request")); compiled model \(cached ? "taken from the cache" : "built")")
+        let rate = result.seconds > 0 ? Int(Double(result.statesStored) / result.seconds) : result.statesStored
+        out.append("explored \(grouped(result.statesStored)) states, \(grouped(result.transitions)) transitions, \(grouped(result.endStates)) end states, depth \(result.depth), in \(String(format: "%.2f", result.seconds)) s (\(grouped(rate)) states/s); \(coverage(result, limits))")
+        out.append("")
+        let violated = Dictionary(result.counterexamples.map { ($0.violation.property.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let width = Property.all.map(\.id.count).max() ?? 20
+        for property in Property.all {
+            let status: String
+            if violated[property.id] != nil {
+                status = property.severity == .error ? "VIOLATED" : "warning"
+            } else {
+                status = result.exhaustive ? "holds" : "inconclusive"
+            }
+            let ids = property.catalogIds.isEmpty ? "-" : property.catalogIds.joined(separator: ",")
+            out.append("  \(pad(status, 12)) \(pad(property.id, width + 2)) \(pad(ids, 7)) \(property.kind.rawValue)")
+        }
+        if !result.exhaustive {
+            out.append("")
+            out.append("inconclusive: \(result.bound.map(\.description) ?? "a bound was hit"); \"holds\" is claimed for no property. Raise the bound to cover more.")
+        }
+        if !result.counterexamples.isEmpty && result.exhaustive {
+            out.append("")
+            out.append("note: paths end where a property is violated, so the properties that hold were checked on every path that reaches no violation.")
+        }
+        for example in result.counterexamples {
+            out.append("")
+            out.append(contentsOf: render(example, program: program))
+        }
+        out.append("")
+        switch verdict {
+        case .holds: out.append("verdict: all \(Property.all.count) properties hold for every interleaving (exit 0)")
+        case .violated: out.append("verdict: VIOLATED: \(result.counterexamples.filter { $0.violation.property.severity == .error }.map(\.violation.property.id).joined(separator: ", ")) (exit 1)")
+        case .inconclusive: out.append("verdict: inconclusive: no violation found within the bounds (exit 2)")
+        case .modelError: break
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// One counterexample: the property, its rule, what went wrong and the numbered trace.
+    public func render(_ example: Counterexample, program: Program) -> [String] {
+        let property = example.violation.property
+        var out: [String] = []
+        let ids = property.catalogIds.isEmpty ? "" : " (\(property.catalogIds.joined(separator: ", ")))"
+        out.append("\(property.severity == .error ? "VIOLATED" : "WARNING") \(property.id)\(ids), \(property.kind.rawValue)")
+        out.append("  rule:   \(property.rule)")
+        out.append("  source: \(property.source)")
+        out.append("  found:  \(example.violation.message)")
+        if let location = example.violation.location { out.append("  at:     \(display(location))") }
+        out.append("  trace (a shortest one: \(count(example.steps, "step"))):")
+        let label = { (operation: Int?) in operation.map { program.requests[$0].label } ?? "" }
+        let opWidth = example.trace.map { label($0.event.operation).count }.max() ?? 0
+        let actorWidth = min(32, example.trace.map(\.event.actor.count).max() ?? 10)
+        var lastStep = 0
+        for line in example.trace {
+            let number = line.step == lastStep ? "" : "\(line.step)."
+            lastStep = line.step
+            let event = line.event
+            let op = label(event.operation)
+            var text = "  \(pad(number, 5, right: true)) \(pad(op, opWidth)) \(pad(event.actor, actorWidth))  \(event.text)"
+            if !event.changes.isEmpty { text += "  {\(event.changes.joined(separator: ", "))}" }
+            if let location = event.location { text += "  @ \(display(location))" }
+            out.append(text)
+        }
+        return out
+    }
+
+    private func coverage(_ result: ExplorationResult, _ limits: Limits) -> String {
+        if let bound = result.bound { return "NOT exhaustive: \(bound)" }
+        var bounds: [String] = []
+        if let depth = limits.maxDepth { bounds.append("--max-depth \(depth)") }
+        if let states = limits.maxStates { bounds.append("--max-states \(states)") }
+        return "exhaustive" + (bounds.isEmpty ? "" : " (within \(bounds.joined(separator: ", ")), not reached)")
+    }
+}
+
+func count(_ value: Int, _ noun: String) -> String { "\(value) \(noun)\(value == 1 ? "" : "s")" }
+
+func grouped(_ value: Int) -> String {
+    let digits = String(value)
+    var out = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+        out.append(digit)
+    }
+    return out
+}
+
+func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+    let padding = String(repeating: " ", count: max(0, width - text.count))
+    return right ? padding + text : text + padding
+}
