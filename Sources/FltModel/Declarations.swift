@@ -28,6 +28,8 @@ final class BuildContext {
     var currentFilter: String?
     var models: [ModelIR] = []
     var errors: [BuildError] = []
+    /// Set while `captureModels` runs: models are returned, not written at exit.
+    var capturing = false
 
     func error(_ message: String, _ location: SourceLocation) {
         errors.append(BuildError(message: message, location: location))
@@ -36,6 +38,7 @@ final class BuildContext {
 
 // The model program is single-threaded top-level code; nothing else touches this.
 nonisolated(unsafe) let buildContext = BuildContext()
+private let captureLock = NSLock()
 
 private func writeModelAtExit() {
     let envelope = ModelEnvelope(
@@ -54,6 +57,25 @@ private func writeModelAtExit() {
         FileHandle.standardError.write(
             Data("This is an fltcheck model. Check it with: fltcheck verify <this file>.swift\n".utf8))
     }
+}
+
+/// Runs `declarations` (which declare a `Model`) and returns what they built instead of writing it
+/// at exit: for tools and tests that build models in-process. Calls are serialized.
+public func captureModels(_ declarations: () -> Void) -> ModelEnvelope {
+    captureLock.lock()
+    defer { captureLock.unlock() }
+    let context = buildContext
+    context.variables = []
+    context.workItems = []
+    context.filters = []
+    context.requests = []
+    context.currentFilter = nil
+    context.models = []
+    context.errors = []
+    context.capturing = true
+    declarations()
+    context.capturing = false
+    return ModelEnvelope(schemaVersion: irSchemaVersion, models: context.models, errors: context.errors)
 }
 
 func location(_ file: String, _ line: Int) -> SourceLocation { SourceLocation(file: file, line: line) }
@@ -82,8 +104,13 @@ public struct Model {
             name: name, location: location(file, line), variables: context.variables,
             filters: context.filters, workItems: context.workItems,
             workload: WorkloadIR(requests: context.requests), options: OptionsIR(interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus))
-        if context.models.isEmpty { atexit { writeModelAtExit() } }
+        if context.models.isEmpty && !context.capturing { atexit { writeModelAtExit() } }
         context.models.append(ir)
+        // A further model (an error the loader reports) starts from nothing.
+        context.variables = []
+        context.workItems = []
+        context.filters = []
+        context.requests = []
     }
 }
 

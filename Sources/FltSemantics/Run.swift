@@ -100,7 +100,7 @@ struct Run {
 
     private mutating func fail(_ property: Property, _ message: String, at location: SourceLocation?) {
         violation = Violation(property: property, message: message, location: location)
-        note(nil, "fltcheck", "violates \(property.id): \(message)", at: location)
+        note(nil, actor, "violates \(property.id): \(message)", at: location)
     }
 
     private func label(_ operation: Int) -> String { program.requests[operation].label }
