@@ -164,7 +164,7 @@ struct Run {
             }
             let old = state.variables[variable]
             state.variables[variable] = new
-            note(operation, actor, "\(name): \(semantics.variableName(variable)) = \(semantics.render(value))", at: location,
+            note(operation, actor, "\(name): \(semantics.variableName(variable)) = \(semantics.render(value, as: .variable(variable)))", at: location,
                  changes: old == new ? [] : ["\(semantics.variableName(variable)): \(semantics.format(old, of: variable)) → \(semantics.format(new, of: variable))"])
             advance(to: pc + 1)
         case .branch(let condition, let elseTarget):
@@ -192,8 +192,10 @@ struct Run {
             advance(to: pc + 1)
         case .setStatus(let value):
             let status = UInt32(truncatingIfNeeded: evaluate(value, operation))
+            let old = state.operations[operation].status
             state.operations[operation].status = status
-            note(operation, actor, "\(name): IoStatus.Status = \(NTStatus(status))", at: location)
+            note(operation, actor, "\(name): IoStatus.Status = \(NTStatus(status))", at: location,
+                 changes: ["\(label(operation)).IoStatus.Status: \(NTStatus(old)) → \(NTStatus(status))"])
             advance(to: pc + 1)
         case .end:
             pop()

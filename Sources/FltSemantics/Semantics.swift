@@ -144,8 +144,8 @@ public struct Semantics: Sendable {
 
     func threadName(_ role: ThreadRole) -> String {
         switch role {
-        case .originator(let operation): "\(program.requests[operation].label) originator"
-        case .worker(let item, let operation): "worker \(program.model.workItems[item].name) (\(program.requests[operation].label))"
+        case .originator: "originator"
+        case .worker(let item, let operation): "worker \(program.model.workItems[item].name)(\(program.requests[operation].label))"
         case .fileSystem: "file system"
         }
     }
@@ -166,9 +166,17 @@ public struct Semantics: Sendable {
         }
     }
 
-    func render(_ expression: ExprIR) -> String {
+    /// Source-like text for an expression; constants compared with or assigned to a typed value are
+    /// shown in that type (`true`, a state name, a status name, an operation).
+    func render(_ expression: ExprIR, as type: ValueType? = nil) -> String {
         switch expression {
-        case .constant(let value): return String(value)
+        case .constant(let value):
+            switch type {
+            case .variable(let index): return format(value, of: index)
+            case .status: return NTStatus(UInt32(truncatingIfNeeded: value)).description
+            case .operation: return value == 0 ? "none" : program.requests.indices.contains(value - 1) ? program.requests[value - 1].label : String(value)
+            case nil: return String(value)
+            }
         case .variable(let index): return variableName(index)
         case .operation(let field): return "Op.\(field.rawValue)"
         case .not(let operand): return "!(\(render(operand)))"
@@ -185,7 +193,26 @@ public struct Semantics: Sendable {
             case .and: "&&"
             case .or: "||"
             }
-            return "\(render(lhs)) \(symbol) \(render(rhs))"
+            let comparison = op == .equal || op == .notEqual
+            let leftType = comparison ? valueType(of: rhs) : nil
+            let rightType = comparison ? valueType(of: lhs) : nil
+            return "\(render(lhs, as: leftType)) \(symbol) \(render(rhs, as: rightType))"
+        }
+    }
+
+    /// How to show a constant that meets this expression.
+    enum ValueType {
+        case variable(Int)
+        case status
+        case operation
+    }
+
+    func valueType(of expression: ExprIR) -> ValueType? {
+        switch expression {
+        case .variable(let index): .variable(index)
+        case .operation(.status): .status
+        case .operation(.handle): .operation
+        default: nil
         }
     }
 }
