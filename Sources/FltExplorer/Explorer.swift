@@ -93,12 +93,12 @@ public struct Explorer: Sendable {
     public func run(progress: ((Int, Int) -> Void)? = nil) -> ExplorationResult {
         let start = monotonicSeconds()
         let initial = semantics.initialState()
-        var visited: [[UInt8]: Int32] = [:]
+        var visited: [StateKey: Int32] = [:]
         var nodes: [Node] = []
         var encodedBytes = 0
-        let initialCode = initial.encoded()
-        visited[initialCode] = 0
-        encodedBytes += initialCode.count
+        let initialKey = StateKey(initial)
+        visited[initialKey] = 0
+        encodedBytes += initialKey.bytes.count
         nodes.append(Node(parent: -1, transition: nil))
 
         var found: [Found] = []
@@ -132,14 +132,14 @@ public struct Explorer: Sendable {
                         }
                         continue
                     }
-                    let code = successor.state.encoded()
-                    if visited[code] != nil { continue }
+                    let key = StateKey(successor.state)
+                    if visited[key] != nil { continue }
                     if let maxStates = limits.maxStates, nodes.count >= maxStates {
                         bound = .states(maxStates)
                         break search
                     }
-                    visited[code] = Int32(nodes.count)
-                    encodedBytes += code.count
+                    visited[key] = Int32(nodes.count)
+                    encodedBytes += key.bytes.count
                     next.append((successor.state, nodes.count))
                     nodes.append(Node(parent: Int32(index), transition: successor.transition))
                 }

@@ -88,7 +88,8 @@ public struct ModelLoader: Sendable {
         }
     }
 
-    /// Compiles (or takes from the cache), runs and decodes the model at `path`.
+    /// Compiles (or takes from the cache), runs and decodes the model at `path`. A `.json` path is
+    /// read as an IR saved by `fltcheck dump-ir`.
     public func load(_ path: String) throws(LoadError) -> LoadedModel {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
@@ -99,6 +100,7 @@ public struct ModelLoader: Sendable {
         guard let source = FileManager.default.contents(atPath: absolute) else {
             throw .unreadable(path: path, reason: "permission denied or not a regular file")
         }
+        if absolute.hasSuffix(".json") { return try decodeIR(source, path: path) }
         guard FileManager.default.fileExists(atPath: library), let modules = moduleDirectory else {
             throw .toolchain("libFltModel.so and FltModel.swiftmodule are not in \(libraryDirectory); build every product with `swift build` (not only --product fltcheck), or set FLTCHECK_LIBRARY_DIR")
         }
@@ -118,6 +120,20 @@ public struct ModelLoader: Sendable {
         }
         let ir = try run(binary, path: path)
         return LoadedModel(ir: ir, cached: cached, path: path)
+    }
+
+    /// An IR saved by `fltcheck dump-ir`: checked as it is, with no compiler involved.
+    private func decodeIR(_ data: Data, path: String) throws(LoadError) -> LoadedModel {
+        let ir: ModelIR
+        do {
+            ir = try JSONDecoder().decode(ModelIR.self, from: data)
+        } catch {
+            throw .invalidIR(path: path, reason: "it is not a model IR as `fltcheck dump-ir` writes it (\(error))")
+        }
+        if ir.schemaVersion != irSchemaVersion {
+            throw .invalidIR(path: path, reason: "IR schema version \(ir.schemaVersion), this fltcheck reads version \(irSchemaVersion)")
+        }
+        return LoadedModel(ir: ir, cached: true, path: path)
     }
 
     /// What identifies a file's version cheaply: its resolved path, size and modification time.

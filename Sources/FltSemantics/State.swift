@@ -181,3 +181,17 @@ private func appendVarint(_ bytes: inout [UInt8], _ value: Int) {
     }
     bytes.append(UInt8(rest))
 }
+
+/// A state's compact encoding as a hash-set key. Hashes its bytes in one call (the synthesized
+/// array hash feeds the hasher one byte at a time, which dominated exploration time).
+public struct StateKey: Hashable, Sendable {
+    public let bytes: [UInt8]
+
+    public init(_ state: SystemState) { bytes = state.encoded() }
+
+    public static func == (lhs: StateKey, rhs: StateKey) -> Bool { lhs.bytes == rhs.bytes }
+
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}

@@ -17,6 +17,23 @@ let exitCodes = """
 
 @main
 struct FltCheck: ParsableCommand {
+    /// Like ArgumentParser's own main, but a usage error exits 3 (model or usage error), not 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                FltCheck.exit(withError: error)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(Verdict.modelError.rawValue)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "fltcheck",
         abstract: "Model checker for Windows file-system minifilters under the Filter Manager.",
@@ -62,7 +79,7 @@ struct Verify: ParsableCommand {
 
             """ + exitCodes)
 
-    @Argument(help: "The model file, e.g. Models/PassThrough.swift.")
+    @Argument(help: "The model file, e.g. Models/PassThrough.swift, or an IR saved by `fltcheck dump-ir` (.json).")
     var model: String
 
     @Option(help: "Do not expand states deeper than this many steps (hitting it makes the verdict inconclusive).")
