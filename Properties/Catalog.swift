@@ -97,6 +97,48 @@ extension Property {
         source: "S1 /ifs/writing-preoperation-callback-routines; D:cpre; S4 /ifs/pending-an-i-o-operation-in-a-postoperation-callback-routine; D:cpost",
         kind: .liveness, severity: .error)
 
+    public static let drainingCleanupOnly = Property(
+        id: "DrainingCleanupOnly", catalogIds: ["Q3"],
+        rule: "A post-op called with FLTFL_POST_OPERATION_DRAINING only cleans up and returns FLT_POSTOP_FINISHED_PROCESSING: it does not pend, resume, queue or post anything.",
+        source: "D:post /ddi/fltkernel/nc-fltkernel-pflt_post_operation_callback; I:drain /ifs/performing-completion-processing-for-an-i-o-operation",
+        kind: .safety, severity: .error)
+
+    public static let noResumeAfterTeardownComplete = Property(
+        id: "NoResumeAfterTeardownComplete", catalogIds: ["T6"],
+        rule: "Nothing is resumed (FltCompletePended*), queued or inserted on an instance once its InstanceTeardownComplete has begun.",
+        source: "D:teardown /ddi/fltkernel/nc-fltkernel-pflt_instance_teardown_callback (by T1/T4)",
+        kind: .safety, severity: .error)
+
+    public static let teardownCompletes = Property(
+        id: "TeardownCompletes", catalogIds: ["T1", "T4"],
+        rule: "Once an instance's teardown starts, it eventually completes: InstanceTeardownStart resumes every operation the filter pended (T1), since FltMgr calls InstanceTeardownComplete only when none is outstanding (T4).",
+        source: "D:teardown /ddi/fltkernel/nc-fltkernel-pflt_instance_teardown_callback; I:load /ifs/loading-and-unloading",
+        kind: .liveness, severity: .error)
+
+    public static let cbdqInsertResultConsistency = Property(
+        id: "CbdqInsertResultConsistency", catalogIds: ["C3"],
+        rule: "When FltCbdqInsertIo fails (STATUS_FLT_CBDQ_DISABLED, or the InsertIo callback's failure), the pre-op must not return FLT_PREOP_PENDING for the operation.",
+        source: "D:cbdqins /ddi/fltkernel/nf-fltkernel-fltcbdqinsertio; docs-ddi #945",
+        kind: .safety, severity: .error)
+
+    public static let cbdqIrpOnly = Property(
+        id: "CbdqIrpOnly", catalogIds: ["C2"],
+        rule: "FltCbdq* routines apply only to IRP-based operations.",
+        source: "D:cbdqinit /ddi/fltkernel/nf-fltkernel-fltcbdqinitialize; D:cbdqins /ddi/fltkernel/nf-fltkernel-fltcbdqinsertio",
+        kind: .safety, severity: .error)
+
+    public static let cbdqCancelCallbackCompletes = Property(
+        id: "CbdqCancelCallbackCompletes", catalogIds: ["C5"],
+        rule: "A cancel-safe queue's cancel callback (CbdqCompleteCanceledIo) completes the cancelled operation it is given; FltMgr has already removed it from the queue.",
+        source: "D:cbdqinit /ddi/fltkernel/nf-fltkernel-fltcbdqinitialize",
+        kind: .safety, severity: .error)
+
+    public static let workItemsTerminate = Property(
+        id: "WorkItemsTerminate", catalogIds: ["W5"],
+        rule: "Every work item routine returns: none stays blocked forever (FltMgr's rundown waits for work items before unload completes).",
+        source: "S0 /ifs/processing-i-o-operations; I:unreg /ifs/unregistering-the-minifilter",
+        kind: .liveness, severity: .error)
+
     public static let assertion = Property(
         id: "Assertion", catalogIds: [],
         rule: "The model's own assertions hold.",
@@ -114,6 +156,8 @@ extension Property {
         .noDoubleCompletion, .resumeOnlyWhatYouPended, .resumeStatusValid, .callbackRequiresPostOp,
         .pendOnlyIrp, .completeStatusFinal, .cleanupCloseNeverFail, .disallowFastIoOnlyFastIo,
         .moreProcessingOnlyWhenPosted, .handleDeferredQueueFailure, .pendedOperationsResumed,
+        .drainingCleanupOnly, .noResumeAfterTeardownComplete, .teardownCompletes,
+        .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate,
         .assertion, .modelIntegrity,
     ]
 

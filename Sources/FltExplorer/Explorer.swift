@@ -43,6 +43,12 @@ public struct Counterexample: Sendable {
     /// Transitions from the initial state, the violating one included.
     public let steps: Int
     public let trace: [TraceLine]
+    /// The transitions from the initial state, in order (`steps` of them): enough to replay the
+    /// run with `Semantics.replay`. The last one is the violating step unless `atEndState`.
+    public let path: [Transition]
+    /// The violation is one of the state `path` ends in (a liveness property, judged where no
+    /// thread can make progress), not of its last step.
+    public let atEndState: Bool
 }
 
 /// What an exploration found and how much it covered.
@@ -113,13 +119,13 @@ public struct Explorer: Sendable {
             var next: [(SystemState, Int)] = []
             for (state, index) in frontier {
                 let successors = semantics.successors(of: state)
-                if successors.isEmpty {
-                    endStates += 1
-                    if let violation = semantics.endStateViolation(state), violated.insert(violation.property.id).inserted {
+                if successors.isEmpty { endStates += 1 }
+                if semantics.isQuiescent(state) {
+                    for violation in semantics.endStateViolations(state) where violated.insert(violation.property.id).inserted {
                         found.append(Found(violation: violation, node: index, transition: nil))
                     }
-                    continue
                 }
+                if successors.isEmpty { continue }
                 if let maxDepth = limits.maxDepth, depth >= maxDepth {
                     bound = .depth(maxDepth)
                     continue
@@ -175,10 +181,10 @@ public struct Explorer: Sendable {
         }
         if found.transition == nil {
             trace.append(TraceLine(step: path.count, event: Event(
-                operation: nil, actor: "fltcheck", text: "end state: no thread can take a step. \(found.violation.message)",
+                operation: nil, actor: "fltcheck", text: "no thread can make progress (a cancel or a teardown start could still come, but need not). \(found.violation.message)",
                 changes: [], location: found.violation.location)))
         }
-        return Counterexample(violation: found.violation, steps: path.count, trace: trace)
+        return Counterexample(violation: found.violation, steps: path.count, trace: trace, path: path, atEndState: found.transition == nil)
     }
 }
 

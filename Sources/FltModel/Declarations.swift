@@ -25,6 +25,8 @@ final class BuildContext {
     var workItems: [WorkItemIR] = []
     var filters: [FilterIR] = []
     var requests: [RequestsIR] = []
+    var teardowns: [TeardownIR] = []
+    var queues: [CancelSafeQueueIR] = []
     var currentFilter: String?
     var models: [ModelIR] = []
     var errors: [BuildError] = []
@@ -69,6 +71,8 @@ public func captureModels(_ declarations: () -> Void) -> ModelEnvelope {
     context.workItems = []
     context.filters = []
     context.requests = []
+    context.teardowns = []
+    context.queues = []
     context.currentFilter = nil
     context.models = []
     context.errors = []
@@ -94,6 +98,7 @@ public struct Model {
     public init(
         _ name: String, interleaving: Interleaving = .everyStatement,
         cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess,
+        drain: DrainRule = .allAwaitingPostOp,
         file: String = #filePath, line: Int = #line,
         @ModelBuilder _ content: () -> Void
     ) {
@@ -102,8 +107,9 @@ public struct Model {
         let context = buildContext
         let ir = ModelIR(
             name: name, location: location(file, line), variables: context.variables,
-            filters: context.filters, workItems: context.workItems,
-            workload: WorkloadIR(requests: context.requests), options: OptionsIR(interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus))
+            filters: context.filters, workItems: context.workItems, queues: context.queues,
+            workload: WorkloadIR(requests: context.requests, teardowns: context.teardowns),
+            options: OptionsIR(interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus, drain: drain))
         if context.models.isEmpty && !context.capturing { atexit { writeModelAtExit() } }
         context.models.append(ir)
         // A further model (an error the loader reports) starts from nothing.
@@ -111,6 +117,8 @@ public struct Model {
         context.workItems = []
         context.filters = []
         context.requests = []
+        context.teardowns = []
+        context.queues = []
     }
 }
 
@@ -126,20 +134,44 @@ public protocol ModelComponent {}
     public static func buildArray(_ components: [Void]) {}
 }
 
-/// The requests that arrive at the stack.
+/// What happens to the stack: the requests that arrive, and teardowns.
 public struct Workload: ModelComponent {
-    public init(@WorkloadBuilder _ content: () -> [RequestsIR]) {
-        buildContext.requests.append(contentsOf: content())
+    public init(@WorkloadBuilder _ content: () -> [WorkloadItem]) {
+        for item in content() {
+            switch item {
+            case .requests(let requests): buildContext.requests.append(requests)
+            case .teardown(let teardown): buildContext.teardowns.append(teardown)
+            }
+        }
     }
 }
 
+/// One entry of a `Workload`.
+public enum WorkloadItem {
+    case requests(RequestsIR)
+    case teardown(TeardownIR)
+}
+
+/// Something a `Workload { }` may contain: `Requests` and `InstanceTeardown`.
+public protocol WorkloadComponent {
+    var item: WorkloadItem { get }
+}
+
 @resultBuilder public enum WorkloadBuilder {
-    public static func buildExpression(_ requests: Requests) -> [RequestsIR] { [requests.ir] }
-    public static func buildBlock(_ parts: [RequestsIR]...) -> [RequestsIR] { parts.flatMap { $0 } }
-    public static func buildOptional(_ part: [RequestsIR]?) -> [RequestsIR] { part ?? [] }
-    public static func buildEither(first: [RequestsIR]) -> [RequestsIR] { first }
-    public static func buildEither(second: [RequestsIR]) -> [RequestsIR] { second }
-    public static func buildArray(_ parts: [[RequestsIR]]) -> [RequestsIR] { parts.flatMap { $0 } }
+    public static func buildExpression(_ component: some WorkloadComponent) -> [WorkloadItem] { [component.item] }
+    public static func buildBlock(_ parts: [WorkloadItem]...) -> [WorkloadItem] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [WorkloadItem]?) -> [WorkloadItem] { part ?? [] }
+    public static func buildEither(first: [WorkloadItem]) -> [WorkloadItem] { first }
+    public static func buildEither(second: [WorkloadItem]) -> [WorkloadItem] { second }
+    public static func buildArray(_ parts: [[WorkloadItem]]) -> [WorkloadItem] { parts.flatMap { $0 } }
+}
+
+/// Teardown of the named filter's instance (a detach or a dismount), which may race the requests.
+public struct InstanceTeardown: WorkloadComponent {
+    public let item: WorkloadItem
+    public init(_ filter: String, when timing: TeardownTiming = .anytime, file: String = #filePath, line: Int = #line) {
+        item = .teardown(TeardownIR(filter: filter, timing: timing, location: location(file, line)))
+    }
 }
 
 /// How the file system below the stack completes the requests that reach it.
@@ -161,17 +193,18 @@ public struct FileSystem: Sendable {
 }
 
 /// `count` identical requests of one major function, each issued by its own originating thread.
-public struct Requests {
-    let ir: RequestsIR
+/// A `cancellable` request may be cancelled by its originator at any step while it is in flight.
+public struct Requests: WorkloadComponent {
+    public let item: WorkloadItem
     public init(
         _ major: MajorFunction, count: Int = 1, kind: RequestKind = .irp, synchronous: Bool = true,
-        paging: Bool = false, topLevelIrp: Bool = false, fileSystem: FileSystem = .inline(.success),
-        file: String = #filePath, line: Int = #line
+        paging: Bool = false, topLevelIrp: Bool = false, cancellable: Bool = false,
+        fileSystem: FileSystem = .inline(.success), file: String = #filePath, line: Int = #line
     ) {
-        ir = RequestsIR(
+        item = .requests(RequestsIR(
             major: major, count: count, kind: kind, synchronous: synchronous, paging: paging,
-            topLevelIrp: topLevelIrp, fileSystemTiming: fileSystem.timing,
-            fileSystemStatuses: fileSystem.statuses, location: location(file, line))
+            topLevelIrp: topLevelIrp, cancellable: cancellable, fileSystemTiming: fileSystem.timing,
+            fileSystemStatuses: fileSystem.statuses, location: location(file, line)))
     }
 }
 
@@ -179,45 +212,139 @@ public struct Requests {
 public struct Filter: ModelComponent {
     public init(
         _ name: String, altitude: Int, file: String = #filePath, line: Int = #line,
-        @FilterBuilder _ content: () -> [CallbackIR]
+        @FilterBuilder _ content: () -> [FilterPart]
     ) {
         let context = buildContext
         let outer = context.currentFilter
         if outer != nil { context.error("Filter \"\(name)\" is declared inside another filter", location(file, line)) }
         context.currentFilter = name
-        let callbacks = content()
+        var filter = FilterIR(name: name, altitude: altitude, callbacks: [], location: location(file, line))
+        for part in content() {
+            switch part {
+            case .callback(let callback): filter.callbacks.append(callback)
+            case .teardownStart(let callback):
+                if filter.teardownStart != nil { context.error("\(name) declares InstanceTeardownStart twice", callback.location) }
+                filter.teardownStart = callback
+            case .teardownComplete(let callback):
+                if filter.teardownComplete != nil { context.error("\(name) declares InstanceTeardownComplete twice", callback.location) }
+                filter.teardownComplete = callback
+            }
+        }
         context.currentFilter = outer
-        context.filters.append(FilterIR(name: name, altitude: altitude, callbacks: callbacks, location: location(file, line)))
+        context.filters.append(filter)
     }
 }
 
-/// Something a `Filter { }` body may contain: `PreOperation` and `PostOperation`.
+/// One registration of a filter.
+public enum FilterPart {
+    case callback(CallbackIR)
+    case teardownStart(TeardownCallbackIR)
+    case teardownComplete(TeardownCallbackIR)
+}
+
+/// Something a `Filter { }` body may contain: `PreOperation`, `PostOperation`,
+/// `InstanceTeardownStart`, `InstanceTeardownComplete`.
 public protocol FilterComponent {
-    var callback: CallbackIR { get }
+    var part: FilterPart { get }
 }
 
 @resultBuilder public enum FilterBuilder {
-    public static func buildExpression(_ component: some FilterComponent) -> [CallbackIR] { [component.callback] }
-    public static func buildBlock(_ parts: [CallbackIR]...) -> [CallbackIR] { parts.flatMap { $0 } }
-    public static func buildOptional(_ part: [CallbackIR]?) -> [CallbackIR] { part ?? [] }
-    public static func buildEither(first: [CallbackIR]) -> [CallbackIR] { first }
-    public static func buildEither(second: [CallbackIR]) -> [CallbackIR] { second }
-    public static func buildArray(_ parts: [[CallbackIR]]) -> [CallbackIR] { parts.flatMap { $0 } }
+    public static func buildExpression(_ component: some FilterComponent) -> [FilterPart] { [component.part] }
+    public static func buildBlock(_ parts: [FilterPart]...) -> [FilterPart] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [FilterPart]?) -> [FilterPart] { part ?? [] }
+    public static func buildEither(first: [FilterPart]) -> [FilterPart] { first }
+    public static func buildEither(second: [FilterPart]) -> [FilterPart] { second }
+    public static func buildArray(_ parts: [[FilterPart]]) -> [FilterPart] { parts.flatMap { $0 } }
 }
 
 /// The filter's pre-operation callback for a major function. Every path must end in `Return`.
 public struct PreOperation: FilterComponent {
-    public let callback: CallbackIR
+    public let part: FilterPart
     public init(_ major: MajorFunction, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
-        callback = CallbackIR(kind: .pre, major: major, body: body(), location: location(file, line))
+        part = .callback(CallbackIR(kind: .pre, major: major, body: body(), location: location(file, line)))
     }
 }
 
 /// The filter's post-operation callback for a major function. Every path must end in `Return`.
+/// `Op.isDraining` tells a drained call (instance teardown) from a normal completion.
 public struct PostOperation: FilterComponent {
-    public let callback: CallbackIR
+    public let part: FilterPart
     public init(_ major: MajorFunction, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
-        callback = CallbackIR(kind: .post, major: major, body: body(), location: location(file, line))
+        part = .callback(CallbackIR(kind: .post, major: major, body: body(), location: location(file, line)))
+    }
+}
+
+/// InstanceTeardownStartCallback: runs when teardown of the filter's instance starts. It must
+/// resume every operation the filter pended (catalog T1) and stop pending new ones (T2).
+public struct InstanceTeardownStart: FilterComponent {
+    public let part: FilterPart
+    public init(file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        part = .teardownStart(TeardownCallbackIR(body: body(), location: location(file, line)))
+    }
+}
+
+/// InstanceTeardownCompleteCallback: FltMgr calls it once every operation at the instance has been
+/// completed or drained (T4).
+public struct InstanceTeardownComplete: FilterComponent {
+    public let part: FilterPart
+    public init(file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        part = .teardownComplete(TeardownCallbackIR(body: body(), location: location(file, line)))
+    }
+}
+
+/// A cancel-safe callback data queue of the enclosing filter (FltCbdqInitialize at instance setup;
+/// the queue starts enabled). `cancelled` is CbdqCompleteCanceledIo: FltMgr has already removed
+/// the cancelled operation (`Op.current`), and the callback must complete it (catalog C5).
+public struct CancelSafeQueue {
+    let index: Int
+    public init(
+        _ name: String, insertReturns: NTStatus = .success, file: String = #filePath, line: Int = #line,
+        @Code cancelled: () -> [StatementIR]
+    ) {
+        let context = buildContext
+        index = context.queues.count
+        let owner = context.currentFilter
+        if owner == nil { context.error("CancelSafeQueue \"\(name)\" must be declared inside a Filter", location(file, line)) }
+        if insertReturns != .success && insertReturns != .pending {
+            context.error("a CbdqInsertIo callback returns STATUS_SUCCESS or STATUS_PENDING on success (catalog C3)", location(file, line))
+        }
+        context.queues.append(CancelSafeQueueIR(
+            name: name, owner: owner ?? "", insertStatus: insertReturns, cancelCallback: [], location: location(file, line)))
+        context.queues[index].cancelCallback = cancelled()
+    }
+
+    /// FltCbdqInsertIo: queues the operation (by default the current one). `status`, if given,
+    /// receives what it returned; `onSuccess` runs for a success status, `onFailure` otherwise
+    /// (STATUS_FLT_CBDQ_DISABLED when the queue is disabled).
+    public func insert(
+        _ operation: some ExprConvertible = Op.current, status: IntVariable? = nil,
+        file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) -> CodeStatement {
+        CodeStatement(StatementIR(
+            .cbdqInsert(queue: index, operation: operation.expr.ir, status: status?.index, onSuccess: onSuccess(), onFailure: onFailure()),
+            at: location(file, line)))
+    }
+
+    /// FltCbdqRemoveNextIo: takes the next operation that is not cancelled (C6) into `variable`,
+    /// or none when the queue is empty. The remover owns what it took.
+    public func removeNext(into variable: OperationVariable, file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.cbdqRemoveNext(queue: index, into: variable.index), at: location(file, line)))
+    }
+
+    /// FltCbdqRemoveIo: takes a given operation out into `variable`, or none if it is no longer queued.
+    public func remove(_ operation: some ExprConvertible, into variable: OperationVariable, file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.cbdqRemove(queue: index, operation: operation.expr.ir, into: variable.index), at: location(file, line)))
+    }
+
+    /// FltCbdqDisable: inserts fail from now on.
+    public func disable(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.cbdqDisable(queue: index), at: location(file, line)))
+    }
+
+    /// FltCbdqEnable.
+    public func enable(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.cbdqEnable(queue: index), at: location(file, line)))
     }
 }
 
@@ -270,6 +397,9 @@ public struct BoolVariable: AssignableVariable {
 public struct IntVariable: AssignableVariable {
     public let index: Int
     public init(_ name: String, _ range: ClosedRange<Int>, initial: Int? = nil, file: String = #filePath, line: Int = #line) {
+        if range.lowerBound < Int(Int32.min) || range.upperBound > Int(UInt32.max) {
+            buildContext.error("\(name): integer variables range within 32 bits", location(file, line))
+        }
         index = declare(name, .int(min: range.lowerBound, max: range.upperBound), initial ?? range.lowerBound, file, line)
     }
 }

@@ -60,6 +60,10 @@ public enum Op {
     public static var isTopLevelIrp: Expr { Expr(.operation(.isTopLevelIrp)) }
     /// IoStatus.Status (in a post-operation callback: the status the operation completed with).
     public static var status: Expr { Expr(.operation(.status)) }
+    /// FLTFL_POST_OPERATION_DRAINING: the post-op is called because the instance is torn down.
+    public static var isDraining: Expr { Expr(.operation(.isDraining)) }
+    /// FltIsIoCanceled.
+    public static var isCancelled: Expr { Expr(.operation(.isCancelled)) }
     /// The request's number within the workload, 1-based, as traces show it.
     public static var requestNumber: Expr { Expr(.operation(.requestNumber)) }
 }

@@ -25,11 +25,12 @@ public struct ModelIR: Codable, Sendable {
     /// Ordered as declared; the semantics orders them by altitude.
     public var filters: [FilterIR]
     public var workItems: [WorkItemIR]
+    public var queues: [CancelSafeQueueIR]
     public var workload: WorkloadIR
     public var options: OptionsIR
     public init(
         name: String, location: SourceLocation, variables: [VariableIR], filters: [FilterIR],
-        workItems: [WorkItemIR], workload: WorkloadIR, options: OptionsIR
+        workItems: [WorkItemIR], queues: [CancelSafeQueueIR] = [], workload: WorkloadIR, options: OptionsIR
     ) {
         self.schemaVersion = irSchemaVersion
         self.name = name
@@ -37,6 +38,7 @@ public struct ModelIR: Codable, Sendable {
         self.variables = variables
         self.filters = filters
         self.workItems = workItems
+        self.queues = queues
         self.workload = workload
         self.options = options
     }
@@ -60,12 +62,28 @@ public enum CleanupCloseStatusRule: String, Codable, Sendable {
     case statusSuccessOnly
 }
 
+/// Which operations FltMgr drains (calls the post-op with FLTFL_POST_OPERATION_DRAINING) at instance
+/// teardown. The docs say every operation awaiting a post-op (I:drain, D:post); the WDK samples
+/// swapBuffers and delete assert that SYNCHRONIZE'd operations are never drained, while docs issue
+/// #3067 shows a drained post-create. The catalog leaves it open (§1.9).
+public enum DrainRule: String, Codable, Sendable {
+    /// Every operation awaiting a post-op at the instance (the docs; the default).
+    case allAwaitingPostOp
+    /// Every operation awaiting a post-op except SYNCHRONIZE'd ones, which complete normally.
+    case exceptSynchronized
+}
+
 public struct OptionsIR: Codable, Sendable {
     public var interleaving: Interleaving
     public var cleanupCloseStatus: CleanupCloseStatusRule
-    public init(interleaving: Interleaving = .everyStatement, cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess) {
+    public var drain: DrainRule
+    public init(
+        interleaving: Interleaving = .everyStatement, cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess,
+        drain: DrainRule = .allAwaitingPostOp
+    ) {
         self.interleaving = interleaving
         self.cleanupCloseStatus = cleanupCloseStatus
+        self.drain = drain
     }
 }
 
@@ -153,7 +171,8 @@ public struct NTStatus: Codable, Hashable, Sendable, CustomStringConvertible {
     public static let cancelled = NTStatus(0xC000_0120)
     public static let virusInfected = NTStatus(0xC000_0906)
     public static let fltDisallowFastIo = NTStatus(0xC01C_0004)
-    public static let fltNotSafeToPostOperation = NTStatus(0xC01C_0008)
+    public static let fltNotSafeToPostOperation = NTStatus(0xC01C_0006)
+    public static let fltCbdqDisabled = NTStatus(0xC01C_000E)
     public static let fltDeletingObject = NTStatus(0xC01C_000B)
 
     static let names: [UInt32: String] = [
@@ -165,7 +184,8 @@ public struct NTStatus: Codable, Hashable, Sendable, CustomStringConvertible {
         0xC000_009A: "STATUS_INSUFFICIENT_RESOURCES", 0xC000_00A3: "STATUS_DEVICE_NOT_READY",
         0xC000_00BB: "STATUS_NOT_SUPPORTED", 0xC000_0120: "STATUS_CANCELLED",
         0xC000_0906: "STATUS_VIRUS_INFECTED", 0xC01C_0004: "STATUS_FLT_DISALLOW_FAST_IO",
-        0xC01C_0008: "STATUS_FLT_NOT_SAFE_TO_POST_OPERATION", 0xC01C_000B: "STATUS_FLT_DELETING_OBJECT",
+        0xC01C_0006: "STATUS_FLT_NOT_SAFE_TO_POST_OPERATION", 0xC01C_000B: "STATUS_FLT_DELETING_OBJECT",
+        0xC01C_000E: "STATUS_FLT_CBDQ_DISABLED",
     ]
 
     /// NT_SUCCESS: severity success or informational.
@@ -228,15 +248,71 @@ public struct CallbackIR: Codable, Sendable {
     }
 }
 
+/// A filter's InstanceTeardownStartCallback or InstanceTeardownCompleteCallback.
+public struct TeardownCallbackIR: Codable, Sendable {
+    public var body: [StatementIR]
+    public var location: SourceLocation
+    public init(body: [StatementIR], location: SourceLocation) {
+        self.body = body
+        self.location = location
+    }
+}
+
 public struct FilterIR: Codable, Sendable {
     public var name: String
     public var altitude: Int
     public var callbacks: [CallbackIR]
+    public var teardownStart: TeardownCallbackIR?
+    public var teardownComplete: TeardownCallbackIR?
     public var location: SourceLocation
-    public init(name: String, altitude: Int, callbacks: [CallbackIR], location: SourceLocation) {
+    public init(
+        name: String, altitude: Int, callbacks: [CallbackIR], teardownStart: TeardownCallbackIR? = nil,
+        teardownComplete: TeardownCallbackIR? = nil, location: SourceLocation
+    ) {
         self.name = name
         self.altitude = altitude
         self.callbacks = callbacks
+        self.teardownStart = teardownStart
+        self.teardownComplete = teardownComplete
+        self.location = location
+    }
+}
+
+/// A cancel-safe callback data queue (FltCbdqInitialize), initialized at instance setup and enabled.
+public struct CancelSafeQueueIR: Codable, Sendable {
+    public var name: String
+    public var owner: String
+    /// What the queue's CbdqInsertIo callback returns on success (catalog C3):
+    /// FltCbdqInsertIo passes it through. STATUS_SUCCESS or STATUS_PENDING.
+    public var insertStatus: NTStatus
+    /// CbdqCompleteCanceledIo: runs with the cancelled operation as `Op.current`.
+    public var cancelCallback: [StatementIR]
+    public var location: SourceLocation
+    public init(name: String, owner: String, insertStatus: NTStatus, cancelCallback: [StatementIR], location: SourceLocation) {
+        self.name = name
+        self.owner = owner
+        self.insertStatus = insertStatus
+        self.cancelCallback = cancelCallback
+        self.location = location
+    }
+}
+
+/// When an instance's teardown may start.
+public enum TeardownTiming: String, Codable, Sendable {
+    /// At any step, racing every request (the default).
+    case anytime
+    /// Only once every request has completed to its originator.
+    case afterRequestsComplete
+}
+
+/// Instance teardown of one filter's instance (a detach, or a volume dismount).
+public struct TeardownIR: Codable, Sendable {
+    public var filter: String
+    public var timing: TeardownTiming
+    public var location: SourceLocation
+    public init(filter: String, timing: TeardownTiming, location: SourceLocation) {
+        self.filter = filter
+        self.timing = timing
         self.location = location
     }
 }
@@ -279,15 +355,18 @@ public struct RequestsIR: Codable, Sendable {
     public var synchronous: Bool
     public var paging: Bool
     public var topLevelIrp: Bool
+    /// The originator may cancel it (IoCancelIrp) at any step while it is in flight.
+    public var cancellable: Bool
     public var fileSystemTiming: FileSystemTiming
     /// The statuses the file system may complete with; every one is explored.
     public var fileSystemStatuses: [NTStatus]
     public var location: SourceLocation
     public init(
         major: MajorFunction, count: Int, kind: RequestKind, synchronous: Bool, paging: Bool,
-        topLevelIrp: Bool, fileSystemTiming: FileSystemTiming, fileSystemStatuses: [NTStatus],
+        topLevelIrp: Bool, cancellable: Bool = false, fileSystemTiming: FileSystemTiming, fileSystemStatuses: [NTStatus],
         location: SourceLocation
     ) {
+        self.cancellable = cancellable
         self.major = major
         self.count = count
         self.kind = kind
@@ -302,7 +381,11 @@ public struct RequestsIR: Codable, Sendable {
 
 public struct WorkloadIR: Codable, Sendable {
     public var requests: [RequestsIR]
-    public init(requests: [RequestsIR]) { self.requests = requests }
+    public var teardowns: [TeardownIR]
+    public init(requests: [RequestsIR], teardowns: [TeardownIR] = []) {
+        self.requests = requests
+        self.teardowns = teardowns
+    }
 }
 
 /// A property of the current operation (the callback data the code is running for).
@@ -318,6 +401,10 @@ public enum OperationField: String, Codable, Sendable {
     case handle
     /// The 1-based request number, as the trace shows it (`READ #2`).
     case requestNumber
+    /// FLTFL_POST_OPERATION_DRAINING in the post-op's Flags.
+    case isDraining
+    /// FltIsIoCanceled: the originator has cancelled it.
+    case isCancelled
 }
 
 public enum BinaryOperator: String, Codable, Sendable {
@@ -365,4 +452,18 @@ public indirect enum StatementKind: Codable, Sendable {
     case queueDeferredWorkItem(workItem: Int, operation: ExprIR, onSuccess: [StatementIR], onFailure: [StatementIR])
     /// Writes IoStatus.Status of the current operation.
     case setStatus(ExprIR)
+    /// Loops while `condition` holds (read in a step of its own, like `ifElse`).
+    case whileLoop(condition: ExprIR, body: [StatementIR])
+    /// Blocks the thread until `condition` holds (a wait on an event the model signals by
+    /// changing variables).
+    case waitUntil(ExprIR)
+    /// FltCbdqInsertIo(queue, operation): `status` (a variable, optional) receives what it returned;
+    /// `onSuccess` runs when that is a success status, `onFailure` otherwise.
+    case cbdqInsert(queue: Int, operation: ExprIR, status: Int?, onSuccess: [StatementIR], onFailure: [StatementIR])
+    /// FltCbdqRemoveNextIo(queue) into an operation variable (none when the queue is empty).
+    case cbdqRemoveNext(queue: Int, into: Int)
+    /// FltCbdqRemoveIo(queue, operation) into an operation variable (none when it is not queued).
+    case cbdqRemove(queue: Int, operation: ExprIR, into: Int)
+    case cbdqDisable(queue: Int)
+    case cbdqEnable(queue: Int)
 }

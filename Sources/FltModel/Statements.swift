@@ -151,3 +151,26 @@ public struct SetStatus: Statement {
         ir = StatementIR(.setStatus(status.expr.ir), at: location(file, line))
     }
 }
+
+/// A statement made by a method, such as a cancel-safe queue's `insert`.
+public struct CodeStatement: Statement {
+    public let ir: StatementIR
+    init(_ ir: StatementIR) { self.ir = ir }
+}
+
+/// `while condition { body }`. The condition is read in a step of its own.
+public struct While: Statement {
+    public let ir: StatementIR
+    public init(_ condition: some ExprConvertible, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        ir = StatementIR(.whileLoop(condition: condition.expr.ir, body: body()), at: location(file, line))
+    }
+}
+
+/// Blocks the thread until `condition` holds: a wait on an event that other code signals by
+/// changing variables (KeWaitForSingleObject). A thread blocked forever is reported as stuck.
+public struct WaitUntil: Statement {
+    public let ir: StatementIR
+    public init(_ condition: some ExprConvertible, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.waitUntil(condition.expr.ir), at: location(file, line))
+    }
+}

@@ -33,7 +33,15 @@ enum Instruction: Sendable {
     /// On success goes on at the next instruction, on failure at `failureTarget`.
     case queueDeferredWorkItem(workItem: Int, operation: ExprIR, failureTarget: Int)
     case setStatus(ExprIR)
-    /// The end of a work item routine.
+    /// Blocks until the condition holds.
+    case waitUntil(ExprIR)
+    /// On success goes on at the next instruction, on failure at `failureTarget`.
+    case cbdqInsert(queue: Int, operation: ExprIR, status: Int?, failureTarget: Int)
+    case cbdqRemoveNext(queue: Int, into: Int)
+    case cbdqRemove(queue: Int, operation: ExprIR, into: Int)
+    case cbdqDisable(queue: Int)
+    case cbdqEnable(queue: Int)
+    /// The end of code that returns no status (work items, teardown and cancel callbacks).
     case end
 
     /// Invisible instructions are bookkeeping: they never end a step and never show in a trace.
@@ -61,6 +69,7 @@ public struct Request: Sendable {
     public let topLevelIrp: Bool
     public let fileSystemTiming: FileSystemTiming
     public let fileSystemStatuses: [NTStatus]
+    public let cancellable: Bool
     /// 1-based, as traces show it.
     public let number: Int
 
@@ -75,6 +84,20 @@ struct StackFilter: Sendable {
     let altitude: Int
     var pre: [MajorFunction: Int] = [:]
     var post: [MajorFunction: Int] = [:]
+    var teardownStart: Int?
+    var teardownComplete: Int?
+    /// Whether, and when, the workload tears this filter's instance down.
+    var teardown: TeardownTiming?
+}
+
+/// A cancel-safe queue, compiled.
+struct StackQueue: Sendable {
+    let name: String
+    /// The owning filter's stack index.
+    let filter: Int
+    let insertStatus: NTStatus
+    /// Code index of the cancel callback.
+    let cancelCode: Int
 }
 
 /// A validated model, compiled for execution: the filter stack in altitude order, the requests,
@@ -87,6 +110,7 @@ public struct Program: Sendable {
     /// Code index of each work item (by `ModelIR.workItems` index), and its filter's stack index.
     let workItemCode: [Int]
     let workItemFilter: [Int]
+    let queues: [StackQueue]
 
     public var filterNames: [String] { filters.map(\.name) }
 
@@ -104,23 +128,33 @@ public struct Program: Sendable {
             var stacked = StackFilter(name: filter.name, altitude: filter.altitude)
             for callback in filter.callbacks {
                 let name = "\(filter.name) \(callback.kind == .pre ? "Pre" : "Post")\(callback.major.callbackName)"
-                var compiler = Compiler()
-                compiler.compile(callback.body)
-                code.append(CompiledCode(instructions: compiler.instructions, locations: compiler.locations, name: name))
+                code.append(Compiler.compile(callback.body, name: name, endingAt: nil))
                 if callback.kind == .pre { stacked.pre[callback.major] = code.count - 1 } else { stacked.post[callback.major] = code.count - 1 }
             }
+            if let start = filter.teardownStart {
+                code.append(Compiler.compile(start.body, name: "\(filter.name) InstanceTeardownStart", endingAt: start.location))
+                stacked.teardownStart = code.count - 1
+            }
+            if let complete = filter.teardownComplete {
+                code.append(Compiler.compile(complete.body, name: "\(filter.name) InstanceTeardownComplete", endingAt: complete.location))
+                stacked.teardownComplete = code.count - 1
+            }
+            stacked.teardown = model.workload.teardowns.first { $0.filter == filter.name }?.timing
             stackIndexOfName[filter.name] = filters.count
             filters.append(stacked)
         }
         var workItemCode: [Int] = []
         var workItemFilter: [Int] = []
         for item in model.workItems {
-            var compiler = Compiler()
-            compiler.compile(item.body)
-            compiler.emit(.end, item.location)
-            code.append(CompiledCode(instructions: compiler.instructions, locations: compiler.locations, name: "\(item.owner) work item \(item.name)"))
+            code.append(Compiler.compile(item.body, name: "\(item.owner) work item \(item.name)", endingAt: item.location))
             workItemCode.append(code.count - 1)
             workItemFilter.append(stackIndexOfName[item.owner] ?? 0)
+        }
+        var queues: [StackQueue] = []
+        for queue in model.queues {
+            code.append(Compiler.compile(queue.cancelCallback, name: "\(queue.owner) \(queue.name) cancel callback", endingAt: queue.location))
+            queues.append(StackQueue(
+                name: queue.name, filter: stackIndexOfName[queue.owner] ?? 0, insertStatus: queue.insertStatus, cancelCode: code.count - 1))
         }
         var requests: [Request] = []
         for group in model.workload.requests {
@@ -128,7 +162,8 @@ public struct Program: Sendable {
                 requests.append(Request(
                     major: group.major, kind: group.kind, synchronous: group.kind == .fastIo ? true : group.synchronous,
                     paging: group.paging, topLevelIrp: group.topLevelIrp, fileSystemTiming: group.fileSystemTiming,
-                    fileSystemStatuses: group.fileSystemStatuses, number: requests.count + 1))
+                    fileSystemStatuses: group.fileSystemStatuses, cancellable: group.cancellable && group.kind == .irp,
+                    number: requests.count + 1))
             }
         }
         self.filters = filters
@@ -136,6 +171,7 @@ public struct Program: Sendable {
         self.requests = requests
         self.workItemCode = workItemCode
         self.workItemFilter = workItemFilter
+        self.queues = queues
     }
 }
 
@@ -143,6 +179,14 @@ public struct Program: Sendable {
 struct Compiler {
     var instructions: [Instruction] = []
     var locations: [SourceLocation] = []
+
+    /// Compiles a body; code that returns no status ends in `.end` at `endingAt`.
+    static func compile(_ body: [StatementIR], name: String, endingAt end: SourceLocation?) -> CompiledCode {
+        var compiler = Compiler()
+        compiler.compile(body)
+        if let end { compiler.emit(.end, body.last?.location ?? end) }
+        return CompiledCode(instructions: compiler.instructions, locations: compiler.locations, name: name)
+    }
 
     mutating func emit(_ instruction: Instruction, _ location: SourceLocation) {
         instructions.append(instruction)
@@ -203,6 +247,26 @@ struct Compiler {
             compile(onFailure)
             instructions[jumpOverFailure] = .jump(instructions.count)
         case .setStatus(let status): emit(.setStatus(status), at)
+        case .whileLoop(let condition, let body):
+            let top = instructions.count
+            emit(.branch(condition: condition, elseTarget: -1), at)
+            compile(body)
+            emit(.jump(top), at)
+            instructions[top] = .branch(condition: condition, elseTarget: instructions.count)
+        case .waitUntil(let condition): emit(.waitUntil(condition), at)
+        case .cbdqInsert(let queue, let operation, let status, let onSuccess, let onFailure):
+            let insert = instructions.count
+            emit(.cbdqInsert(queue: queue, operation: operation, status: status, failureTarget: -1), at)
+            compile(onSuccess)
+            let jumpOverFailure = instructions.count
+            emit(.jump(-1), at)
+            instructions[insert] = .cbdqInsert(queue: queue, operation: operation, status: status, failureTarget: instructions.count)
+            compile(onFailure)
+            instructions[jumpOverFailure] = .jump(instructions.count)
+        case .cbdqRemoveNext(let queue, let into): emit(.cbdqRemoveNext(queue: queue, into: into), at)
+        case .cbdqRemove(let queue, let operation, let into): emit(.cbdqRemove(queue: queue, operation: operation, into: into), at)
+        case .cbdqDisable(let queue): emit(.cbdqDisable(queue: queue), at)
+        case .cbdqEnable(let queue): emit(.cbdqEnable(queue: queue), at)
         }
     }
 }

@@ -49,19 +49,22 @@ struct Run {
     // MARK: The step loop
 
     mutating func execute() {
-        while violation == nil, let top = state.threads[thread].frames.last {
+        steps: while violation == nil, let top = state.threads[thread].frames.last {
+            if semantics.isBlocked(state.threads[thread], state) { break steps }
             switch top {
-            case .code(let code, let pc, let operation, let filter, _):
-                let instruction = program.code[code].instructions[pc]
-                if progressed && !state.threads[thread].isAtomic && endsStepBefore(instruction) { return }
+            case .code(let frame):
+                let instruction = program.code[frame.code].instructions[frame.pc]
+                if progressed && !state.threads[thread].isAtomic && endsStepBefore(instruction) { break steps }
                 if instruction.isVisible { progressed = true }
-                perform(instruction, code: code, pc: pc, operation: operation, filter: filter)
+                perform(instruction, frame)
             case .dispatch(let operation, let step):
-                if case .waitSync(let filter) = step, !state.operations[operation].slots[filter].syncSignalled { return }
                 dispatch(operation, step)
+            case .teardown(let filter, let step):
+                teardown(filter, step)
             }
         }
-        if state.threads[thread].frames.isEmpty { state.threads.remove(at: thread) }
+        // Finished threads leave; a canceller whose request completed was emptied too.
+        state.threads.removeAll { $0.frames.isEmpty }
     }
 
     private func endsStepBefore(_ instruction: Instruction) -> Bool {
@@ -80,13 +83,16 @@ struct Run {
     private mutating func pop() { state.threads[thread].frames.removeLast() }
 
     private mutating func advance(to pc: Int) {
-        guard case .code(let code, _, let operation, let filter, let atomic) = state.threads[thread].frames[topIndex] else { return }
-        setTop(.code(code: code, pc: pc, operation: operation, filter: filter, atomic: atomic))
+        guard case .code(var frame) = state.threads[thread].frames[topIndex] else { return }
+        frame.pc = pc
+        setTop(.code(frame))
     }
 
     private mutating func adjustAtomic(by delta: Int, pc: Int) {
-        guard case .code(let code, _, let operation, let filter, let atomic) = state.threads[thread].frames[topIndex] else { return }
-        setTop(.code(code: code, pc: pc, operation: operation, filter: filter, atomic: atomic + delta))
+        guard case .code(var frame) = state.threads[thread].frames[topIndex] else { return }
+        frame.pc = pc
+        frame.atomic += delta
+        setTop(.code(frame))
     }
 
     // MARK: Events and violations
@@ -107,44 +113,13 @@ struct Run {
 
     // MARK: Expressions
 
-    private func evaluate(_ expression: ExprIR, _ operation: Int) -> Int {
-        switch expression {
-        case .constant(let value): return value
-        case .variable(let index): return state.variables[index]
-        case .operation(let field):
-            let request = program.requests[operation]
-            switch field {
-            case .isIrp: return request.isIrp ? 1 : 0
-            case .isFastIo: return request.kind == .fastIo ? 1 : 0
-            case .isPaging: return request.paging ? 1 : 0
-            case .isSynchronous: return request.synchronous ? 1 : 0
-            case .isTopLevelIrp: return request.topLevelIrp ? 1 : 0
-            case .status: return Int(state.operations[operation].status)
-            case .handle, .requestNumber: return operation + 1
-            }
-        case .not(let operand): return evaluate(operand, operation) == 0 ? 1 : 0
-        case .binary(let op, let lhs, let rhs):
-            let left = evaluate(lhs, operation)
-            if op == .and { return left != 0 && evaluate(rhs, operation) != 0 ? 1 : 0 }
-            if op == .or { return left != 0 || evaluate(rhs, operation) != 0 ? 1 : 0 }
-            let right = evaluate(rhs, operation)
-            switch op {
-            case .add: return left &+ right
-            case .subtract: return left &- right
-            case .equal: return left == right ? 1 : 0
-            case .notEqual: return left != right ? 1 : 0
-            case .less: return left < right ? 1 : 0
-            case .lessOrEqual: return left <= right ? 1 : 0
-            case .greater: return left > right ? 1 : 0
-            case .greaterOrEqual: return left >= right ? 1 : 0
-            case .and, .or: return 0
-            }
-        }
+    private func evaluate(_ expression: ExprIR, _ frame: CodeFrame) -> Int {
+        semantics.evaluate(expression, frame, state)
     }
 
     /// The operation a handle names, or a ModelIntegrity violation.
-    private mutating func operation(named expression: ExprIR, _ current: Int, _ call: String, at location: SourceLocation) -> Int? {
-        let handle = evaluate(expression, current)
+    private mutating func operation(named expression: ExprIR, _ frame: CodeFrame, _ call: String, at location: SourceLocation) -> Int? {
+        let handle = evaluate(expression, frame)
         if handle >= 1 && handle <= program.requests.count { return handle - 1 }
         fail(.resumeOnlyWhatYouPended, "\(call) was called with \(handle == 0 ? "no operation (an empty handle)" : "handle \(handle), which names no operation")", at: location)
         return nil
@@ -152,37 +127,34 @@ struct Run {
 
     // MARK: Filter code
 
-    private mutating func perform(_ instruction: Instruction, code: Int, pc: Int, operation: Int, filter: Int) {
-        let location = program.code[code].locations[pc]
-        let name = program.code[code].name
+    private mutating func perform(_ instruction: Instruction, _ frame: CodeFrame) {
+        let pc = frame.pc
+        let operation = frame.operation
+        let filter = frame.filter
+        let location = program.code[frame.code].locations[pc]
+        let name = program.code[frame.code].name
+        let current: Int? = operation >= 0 ? operation : nil
         switch instruction {
         case .assign(let variable, let value):
-            let new = evaluate(value, operation)
-            guard fits(new, variable) else {
-                fail(.modelIntegrity, "\(semantics.variableName(variable)) = \(new) is outside its declared type", at: location)
-                return
-            }
-            let old = state.variables[variable]
-            state.variables[variable] = new
-            note(operation, actor, "\(name): \(semantics.variableName(variable)) = \(semantics.render(value, as: .variable(variable)))", at: location,
-                 changes: old == new ? [] : ["\(semantics.variableName(variable)): \(semantics.format(old, of: variable)) → \(semantics.format(new, of: variable))"])
-            advance(to: pc + 1)
+            let new = evaluate(value, frame)
+            assign(new, to: variable, in: name, at: location, operation: current, showing: semantics.render(value, as: .variable(variable)))
+            if violation == nil { advance(to: pc + 1) }
         case .branch(let condition, let elseTarget):
-            let holds = evaluate(condition, operation) != 0
-            note(operation, actor, "\(name): if \(semantics.render(condition)) → \(holds)", at: location)
+            let holds = evaluate(condition, frame) != 0
+            note(current, actor, "\(name): \(isLoop(elseTarget, pc, frame) ? "while" : "if") \(semantics.render(condition)) → \(holds)", at: location)
             advance(to: holds ? pc + 1 : elseTarget)
         case .jump(let target):
             advance(to: target)
         case .choose(let targets):
             let pick = choose(targets.count)
-            note(operation, actor, "\(name): nondeterministic choice takes branch \(pick + 1) of \(targets.count)", at: location)
+            note(current, actor, "\(name): nondeterministic choice takes branch \(pick + 1) of \(targets.count)", at: location)
             advance(to: targets[pick])
         case .assert(let condition, let message):
-            if evaluate(condition, operation) == 0 {
+            if evaluate(condition, frame) == 0 {
                 fail(.assertion, "assertion failed: \(message) (\(semantics.render(condition)))", at: location)
                 return
             }
-            note(operation, actor, "\(name): assert \(semantics.render(condition)) holds", at: location)
+            note(current, actor, "\(name): assert \(semantics.render(condition)) holds", at: location)
             advance(to: pc + 1)
         case .atomicBegin:
             adjustAtomic(by: 1, pc: pc + 1)
@@ -190,8 +162,13 @@ struct Run {
             adjustAtomic(by: -1, pc: pc + 1)
         case .step:
             advance(to: pc + 1)
+        case .waitUntil(let condition):
+            // Reached only when the condition holds: a blocked thread does not run (isBlocked).
+            note(current, actor, "\(name): wait until \(semantics.render(condition)): satisfied", at: location)
+            advance(to: pc + 1)
         case .setStatus(let value):
-            let status = UInt32(truncatingIfNeeded: evaluate(value, operation))
+            guard let operation = current else { return }
+            let status = UInt32(truncatingIfNeeded: evaluate(value, frame))
             let old = state.operations[operation].status
             state.operations[operation].status = status
             note(operation, actor, "\(name): IoStatus.Status = \(NTStatus(status))", at: location,
@@ -200,26 +177,96 @@ struct Run {
         case .end:
             pop()
         case .returnPre(let outcome):
-            note(operation, actor, "\(name) returns \(outcome)", at: location)
+            note(current, actor, "\(name) returns \(outcome)", at: location)
             pop()
             returnFromPre(outcome, operation: operation, filter: filter, at: location)
         case .returnPost(let outcome):
-            note(operation, actor, "\(name) returns \(outcome)", at: location)
+            note(current, actor, "\(name) returns \(outcome)", at: location)
             pop()
-            returnFromPost(outcome, operation: operation, filter: filter, at: location)
+            returnFromPost(outcome, operation: operation, filter: filter, draining: frame.draining, at: location)
         case .completePendedPre(let handle, let outcome):
-            guard let target = self.operation(named: handle, operation, "FltCompletePendedPreOperation", at: location) else { return }
+            guard let target = self.operation(named: handle, frame, "FltCompletePendedPreOperation", at: location) else { return }
             note(target, actor, "\(name): FltCompletePendedPreOperation(\(label(target)), \(outcome))", at: location)
+            guard allowedWhileDraining(frame, "FltCompletePendedPreOperation", at: location),
+                  instanceUsable(filter, "FltCompletePendedPreOperation(\(label(target)))", at: location) else { return }
             advance(to: pc + 1)
             completePendedPre(target, outcome, filter: filter, at: location)
         case .completePendedPost(let handle):
-            guard let target = self.operation(named: handle, operation, "FltCompletePendedPostOperation", at: location) else { return }
+            guard let target = self.operation(named: handle, frame, "FltCompletePendedPostOperation", at: location) else { return }
             note(target, actor, "\(name): FltCompletePendedPostOperation(\(label(target)))", at: location)
+            guard allowedWhileDraining(frame, "FltCompletePendedPostOperation", at: location),
+                  instanceUsable(filter, "FltCompletePendedPostOperation(\(label(target)))", at: location) else { return }
             advance(to: pc + 1)
             completePendedPost(target, filter: filter, at: location)
         case .queueDeferredWorkItem(let item, let handle, let failureTarget):
-            guard let target = self.operation(named: handle, operation, "FltQueueDeferredIoWorkItem", at: location) else { return }
+            guard let target = self.operation(named: handle, frame, "FltQueueDeferredIoWorkItem", at: location),
+                  allowedWhileDraining(frame, "FltQueueDeferredIoWorkItem", at: location),
+                  instanceUsable(filter, "FltQueueDeferredIoWorkItem(\(label(target)))", at: location) else { return }
             queueDeferred(item, for: target, filter: filter, name: name, pc: pc, failureTarget: failureTarget, at: location)
+        case .cbdqInsert(let queue, let handle, let statusVariable, let failureTarget):
+            guard let target = self.operation(named: handle, frame, "FltCbdqInsertIo", at: location),
+                  allowedWhileDraining(frame, "FltCbdqInsertIo", at: location),
+                  instanceUsable(filter, "FltCbdqInsertIo(\(label(target)))", at: location) else { return }
+            cbdqInsert(queue, target, statusVariable: statusVariable, filter: filter, name: name, pc: pc, failureTarget: failureTarget, at: location)
+        case .cbdqRemoveNext(let queue, let variable):
+            // C6: FltCbdqRemoveNextIo returns only operations that are not cancelled; a cancelled one
+            // has already been taken out by the cancel path.
+            let taken = state.queues[queue].items.first { !state.operations[$0].cancelled }
+            if let taken { state.queues[queue].items.removeAll { $0 == taken } }
+            assign(taken.map { $0 + 1 } ?? 0, to: variable, in: name, at: location, operation: taken ?? current,
+                   showing: "FltCbdqRemoveNextIo(\(program.queues[queue].name)) → \(taken.map(label) ?? "NULL")")
+            if violation == nil { advance(to: pc + 1) }
+        case .cbdqRemove(let queue, let handle, let variable):
+            let wanted = evaluate(handle, frame) - 1
+            let present = state.queues[queue].items.contains(wanted)
+            if present { state.queues[queue].items.removeAll { $0 == wanted } }
+            let shown = program.requests.indices.contains(wanted) ? label(wanted) : "none"
+            assign(present ? wanted + 1 : 0, to: variable, in: name, at: location, operation: present ? wanted : current,
+                   showing: "FltCbdqRemoveIo(\(program.queues[queue].name), \(shown)) → \(present ? shown : "NULL")")
+            if violation == nil { advance(to: pc + 1) }
+        case .cbdqDisable(let queue):
+            state.queues[queue].enabled = false
+            note(current, actor, "\(name): FltCbdqDisable(\(program.queues[queue].name))", at: location)
+            advance(to: pc + 1)
+        case .cbdqEnable(let queue):
+            state.queues[queue].enabled = true
+            note(current, actor, "\(name): FltCbdqEnable(\(program.queues[queue].name))", at: location)
+            advance(to: pc + 1)
+        }
+    }
+
+    /// Whether a branch is the head of a `While` (its else target follows a jump back to it).
+    private func isLoop(_ elseTarget: Int, _ pc: Int, _ frame: CodeFrame) -> Bool {
+        let instructions = program.code[frame.code].instructions
+        guard elseTarget > 0, elseTarget - 1 < instructions.count, case .jump(let back) = instructions[elseTarget - 1] else { return false }
+        return back == pc
+    }
+
+    private mutating func assign(_ new: Int, to variable: Int, in name: String, at location: SourceLocation, operation: Int?, showing shown: String) {
+        guard fits(new, variable) else {
+            fail(.modelIntegrity, "\(semantics.variableName(variable)) = \(new) is outside its declared type", at: location)
+            return
+        }
+        let old = state.variables[variable]
+        state.variables[variable] = new
+        note(operation, actor, "\(name): \(semantics.variableName(variable)) = \(shown)", at: location,
+             changes: old == new ? [] : ["\(semantics.variableName(variable)): \(semantics.format(old, of: variable)) → \(semantics.format(new, of: variable))"])
+    }
+
+    /// Q3: a post-op called with DRAINING may only clean up; it hands nothing on.
+    private mutating func allowedWhileDraining(_ frame: CodeFrame, _ call: String, at location: SourceLocation) -> Bool {
+        guard state.threads[thread].frames.contains(where: { if case .code(let outer) = $0 { outer.draining } else { false } }) else { return true }
+        fail(.drainingCleanupOnly, "\(call) is called from a post-operation callback running with FLTFL_POST_OPERATION_DRAINING, which may only clean up", at: location)
+        return false
+    }
+
+    /// T6: nothing is resumed, queued or touched on an instance once its teardown complete has begun.
+    private mutating func instanceUsable(_ filter: Int, _ what: String, at location: SourceLocation) -> Bool {
+        switch state.instances[filter] {
+        case .attached, .tearingDown: return true
+        case .completing, .tornDown:
+            fail(.noResumeAfterTeardownComplete, "\(what) on \(program.filters[filter].name)'s instance after its InstanceTeardownComplete began", at: location)
+            return false
         }
     }
 
@@ -275,8 +322,12 @@ struct Run {
                 fail(.pendOnlyIrp, "\(filterName) returned FLT_PREOP_PENDING for \(request.label), which is \(request.kind == .fastIo ? "fast I/O" : "not IRP-based")", at: location)
                 return
             }
-            if slot.queueFailed {
+            if slot.queueFailed && !slot.preResumedEarly && !handedOff(operation, by: filter) {
                 fail(.handleDeferredQueueFailure, "\(filterName) returned FLT_PREOP_PENDING for \(request.label) after FltQueueDeferredIoWorkItem failed: nothing will resume it", at: location)
+                return
+            }
+            if slot.insertFailed && !slot.preResumedEarly && !handedOff(operation, by: filter) {
+                fail(.cbdqInsertResultConsistency, "\(filterName) returned FLT_PREOP_PENDING for \(request.label) after FltCbdqInsertIo failed: it is in no queue and nothing will resume it", at: location)
                 return
             }
             slot.pre = slot.preResumedEarly ? .resumed : .pended
@@ -333,10 +384,21 @@ struct Run {
 
     // MARK: FltMgr: post-operation returns
 
-    private mutating func returnFromPost(_ outcome: PostOutcome, operation: Int, filter: Int, at location: SourceLocation) {
+    private mutating func returnFromPost(_ outcome: PostOutcome, operation: Int, filter: Int, draining: Bool, at location: SourceLocation) {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
         var slot = state.operations[operation].slots[filter]
+        if draining {
+            // Q3 (D:post, I:drain): a drained post-op cleans up and returns FINISHED_PROCESSING;
+            // FltMgr then goes on with the teardown (the frame below).
+            if outcome == .moreProcessingRequired {
+                fail(.drainingCleanupOnly, "\(filterName) returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for \(request.label) while draining (FLTFL_POST_OPERATION_DRAINING): only FLT_POSTOP_FINISHED_PROCESSING is allowed", at: location)
+                return
+            }
+            slot.post = .finished
+            state.operations[operation].slots[filter] = slot
+            return
+        }
         if slot.postResumedEarly && outcome != .moreProcessingRequired {
             fail(.resumeOnlyWhatYouPended, "FltCompletePendedPostOperation resumed \(request.label) while \(filterName)'s post-op was running, but the post-op returned \(outcome): completion now runs twice", at: location)
             return
@@ -347,7 +409,7 @@ struct Run {
             state.operations[operation].slots[filter] = slot
             setTop(.dispatch(operation: operation, step: .postUp(filter)))
         case .moreProcessingRequired:
-            if slot.queueFailed && !slot.queuedWorkItem {
+            if slot.queueFailed && !slot.postResumedEarly && !handedOff(operation, by: filter) {
                 fail(.handleDeferredQueueFailure, "\(filterName) returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for \(request.label) after FltQueueDeferredIoWorkItem failed: nothing will resume it", at: location)
                 return
             }
@@ -355,7 +417,7 @@ struct Run {
                 fail(.moreProcessingOnlyWhenPosted, "\(filterName) returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for \(request.label), which is not IRP-based", at: location)
                 return
             }
-            if !slot.queuedWorkItem && !slot.postResumedEarly && !heldInVariable(operation, by: filter) {
+            if !slot.queuedWorkItem && !slot.postResumedEarly && !handedOff(operation, by: filter) {
                 fail(.moreProcessingOnlyWhenPosted, "\(filterName) returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for \(request.label) without posting it: no work item was queued for it and the filter kept no handle to it", at: location)
                 return
             }
@@ -366,9 +428,14 @@ struct Run {
         }
     }
 
-    /// Whether one of the filter's operation variables holds the operation (a hand-off to the
-    /// filter's own machinery, for Q1).
-    private func heldInVariable(_ operation: Int, by filter: Int) -> Bool {
+    /// Whether the filter handed the operation to something that will resume it (R6): a work item
+    /// queued for it in the running callback, one of its cancel-safe queues, or one of its operation
+    /// variables (its own hand-rolled queue). Q1 and W2 accept a pend only then.
+    private func handedOff(_ operation: Int, by filter: Int) -> Bool {
+        if state.operations[operation].slots[filter].queuedWorkItem { return true }
+        if state.queues.indices.contains(where: { program.queues[$0].filter == filter && state.queues[$0].items.contains(operation) }) {
+            return true
+        }
         let owner = program.filters[filter].name
         return program.model.variables.indices.contains { index in
             let variable = program.model.variables[index]
@@ -458,14 +525,22 @@ struct Run {
     private mutating func queueDeferred(_ item: Int, for operation: Int, filter: Int, name: String, pc: Int, failureTarget: Int, at location: SourceLocation) {
         let request = program.requests[operation]
         let itemName = program.model.workItems[item].name
-        // W1: FltQueueDeferredIoWorkItem fails for non-IRP operations, paging I/O and a set
-        // TopLevelIrp (STATUS_FLT_NOT_SAFE_TO_POST_OPERATION), and while the instance is torn down
-        // (STATUS_FLT_DELETING_OBJECT; teardown is not modelled yet, so this case never arises).
-        var reason: String?
-        if !request.isIrp { reason = "not IRP-based" } else if request.paging { reason = "paging I/O" } else if request.topLevelIrp { reason = "TopLevelIrp is set" }
-        if let reason {
+        // W1 (D:qdef): FltQueueDeferredIoWorkItem fails for non-IRP operations, paging I/O and a set
+        // TopLevelIrp (STATUS_FLT_NOT_SAFE_TO_POST_OPERATION), and once the instance is being torn
+        // down (STATUS_FLT_DELETING_OBJECT).
+        var failure: (NTStatus, String)?
+        if !request.isIrp {
+            failure = (.fltNotSafeToPostOperation, "not IRP-based")
+        } else if request.paging {
+            failure = (.fltNotSafeToPostOperation, "paging I/O")
+        } else if request.topLevelIrp {
+            failure = (.fltNotSafeToPostOperation, "TopLevelIrp is set")
+        } else if state.instances[filter] != .attached {
+            failure = (.fltDeletingObject, "the instance is being torn down")
+        }
+        if let (status, reason) = failure {
             state.operations[operation].slots[filter].queueFailed = true
-            note(operation, actor, "\(name): FltQueueDeferredIoWorkItem(\(itemName), \(request.label)) fails with STATUS_FLT_NOT_SAFE_TO_POST_OPERATION (\(reason))", at: location)
+            note(operation, actor, "\(name): FltQueueDeferredIoWorkItem(\(itemName), \(request.label)) fails with \(status) (\(reason))", at: location)
             advance(to: failureTarget)
             return
         }
@@ -475,7 +550,46 @@ struct Run {
         advance(to: pc + 1)
         state.threads.append(ThreadState(
             role: .worker(workItem: item, operation: operation),
-            frames: [.code(code: program.workItemCode[item], pc: 0, operation: operation, filter: program.workItemFilter[item], atomic: 0)]))
+            frames: [.code(CodeFrame(code: program.workItemCode[item], pc: 0, operation: operation, filter: program.workItemFilter[item]))]))
+    }
+
+    private mutating func cbdqInsert(_ queue: Int, _ operation: Int, statusVariable: Int?, filter: Int, name: String, pc: Int, failureTarget: Int, at location: SourceLocation) {
+        let request = program.requests[operation]
+        let queueName = program.queues[queue].name
+        if !request.isIrp {
+            // C2 (D:cbdqinit, D:cbdqins): cancel-safe queues hold IRP-based operations only.
+            fail(.cbdqIrpOnly, "FltCbdqInsertIo(\(queueName), \(request.label)): \(request.label) is \(request.kind == .fastIo ? "fast I/O" : "not IRP-based")", at: location)
+            return
+        }
+        let status: NTStatus = state.queues[queue].enabled ? program.queues[queue].insertStatus : .fltCbdqDisabled
+        if let statusVariable {
+            assign(Int(status.value), to: statusVariable, in: name, at: location, operation: operation, showing: "FltCbdqInsertIo(\(queueName), \(request.label)) → \(status)")
+            if violation != nil { return }
+        } else {
+            note(operation, actor, "\(name): FltCbdqInsertIo(\(queueName), \(request.label)) → \(status)", at: location)
+        }
+        guard state.queues[queue].enabled else {
+            // C3: a disabled queue refuses the insert with STATUS_FLT_CBDQ_DISABLED.
+            state.operations[operation].slots[filter].insertFailed = true
+            advance(to: failureTarget)
+            return
+        }
+        state.operations[operation].slots[filter].insertFailed = false
+        advance(to: pc + 1)
+        if state.operations[operation].cancelled {
+            // C4 (D:cbdqins): an operation already cancelled goes to the cancel callback at once, in
+            // this thread, possibly before the pre-op returns (an instance of R8).
+            note(operation, "FltMgr", "\(request.label) is already cancelled: FltMgr removes it from \(queueName) and calls the cancel callback now (C4)", at: location)
+            startCancelCallback(queue, operation)
+        } else {
+            state.queues[queue].items.append(operation)
+        }
+    }
+
+    /// Runs a queue's CbdqCompleteCanceledIo for an operation FltMgr has just taken out of it.
+    private mutating func startCancelCallback(_ queue: Int, _ operation: Int) {
+        push(.dispatch(operation: operation, step: .inCancelCallback(queue: queue)))
+        push(.code(CodeFrame(code: program.queues[queue].cancelCode, pc: 0, operation: operation, filter: program.queues[queue].filter)))
     }
 
     // MARK: FltMgr: dispatch
@@ -487,8 +601,12 @@ struct Run {
             state.operations[operation].stage = .inFlight
             let flags = [request.kind == .fastIo ? "fast I/O" : "IRP", request.synchronous ? "synchronous" : "asynchronous"]
                 + (request.paging ? ["paging"] : []) + (request.topLevelIrp ? ["TopLevelIrp set"] : [])
+                + (request.cancellable ? ["cancellable"] : [])
             note(operation, actor, "issues \(request.label) (\(flags.joined(separator: ", ")))")
             setTop(.dispatch(operation: operation, step: .preDown(0)))
+            if request.cancellable {
+                state.threads.append(ThreadState(role: .canceller(operation: operation), frames: [.dispatch(operation: operation, step: .cancel)]))
+            }
         case .preDown(let from):
             // Pre-ops are called down the stack in altitude order (S0, S3). A filter with only a
             // post-op registered for the major function gets that post-op (D:opreg).
@@ -496,6 +614,13 @@ struct Run {
                 program.filters[$0].pre[request.major] != nil || program.filters[$0].post[request.major] != nil
             }) else {
                 setTop(.dispatch(operation: operation, step: .fileSystem))
+                return
+            }
+            if state.instances[filter] != .attached {
+                // T5 (D:teardown): once teardown has started, FltMgr calls no callbacks of the
+                // instance for operations that have not reached it yet.
+                note(operation, "FltMgr", "skips \(program.filters[filter].name) for \(request.label): its instance is being torn down (T5)")
+                setTop(.dispatch(operation: operation, step: .preDown(filter + 1)))
                 return
             }
             guard let code = program.filters[filter].pre[request.major] else {
@@ -506,8 +631,9 @@ struct Run {
             state.operations[operation].slots[filter].pre = .running
             state.operations[operation].slots[filter].queuedWorkItem = false
             state.operations[operation].slots[filter].queueFailed = false
+            state.operations[operation].slots[filter].insertFailed = false
             setTop(.dispatch(operation: operation, step: .inPre(filter)))
-            push(.code(code: code, pc: 0, operation: operation, filter: filter, atomic: 0))
+            push(.code(CodeFrame(code: code, pc: 0, operation: operation, filter: filter)))
         case .fileSystem:
             let inline: Bool = switch request.fileSystemTiming {
             case .inline: true
@@ -525,14 +651,20 @@ struct Run {
         case .fileSystemCompletes:
             completeInFileSystem(operation)
         case .postUp(let below):
-            // Post-ops run back up the stack in reverse order, for the filters that asked (S0).
-            guard let filter = (0..<below).reversed().first(where: { state.operations[operation].slots[$0].postOwed }) else {
+            // Post-ops run back up the stack in reverse order, for the filters that asked (S0); a
+            // filter whose post-op was drained at teardown is not called again (I:drain).
+            guard let filter = (0..<below).reversed().first(where: {
+                let slot = state.operations[operation].slots[$0]
+                // A drained SYNCHRONIZE'd filter still has a thread waiting to carry completion on.
+                return slot.postOwed || slot.synchronized && slot.drained
+            }) else {
                 completeToOriginator(operation)
                 return
             }
             var slot = state.operations[operation].slots[filter]
             if slot.synchronized {
-                // Q12: the post-op of a SYNCHRONIZE'd filter runs in the thread that waits in its pre-op.
+                // Q12: the post-op of a SYNCHRONIZE'd filter runs in the thread that waits in its
+                // pre-op; that thread also carries completion on up the stack.
                 slot.syncSignalled = true
                 slot.postOwed = false
                 state.operations[operation].slots[filter] = slot
@@ -545,7 +677,31 @@ struct Run {
             startPost(operation, filter)
         case .waitSync(let filter):
             state.operations[operation].slots[filter].syncSignalled = false
-            startPost(operation, filter)
+            if state.operations[operation].slots[filter].drained {
+                // Q12: the post-op was drained on the teardown thread; completion just goes on up.
+                setTop(.dispatch(operation: operation, step: .postUp(filter)))
+            } else {
+                startPost(operation, filter)
+            }
+        case .cancel:
+            // The originator cancels (IoCancelIrp). A queued operation is taken out of its cancel-safe
+            // queue and handed to the queue's cancel callback in this thread (C5, D:cbdqinit).
+            state.operations[operation].cancelled = true
+            note(operation, actor, "cancels \(request.label) (IoCancelIrp)")
+            pop()
+            if let queue = state.queues.indices.first(where: { state.queues[$0].items.contains(operation) }) {
+                state.queues[queue].items.removeAll { $0 == operation }
+                note(operation, "FltMgr", "removes \(request.label) from \(program.queues[queue].name) and calls its cancel callback")
+                startCancelCallback(queue, operation)
+            }
+        case .inCancelCallback(let queue):
+            // C5: CbdqCompleteCanceledIo must complete the operation it was given.
+            let filter = program.queues[queue].filter
+            if state.operations[operation].slots[filter].pre == .pended {
+                fail(.cbdqCancelCallbackCompletes, "\(program.queues[queue].name)'s cancel callback returned without completing \(request.label), which FltMgr had removed from the queue", at: program.code[program.queues[queue].cancelCode].locations.last)
+                return
+            }
+            pop()
         case .inPre, .inPost:
             // A callback frame is always above these; reaching one means a callback ended without a
             // Return, which validation rules out.
@@ -564,7 +720,7 @@ struct Run {
         slot.queueFailed = false
         state.operations[operation].slots[filter] = slot
         setTop(.dispatch(operation: operation, step: .inPost(filter)))
-        push(.code(code: code, pc: 0, operation: operation, filter: filter, atomic: 0))
+        push(.code(CodeFrame(code: code, pc: 0, operation: operation, filter: filter)))
     }
 
     private mutating func completeInFileSystem(_ operation: Int) {
@@ -585,6 +741,62 @@ struct Run {
         state.operations[operation].stage = .completed
         note(operation, "FltMgr", "completes \(request.label) to its originator with \(NTStatus(state.operations[operation].status))")
         pop()
+        // A completed request can no longer be cancelled.
+        for index in state.threads.indices where state.threads[index].role == .canceller(operation: operation) {
+            if state.threads[index].frames == [.dispatch(operation: operation, step: .cancel)] { state.threads[index].frames = [] }
+        }
+    }
+
+    // MARK: FltMgr: instance teardown
+
+    /// Instance teardown (D:teardown, I:load): teardown start, draining of owed post-ops (I:drain),
+    /// waiting for every pended operation (T4), then teardown complete.
+    private mutating func teardown(_ filter: Int, _ step: TeardownStep) {
+        let filterName = program.filters[filter].name
+        switch step {
+        case .begin:
+            state.instances[filter] = .tearingDown
+            note(nil, "FltMgr", "starts tearing down \(filterName)'s instance")
+            if let start = program.filters[filter].teardownStart {
+                setTop(.teardown(filter: filter, step: .inStart))
+                push(.code(CodeFrame(code: start, pc: 0, operation: -1, filter: filter)))
+            } else {
+                setTop(.teardown(filter: filter, step: .drain))
+            }
+        case .inStart:
+            setTop(.teardown(filter: filter, step: .drain))
+        case .drain:
+            if let operation = semantics.drainable(filter, state) {
+                // I:drain, D:post: the post-op of an operation still owed one is called now, with
+                // FLTFL_POST_OPERATION_DRAINING, on this thread.
+                var slot = state.operations[operation].slots[filter]
+                slot.postOwed = false
+                slot.drained = true
+                slot.post = .running
+                state.operations[operation].slots[filter] = slot
+                note(operation, "FltMgr", "drains \(label(operation)): calls \(filterName)'s post-op with FLTFL_POST_OPERATION_DRAINING")
+                guard let code = program.filters[filter].post[program.requests[operation].major] else {
+                    fail(.callbackRequiresPostOp, "\(filterName) has no post-operation callback for \(label(operation))", at: nil)
+                    return
+                }
+                push(.code(CodeFrame(code: code, pc: 0, operation: operation, filter: filter, draining: true)))
+                return
+            }
+            // isBlocked keeps this thread waiting while operations are outstanding (T4).
+            state.instances[filter] = .completing
+            note(nil, "FltMgr", "every operation at \(filterName)'s instance is completed or drained: teardown completes")
+            if let complete = program.filters[filter].teardownComplete {
+                setTop(.teardown(filter: filter, step: .inComplete))
+                push(.code(CodeFrame(code: complete, pc: 0, operation: -1, filter: filter)))
+            } else {
+                state.instances[filter] = .tornDown
+                pop()
+            }
+        case .inComplete:
+            state.instances[filter] = .tornDown
+            note(nil, "FltMgr", "\(filterName)'s instance is torn down")
+            pop()
+        }
     }
 }
 

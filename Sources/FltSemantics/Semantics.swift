@@ -54,14 +54,20 @@ public struct Semantics: Sendable {
     public init(_ program: Program) { self.program = program }
 
     /// Every variable at its initial value, every request about to be issued by its own thread.
+    /// Every instance attached, every queue empty and enabled, and a thread for each teardown.
     public func initialState() -> SystemState {
         let slots = [Slot](repeating: Slot(), count: program.filters.count)
+        let teardowns = program.filters.indices.filter { program.filters[$0].teardown != nil }.map {
+            ThreadState(role: .teardown(filter: $0), frames: [.teardown(filter: $0, step: .begin)])
+        }
         return SystemState(
             variables: program.model.variables.map(\.initial),
             operations: program.requests.map { _ in OperationState(slots: slots) },
+            instances: program.filters.map { _ in .attached },
+            queues: program.queues.map { _ in QueueState() },
             threads: program.requests.indices.map {
                 ThreadState(role: .originator(operation: $0), frames: [.dispatch(operation: $0, step: .issue)])
-            })
+            } + teardowns)
     }
 
     /// The threads that can take a step. A thread inside `Atomic` excludes all others while it can run.
@@ -72,11 +78,121 @@ public struct Semantics: Sendable {
     }
 
     private func canRun(_ thread: ThreadState, _ state: SystemState) -> Bool {
-        guard let top = thread.frames.last else { return false }
-        if case .dispatch(let operation, .waitSync(let filter)) = top {
-            return state.operations[operation].slots[filter].syncSignalled
+        !thread.frames.isEmpty && !isBlocked(thread, state)
+    }
+
+    /// Whether no thread can make progress on its own: the only moves left, if any, are ones the
+    /// environment may make but need not (a cancel by the originator, the start of a teardown).
+    /// Liveness is judged in such states, so a request that only a cancel or a teardown would
+    /// finish counts as stuck.
+    public func isQuiescent(_ state: SystemState) -> Bool {
+        !state.threads.contains { thread in
+            guard canRun(thread, state), let top = thread.frames.last else { return false }
+            switch top {
+            case .dispatch(_, .cancel), .teardown(_, .begin): return false
+            default: return true
+            }
         }
-        return true
+    }
+
+    /// Whether a thread waits for something another thread must do first.
+    func isBlocked(_ thread: ThreadState, _ state: SystemState) -> Bool {
+        guard let top = thread.frames.last else { return true }
+        switch top {
+        case .code(let frame):
+            if case .waitUntil(let condition) = program.code[frame.code].instructions[frame.pc] {
+                return evaluate(condition, frame, state) == 0
+            }
+            return false
+        case .dispatch(let operation, .waitSync(let filter)):
+            return !state.operations[operation].slots[filter].syncSignalled
+        case .dispatch(let operation, .cancel):
+            return state.operations[operation].stage != .inFlight
+        case .dispatch:
+            return false
+        case .teardown(let filter, .begin):
+            return program.filters[filter].teardown == .afterRequestsComplete && !state.allCompleted
+        case .teardown(let filter, .drain):
+            // T4: teardown complete waits until nothing is outstanding at the instance.
+            return drainable(filter, state) == nil && !outstanding(filter, state).isEmpty
+        case .teardown:
+            return false
+        }
+    }
+
+    /// An operation whose post-op FltMgr would drain at this instance now (DrainRule), if any.
+    func drainable(_ filter: Int, _ state: SystemState) -> Int? {
+        state.operations.indices.first { index in
+            let slot = state.operations[index].slots[filter]
+            guard slot.postOwed, slot.post == .notCalled else { return false }
+            switch program.model.options.drain {
+            case .allAwaitingPostOp: return true
+            case .exceptSynchronized: return !slot.synchronized
+            }
+        }
+    }
+
+    /// What keeps an instance's teardown from completing (T4): operations pended or running in its
+    /// callbacks, or owed a post-op that will not be drained.
+    func outstanding(_ filter: Int, _ state: SystemState) -> [String] {
+        var reasons: [String] = []
+        for (index, operation) in state.operations.enumerated() {
+            let slot = operation.slots[filter]
+            let label = program.requests[index].label
+            switch slot.pre {
+            case .pended: reasons.append("\(label) is pended in its pre-op")
+            case .running: reasons.append("\(label)'s pre-op is running")
+            default: break
+            }
+            switch slot.post {
+            case .pended: reasons.append("\(label) is pended in its post-op")
+            case .running: reasons.append("\(label)'s post-op is running")
+            default: break
+            }
+            if slot.postOwed && slot.post == .notCalled && drainable(filter, state) != index {
+                reasons.append("\(label) awaits its post-op")
+            }
+        }
+        return reasons
+    }
+
+    /// The value of an expression in a code frame (`Op.*` is the frame's operation).
+    func evaluate(_ expression: ExprIR, _ frame: CodeFrame, _ state: SystemState) -> Int {
+        switch expression {
+        case .constant(let value): return value
+        case .variable(let index): return state.variables[index]
+        case .operation(let field):
+            guard frame.operation >= 0 else { return 0 }
+            let request = program.requests[frame.operation]
+            switch field {
+            case .isIrp: return request.isIrp ? 1 : 0
+            case .isFastIo: return request.kind == .fastIo ? 1 : 0
+            case .isPaging: return request.paging ? 1 : 0
+            case .isSynchronous: return request.synchronous ? 1 : 0
+            case .isTopLevelIrp: return request.topLevelIrp ? 1 : 0
+            case .status: return Int(state.operations[frame.operation].status)
+            case .handle, .requestNumber: return frame.operation + 1
+            case .isDraining: return frame.draining ? 1 : 0
+            case .isCancelled: return state.operations[frame.operation].cancelled ? 1 : 0
+            }
+        case .not(let operand): return evaluate(operand, frame, state) == 0 ? 1 : 0
+        case .binary(let op, let lhs, let rhs):
+            let left = evaluate(lhs, frame, state)
+            if op == .and { return left != 0 && evaluate(rhs, frame, state) != 0 ? 1 : 0 }
+            if op == .or { return left != 0 || evaluate(rhs, frame, state) != 0 ? 1 : 0 }
+            let right = evaluate(rhs, frame, state)
+            switch op {
+            case .add: return left &+ right
+            case .subtract: return left &- right
+            case .equal: return left == right ? 1 : 0
+            case .notEqual: return left != right ? 1 : 0
+            case .less: return left < right ? 1 : 0
+            case .lessOrEqual: return left <= right ? 1 : 0
+            case .greater: return left > right ? 1 : 0
+            case .greaterOrEqual: return left >= right ? 1 : 0
+            case .and, .or: return 0
+            }
+        }
     }
 
     /// Every successor of `state`: each enabled thread, each way its nondeterministic choices go.
@@ -104,9 +220,33 @@ public struct Semantics: Sendable {
         return Successor(state: run.state, transition: transition, violation: run.violation, events: run.events)
     }
 
-    /// The liveness violation of an end state (no thread can move), if requests are left incomplete.
-    /// Models have no loops, so every run ends; an end state is where progress is impossible.
-    public func endStateViolation(_ state: SystemState) -> Violation? {
+    /// The liveness violations of a quiescent state (see `isQuiescent`): an instance teardown that
+    /// can never complete (T1, T4), a work item blocked forever (W5), requests left incomplete (R1, Q2).
+    public func endStateViolations(_ state: SystemState) -> [Violation] {
+        var violations: [Violation] = []
+        for thread in state.threads {
+            guard let top = thread.frames.last else { continue }
+            switch (thread.role, top) {
+            case (.teardown(let filter), .teardown(_, let step)) where step != .begin:
+                let reasons = outstanding(filter, state)
+                let what = reasons.isEmpty ? "a thread it waits for is blocked" : reasons.joined(separator: "; ")
+                violations.append(Violation(
+                    property: .teardownCompletes,
+                    message: "\(program.filters[filter].name)'s instance teardown started but can never complete: \(what)",
+                    location: program.model.workload.teardowns.first { $0.filter == program.filters[filter].name }?.location))
+            case (.worker(let item, _), .code(let frame)):
+                violations.append(Violation(
+                    property: .workItemsTerminate,
+                    message: "work item \(program.model.workItems[item].name) is blocked forever",
+                    location: program.code[frame.code].locations[frame.pc]))
+            default: break
+            }
+        }
+        if let incomplete = incompleteViolation(state) { violations.append(incomplete) }
+        return violations
+    }
+
+    private func incompleteViolation(_ state: SystemState) -> Violation? {
         var problems: [String] = []
         var location: SourceLocation?
         for (index, operation) in state.operations.enumerated() where operation.stage != .completed {
@@ -122,10 +262,11 @@ public struct Semantics: Sendable {
                     location = location ?? postLocation(filter, index)
                 }
             }
+            let unlessCancelled = program.requests[index].cancellable && !operation.cancelled ? " (only a cancel by its originator could still end it)" : ""
             if pended.isEmpty {
-                problems.append("\(label) never completes: every thread that could finish it is blocked")
+                problems.append("\(label) never completes: every thread that could finish it is blocked\(unlessCancelled)")
             } else {
-                problems.append("\(label) is \(pended.joined(separator: " and ")), and no thread is left that could resume it")
+                problems.append("\(label) is \(pended.joined(separator: " and ")), and no thread is left that could resume it\(unlessCancelled)")
             }
         }
         if problems.isEmpty { return nil }
@@ -147,6 +288,8 @@ public struct Semantics: Sendable {
         case .originator: "originator"
         case .worker(let item, let operation): "worker \(program.model.workItems[item].name)(\(program.requests[operation].label))"
         case .fileSystem: "file system"
+        case .teardown(let filter): "teardown of \(program.filters[filter].name)"
+        case .canceller: "originator (cancel)"
         }
     }
 

@@ -39,6 +39,10 @@ struct Slot: Hashable, Sendable {
     var queuedWorkItem = false
     /// The last FltQueueDeferredIoWorkItem in the running callback failed (W2).
     var queueFailed = false
+    /// The last FltCbdqInsertIo in the running callback failed (C3).
+    var insertFailed = false
+    /// FltMgr called the post-op with FLTFL_POST_OPERATION_DRAINING at instance teardown (Q3).
+    var drained = false
 }
 
 enum OperationStage: UInt8, Sendable {
@@ -50,6 +54,8 @@ enum OperationStage: UInt8, Sendable {
 
 struct OperationState: Hashable, Sendable {
     var stage: OperationStage = .notIssued
+    /// The originator cancelled it (IoCancelIrp); FltIsIoCanceled is true.
+    var cancelled = false
     /// IoStatus.Status.
     var status: UInt32 = 0
     /// Indexed by stack position.
@@ -74,14 +80,55 @@ enum DispatchStep: Hashable, Sendable {
     case inPost(Int)
     /// Blocked in the pre-op's thread of a SYNCHRONIZE'd filter until the completion walk reaches it.
     case waitSync(Int)
+    /// A cancellable request's originator, able to cancel it while it is in flight.
+    case cancel
+    /// A queue's cancel callback (CbdqCompleteCanceledIo) for the operation is running above.
+    case inCancelCallback(queue: Int)
+}
+
+/// Where FltMgr is in tearing down one filter's instance.
+enum TeardownStep: Hashable, Sendable {
+    /// Teardown may start now.
+    case begin
+    /// InstanceTeardownStartCallback is running above.
+    case inStart
+    /// Draining post-ops and waiting for outstanding operations (T4).
+    case drain
+    /// InstanceTeardownCompleteCallback is running above.
+    case inComplete
+}
+
+/// The life of a filter's instance.
+enum InstanceStage: UInt8, Sendable {
+    case attached
+    /// Teardown has started: no new operations reach it (T5).
+    case tearingDown
+    /// InstanceTeardownCompleteCallback has begun (T6 from here on).
+    case completing
+    case tornDown
+}
+
+/// Filter code running: a callback, work item or queue callback, where it is, and for what.
+struct CodeFrame: Hashable, Sendable {
+    var code: Int
+    var pc: Int
+    /// The current operation, or -1 for code that runs for none (teardown callbacks).
+    var operation: Int
+    /// The owning filter's stack index.
+    var filter: Int
+    /// How many `Atomic` sections are open in this frame.
+    var atomic: Int = 0
+    /// A post-op called with FLTFL_POST_OPERATION_DRAINING.
+    var draining = false
+
 }
 
 enum Frame: Hashable, Sendable {
-    /// Filter code running for an operation: callback or work item, position, the filter's stack
-    /// index and how many `Atomic` sections are open in this frame.
-    case code(code: Int, pc: Int, operation: Int, filter: Int, atomic: Int)
+    case code(CodeFrame)
     /// FltMgr processing an operation.
     case dispatch(operation: Int, step: DispatchStep)
+    /// FltMgr tearing down a filter's instance.
+    case teardown(filter: Int, step: TeardownStep)
 }
 
 /// Who a thread is.
@@ -92,6 +139,10 @@ enum ThreadRole: Hashable, Sendable {
     case worker(workItem: Int, operation: Int)
     /// The file system's completion thread for an operation it completes asynchronously.
     case fileSystem(operation: Int)
+    /// The thread that tears down a filter's instance.
+    case teardown(filter: Int)
+    /// A cancellable request's originator, cancelling it (IoCancelIrp).
+    case canceller(operation: Int)
 }
 
 struct ThreadState: Hashable, Sendable {
@@ -100,7 +151,7 @@ struct ThreadState: Hashable, Sendable {
     var frames: [Frame]
 
     var isAtomic: Bool {
-        frames.contains { if case .code(_, _, _, _, let atomic) = $0 { atomic > 0 } else { false } }
+        frames.contains { if case .code(let frame) = $0 { frame.atomic > 0 } else { false } }
     }
 }
 
@@ -108,6 +159,10 @@ struct ThreadState: Hashable, Sendable {
 public struct SystemState: Hashable, Sendable {
     var variables: [Int]
     var operations: [OperationState]
+    /// Indexed by stack position.
+    var instances: [InstanceStage]
+    /// Each cancel-safe queue: enabled, and the queued operations in order.
+    var queues: [QueueState]
     /// In creation order; a finished thread is removed.
     var threads: [ThreadState]
 
@@ -119,8 +174,14 @@ public struct SystemState: Hashable, Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16 + variables.count * 2 + operations.count * (5 + 4 * operations[0].slots.count) + threads.count * 12)
         for value in variables { appendVarint(&bytes, value) }
+        for instance in instances { bytes.append(instance.rawValue) }
+        for queue in queues {
+            bytes.append(queue.enabled ? 1 : 0)
+            bytes.append(UInt8(truncatingIfNeeded: queue.items.count))
+            for item in queue.items { bytes.append(UInt8(truncatingIfNeeded: item)) }
+        }
         for operation in operations {
-            bytes.append(operation.stage.rawValue)
+            bytes.append(operation.stage.rawValue | (operation.cancelled ? 0x80 : 0))
             appendVarint(&bytes, Int(operation.status))
             for slot in operation.slots {
                 bytes.append(slot.pre.rawValue | slot.post.rawValue << 3)
@@ -132,7 +193,9 @@ public struct SystemState: Hashable, Sendable {
                 if slot.postResumedEarly { flags |= 16 }
                 if slot.queuedWorkItem { flags |= 32 }
                 if slot.queueFailed { flags |= 64 }
+                if slot.insertFailed { flags |= 128 }
                 bytes.append(flags)
+                bytes.append(slot.drained ? 1 : 0)
             }
         }
         bytes.append(UInt8(truncatingIfNeeded: threads.count))
@@ -141,17 +204,28 @@ public struct SystemState: Hashable, Sendable {
             case .originator(let operation): bytes.append(0); appendVarint(&bytes, operation)
             case .worker(let item, let operation): bytes.append(1); appendVarint(&bytes, item); appendVarint(&bytes, operation)
             case .fileSystem(let operation): bytes.append(2); appendVarint(&bytes, operation)
+            case .teardown(let filter): bytes.append(3); appendVarint(&bytes, filter)
+            case .canceller(let operation): bytes.append(4); appendVarint(&bytes, operation)
             }
             bytes.append(UInt8(truncatingIfNeeded: thread.frames.count))
             for frame in thread.frames {
                 switch frame {
-                case .code(let code, let pc, let operation, let filter, let atomic):
-                    bytes.append(0)
-                    appendVarint(&bytes, code)
-                    appendVarint(&bytes, pc)
-                    appendVarint(&bytes, operation)
+                case .code(let frame):
+                    bytes.append(frame.draining ? 9 : 0)
+                    appendVarint(&bytes, frame.code)
+                    appendVarint(&bytes, frame.pc)
+                    appendVarint(&bytes, frame.operation)
+                    appendVarint(&bytes, frame.filter)
+                    appendVarint(&bytes, frame.atomic)
+                case .teardown(let filter, let step):
+                    bytes.append(2)
                     appendVarint(&bytes, filter)
-                    appendVarint(&bytes, atomic)
+                    switch step {
+                    case .begin: bytes.append(0)
+                    case .inStart: bytes.append(1)
+                    case .drain: bytes.append(2)
+                    case .inComplete: bytes.append(3)
+                    }
                 case .dispatch(let operation, let step):
                     bytes.append(1)
                     appendVarint(&bytes, operation)
@@ -164,12 +238,19 @@ public struct SystemState: Hashable, Sendable {
                     case .postUp(let index): bytes.append(6); appendVarint(&bytes, index)
                     case .inPost(let index): bytes.append(7); appendVarint(&bytes, index)
                     case .waitSync(let index): bytes.append(8); appendVarint(&bytes, index)
+                    case .cancel: bytes.append(9)
+                    case .inCancelCallback(let queue): bytes.append(10); appendVarint(&bytes, queue)
                     }
                 }
             }
         }
         return bytes
     }
+}
+
+struct QueueState: Hashable, Sendable {
+    var enabled = true
+    var items: [Int] = []
 }
 
 /// LEB128 with zig-zag, so small values of either sign take one byte.

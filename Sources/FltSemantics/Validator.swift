@@ -39,9 +39,26 @@ struct Validator {
                 }
             }
         }
+        for filter in model.filters {
+            if let start = filter.teardownStart { try check(start.body, context: .teardown, filter: filter.name) }
+            if let complete = filter.teardownComplete { try check(complete.body, context: .teardown, filter: filter.name) }
+        }
         for item in model.workItems {
             if names[item.owner] == nil { throw ModelError("work item \"\(item.name)\" belongs to no filter", at: item.location) }
             try check(item.body, context: .workItem, filter: item.owner)
+        }
+        for queue in model.queues {
+            if names[queue.owner] == nil { throw ModelError("queue \"\(queue.name)\" belongs to no filter", at: queue.location) }
+            try check(queue.cancelCallback, context: .cancelCallback, filter: queue.owner)
+        }
+        var tornDown: Set<String> = []
+        for teardown in model.workload.teardowns {
+            if names[teardown.filter] == nil {
+                throw ModelError("InstanceTeardown names \"\(teardown.filter)\", which is not a filter of this model", at: teardown.location)
+            }
+            if !tornDown.insert(teardown.filter).inserted {
+                throw ModelError("\(teardown.filter)'s instance is torn down twice in the workload", at: teardown.location)
+            }
         }
         for variable in model.variables { try check(variable) }
         for group in model.workload.requests {
@@ -64,6 +81,9 @@ struct Validator {
     private enum CodeContext: Equatable {
         case callback(CallbackKind)
         case workItem
+        /// InstanceTeardownStart/Complete: no current operation.
+        case teardown
+        case cancelCallback
     }
 
     private func check(_ variable: VariableIR) throws(ModelError) {
@@ -99,35 +119,88 @@ struct Validator {
 
     private func check(_ statement: StatementIR, context: CodeContext, filter: String) throws(ModelError) {
         let at = statement.location
+        let checkExpr = { (expression: ExprIR) throws(ModelError) in
+            try self.check(expression, at)
+            if context == .teardown && usesOperation(expression) {
+                throw ModelError("teardown callbacks run for no operation: Op.* cannot be used here (keep handles in an OperationVariable)", at: at)
+            }
+        }
         switch statement.kind {
         case .assign(let variable, let value):
             try checkVariable(variable, at)
-            try check(value, at)
+            try checkExpr(value)
         case .ifElse(let condition, let then, let otherwise):
-            try check(condition, at)
+            try checkExpr(condition)
             try check(then, context: context, filter: filter)
             try check(otherwise, context: context, filter: filter)
         case .choose(let branches):
             if branches.isEmpty { throw ModelError("a choice needs at least one branch", at: at) }
             for branch in branches { try check(branch, context: context, filter: filter) }
-        case .assert(let condition, _): try check(condition, at)
+        case .assert(let condition, _): try checkExpr(condition)
         case .atomic(let body): try check(body, context: context, filter: filter)
         case .step: break
         case .returnPre:
             if context != .callback(.pre) { throw ModelError("a pre-operation status can only be returned from a PreOperation callback", at: at) }
         case .returnPost:
             if context != .callback(.post) { throw ModelError("a post-operation status can only be returned from a PostOperation callback", at: at) }
-        case .completePendedPre(let operation, _): try check(operation, at)
-        case .completePendedPost(let operation): try check(operation, at)
+        case .completePendedPre(let operation, _): try checkExpr(operation)
+        case .completePendedPost(let operation): try checkExpr(operation)
         case .queueDeferredWorkItem(let workItem, let operation, let onSuccess, let onFailure):
             guard model.workItems.indices.contains(workItem) else { throw ModelError("unknown work item #\(workItem)", at: at) }
             if model.workItems[workItem].owner != filter {
                 throw ModelError("\(filter) queues work item \"\(model.workItems[workItem].name)\" of \(model.workItems[workItem].owner); a filter queues its own work items", at: at)
             }
-            try check(operation, at)
+            try checkExpr(operation)
             try check(onSuccess, context: context, filter: filter)
             try check(onFailure, context: context, filter: filter)
-        case .setStatus(let status): try check(status, at)
+        case .setStatus(let status): try checkExpr(status)
+        case .whileLoop(let condition, let body):
+            try checkExpr(condition)
+            try check(body, context: context, filter: filter)
+        case .waitUntil(let condition): try checkExpr(condition)
+        case .cbdqInsert(let queue, let operation, let status, let onSuccess, let onFailure):
+            try checkQueue(queue, filter, at)
+            try checkExpr(operation)
+            if let status {
+                try checkVariable(status, at)
+                guard case .int(let min, let max) = model.variables[status].type, min <= 0, max >= Int(UInt32.max) else {
+                    throw ModelError("the status of FltCbdqInsertIo goes into an IntVariable whose range holds every NTSTATUS (0...0xFFFFFFFF)", at: at)
+                }
+            }
+            try check(onSuccess, context: context, filter: filter)
+            try check(onFailure, context: context, filter: filter)
+        case .cbdqRemoveNext(let queue, let into):
+            try checkQueue(queue, filter, at)
+            try checkOperationVariable(into, at)
+        case .cbdqRemove(let queue, let operation, let into):
+            try checkQueue(queue, filter, at)
+            try checkExpr(operation)
+            try checkOperationVariable(into, at)
+        case .cbdqDisable(let queue), .cbdqEnable(let queue):
+            try checkQueue(queue, filter, at)
+        }
+    }
+
+    private func checkQueue(_ queue: Int, _ filter: String, _ at: SourceLocation) throws(ModelError) {
+        guard model.queues.indices.contains(queue) else { throw ModelError("unknown cancel-safe queue #\(queue)", at: at) }
+        if model.queues[queue].owner != filter {
+            throw ModelError("\(filter) uses queue \"\(model.queues[queue].name)\" of \(model.queues[queue].owner); a filter uses its own queues", at: at)
+        }
+    }
+
+    private func checkOperationVariable(_ index: Int, _ at: SourceLocation) throws(ModelError) {
+        try checkVariable(index, at)
+        guard case .operation = model.variables[index].type else {
+            throw ModelError("\(model.variables[index].name) must be an OperationVariable to hold an operation", at: at)
+        }
+    }
+
+    private func usesOperation(_ expression: ExprIR) -> Bool {
+        switch expression {
+        case .operation: true
+        case .constant, .variable: false
+        case .not(let operand): usesOperation(operand)
+        case .binary(_, let lhs, let rhs): usesOperation(lhs) || usesOperation(rhs)
         }
     }
 
@@ -154,7 +227,8 @@ struct Validator {
             case .ifElse(_, let then, let otherwise): terminates(then) && terminates(otherwise)
             case .choose(let branches): branches.allSatisfy(terminates)
             case .atomic(let inner): terminates(inner)
-            case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure): terminates(onSuccess) && terminates(onFailure)
+            case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure):
+                terminates(onSuccess) && terminates(onFailure)
             default: false
             }
         }

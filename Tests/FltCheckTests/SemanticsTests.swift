@@ -192,7 +192,7 @@ func violatedIds(_ result: ExplorationResult) -> Set<String> {
         let example = try #require(result.counterexamples.first)
         #expect(example.violation.property == .assertion)
         let postLine = try #require(example.trace.last { $0.event.text.contains("assertion failed") })
-        #expect(postLine.event.actor == "WRITE #1 originator")
+        #expect(postLine.event.actor == "originator")
         #expect(example.trace.contains { $0.event.actor == "file system" })
     }
 
