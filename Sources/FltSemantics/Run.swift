@@ -697,7 +697,8 @@ struct Run {
         case .inCancelCallback(let queue):
             // C5: CbdqCompleteCanceledIo must complete the operation it was given.
             let filter = program.queues[queue].filter
-            if state.operations[operation].slots[filter].pre == .pended {
+            let slot = state.operations[operation].slots[filter]
+            if slot.pre == .pended || slot.pre == .running && !slot.preResumedEarly {
                 fail(.cbdqCancelCallbackCompletes, "\(program.queues[queue].name)'s cancel callback returned without completing \(request.label), which FltMgr had removed from the queue", at: program.code[program.queues[queue].cancelCode].locations.last)
                 return
             }
@@ -790,6 +791,7 @@ struct Run {
                 push(.code(CodeFrame(code: complete, pc: 0, operation: -1, filter: filter)))
             } else {
                 state.instances[filter] = .tornDown
+                note(nil, "FltMgr", "\(filterName)'s instance is torn down")
                 pop()
             }
         case .inComplete:
