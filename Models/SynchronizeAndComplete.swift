@@ -4,7 +4,7 @@
 //     asynchronous ones, which get SUCCESS_WITH_CALLBACK), and a PostWrite is registered for both
 //     (P3, Models/Bugs/CallbackWithoutPostOp.swift).
 //   - FLT_PREOP_DISALLOW_FASTIO only under `If(Op.isFastIo)` (P7, Models/Bugs/DisallowFastIoOnIrp.swift).
-//   - FLT_PREOP_COMPLETE only with a final status: writes to a sealed file fail with
+//   - FLT_PREOP_COMPLETE only with a final status: a write the protection policy denies fails with
 //     STATUS_ACCESS_DENIED (P4, Models/Bugs/CompleteWithPending.swift).
 //   - PreCleanup never fails cleanup of a file that still needs a scan; it lets it through and
 //     scans in the post-cleanup instead (P5, Models/Bugs/FailCleanupDuringScan.swift).
@@ -17,7 +17,6 @@ let model = Model("SynchronizeAndComplete") {
         Requests(.write, count: 1, fileSystem: .either(.success, .accessDenied))
         Requests(.write, count: 1, synchronous: false)
         Requests(.write, count: 1, kind: .fastIo)
-        Requests(.setInformation, count: 1)
         Requests(.cleanup, count: 1)
     }
     Filter("Audit", altitude: 385_000) {
@@ -29,19 +28,20 @@ let model = Model("SynchronizeAndComplete") {
         }
     }
     Filter("WriteGuard", altitude: 360_100) {
-        let sealed = BoolVariable("sealed")
         let needsScan = BoolVariable("needsScan")
         PreOperation(.write) {
             If(Op.isFastIo) {
                 Return(.disallowFastIo)
             }
-            If(sealed) {
+            Either {
+                // The write-protection policy denies the write: complete it with a final status.
                 Return(.complete(.accessDenied))
+            } or: {
+                If(Op.isSynchronous) {
+                    Return(.synchronize)
+                }
+                Return(.successWithCallback)
             }
-            If(Op.isSynchronous) {
-                Return(.synchronize)
-            }
-            Return(.successWithCallback)
         }
         PostOperation(.write) {
             If(Op.status == NTStatus.success) {
@@ -49,11 +49,6 @@ let model = Model("SynchronizeAndComplete") {
                 needsScan.set(true)
             }
             Return(.finishedProcessing)
-        }
-        PreOperation(.setInformation) {
-            // Marks the file read-only: later writes are refused.
-            sealed.set(true)
-            Return(.successNoCallback)
         }
         PreOperation(.cleanup) {
             If(needsScan) {
