@@ -49,15 +49,16 @@ func failModel(_ message: String) -> Never {
     Foundation.exit(Verdict.modelError.rawValue)
 }
 
-func loadModel(_ path: String) -> LoadedModel {
+func loadModel(_ path: String, onError: (String) -> Void = { _ in }) -> LoadedModel {
     do {
         return try ModelLoader().load(path)
     } catch {
+        onError(error.description)
         failModel(error.description)
     }
 }
 
-func compile(_ loaded: LoadedModel) -> Program {
+func compile(_ loaded: LoadedModel, onError: (String) -> Void = { _ in }) -> Program {
     do {
         return try Program(loaded.ir)
     } catch {
@@ -65,6 +66,7 @@ func compile(_ loaded: LoadedModel) -> Program {
         if let location = error.location {
             shown = ModelError(error.message, at: SourceLocation(file: TextReport().display(path: location.file), line: location.line))
         }
+        onError(shown.description)
         failModel(shown.description)
     }
 }
@@ -88,14 +90,21 @@ struct Verify: ParsableCommand {
     @Option(help: "Stop after storing this many distinct states (hitting it makes the verdict inconclusive).")
     var maxStates: Int?
 
+    @Option(help: "The report's format: text, json (docs/json-format.md), sarif (2.1.0) or junit (XML).")
+    var format: OutputFormat = .text
+
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Write the report to this file (atomically) and print only the verdict line.", valueName: "file"))
+    var output: String?
+
     func validate() throws {
         if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be at least 0") }
         if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
     }
 
     func run() throws {
-        let loaded = loadModel(model)
-        let program = compile(loaded)
+        let loaded = loadModel(model, onError: reportModelError)
+        let program = compile(loaded, onError: reportModelError)
         let limits = Limits(maxDepth: maxDepth, maxStates: maxStates)
         let explorer = Explorer(semantics: Semantics(program), limits: limits)
         let showProgress = isatty(STDERR_FILENO) == 1
@@ -103,10 +112,58 @@ struct Verify: ParsableCommand {
             FileHandle.standardError.write(Data("\r  \(states) states, depth \(depth) ...".utf8))
         } : nil)
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        print(TextReport().render(model: loaded.ir, path: model, cached: loaded.cached, program: program, result: result, limits: limits))
+        let text = TextReport().render(model: loaded.ir, path: model, cached: loaded.cached, program: program, result: result, limits: limits)
+        let report: String
+        switch format {
+        case .text: report = text + "\n"
+        case .json: report = encoded { try JSONReport().render(JSONReport().document(model: loaded.ir, path: model, program: program, result: result, limits: limits)) }
+        case .sarif, .junit: failModel("error: --format \(format.rawValue) is not implemented yet")
+        }
+        emit(report, summary: verdictLine(result))
         throw ExitCode(Verdict(result).rawValue)
     }
+
+    /// Prints the report, or writes it to `--output` and prints the verdict line.
+    func emit(_ report: String, summary: String) {
+        guard let output else {
+            FileHandle.standardOutput.write(Data(report.utf8))
+            return
+        }
+        do {
+            try writeAtomically(report, to: output)
+        } catch {
+            failModel(error.description)
+        }
+        print("\(summary); \(format.rawValue) report written to \(output)")
+    }
+
+    func encoded(_ render: () throws -> String) -> String {
+        do {
+            return try render()
+        } catch {
+            failModel(ReportWriteError.cannotEncode(format: format.rawValue, reason: "\(error)").description)
+        }
+    }
+
+    /// A model error: besides the message on stderr, a json, sarif or junit report says so, so CI
+    /// that reads the report sees why nothing was checked.
+    func reportModelError(_ message: String) {
+        guard format != .text || output != nil else { return }
+        let report: String
+        switch format {
+        case .text: report = message + "\n"
+        case .json: report = (try? JSONReport().render(JSONReport().errorDocument(path: model, message: message))) ?? ""
+        case .sarif, .junit: report = ""
+        }
+        if let output {
+            try? writeAtomically(report, to: output)
+        } else {
+            FileHandle.standardOutput.write(Data(report.utf8))
+        }
+    }
 }
+
+extension OutputFormat: ExpressibleByArgument {}
 
 struct DumpIR: ParsableCommand {
     static let configuration = CommandConfiguration(
