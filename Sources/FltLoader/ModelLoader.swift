@@ -183,13 +183,19 @@ public struct ModelLoader: Sendable {
         defer { try? FileManager.default.removeItem(atPath: output) }
         var environment = ProcessInfo.processInfo.environment
         environment[irOutputEnvironmentVariable] = output
+        // A crash should show the model's message, not the runtime's backtrace and registers.
+        environment["SWIFT_BACKTRACE"] = "enable=no"
         let result = try execute(binary, [], environment: environment, timeout: runTimeout)
         if result.timedOut { throw .timedOut(path: path, seconds: runTimeout) }
+        // fatalError and friends name the file by #fileID, inside the module fltcheck compiles it as.
+        var stderr = result.stderr.replacingOccurrences(
+            of: "FltUserModel/" + URL(fileURLWithPath: path).lastPathComponent, with: path)
+        if let trace = stderr.range(of: "Current stack trace:") { stderr = String(stderr[..<trace.lowerBound]) }
         if result.signalled {
-            throw .crashed(path: path, how: "killed by signal \(result.status)\(signalName(result.status))", output: result.stderr)
+            throw .crashed(path: path, how: "killed by signal \(result.status)\(signalName(result.status))", output: stderr)
         }
         if result.status != 0 {
-            throw .crashed(path: path, how: "exited with status \(result.status)", output: result.stderr)
+            throw .crashed(path: path, how: "exited with status \(result.status)", output: stderr)
         }
         guard let data = FileManager.default.contents(atPath: output) else { throw .declaresNoModel(path: path) }
         let envelope: ModelEnvelope

@@ -379,9 +379,10 @@ public protocol AssignableVariable: ExprConvertible {
 
 extension AssignableVariable {
     public var expr: Expr { Expr(.variable(index)) }
-    /// `variable = value`, as one statement.
-    public func set(_ value: some ExprConvertible, file: String = #filePath, line: Int = #line) -> Assignment {
-        Assignment(variable: index, value: value.expr, location: location(file, line))
+    /// `variable = value`. By default one indivisible step; with `atomic: false` the value is read
+    /// in one step and written in the next, as plain C `count++` is, so updates can be lost.
+    public func set(_ value: some ExprConvertible, atomic: Bool = true, file: String = #filePath, line: Int = #line) -> Assignment {
+        Assignment(variable: index, value: value.expr, atomic: atomic, location: location(file, line))
     }
 }
 
@@ -430,7 +431,7 @@ public struct EnumVariable: AssignableVariable {
     }
     /// `variable = state`.
     public func set(_ state: String, file: String = #filePath, line: Int = #line) -> Assignment {
-        Assignment(variable: index, value: self.state(state), location: location(file, line))
+        Assignment(variable: index, value: self.state(state), atomic: true, location: location(file, line))
     }
     /// `variable == state`.
     public func `is`(_ state: String) -> Expr { self == self.state(state) }

@@ -432,6 +432,9 @@ public struct StatementIR: Codable, Sendable {
 
 public indirect enum StatementKind: Codable, Sendable {
     case assign(variable: Int, value: ExprIR)
+    /// `variable = value` as C compiles `x = x + 1` without a lock: the value is read in one step
+    /// and written in the next, so another thread can update the variable in between.
+    case readThenWrite(variable: Int, value: ExprIR)
     case ifElse(condition: ExprIR, then: [StatementIR], otherwise: [StatementIR])
     /// Nondeterministic choice: every branch is explored.
     case choose([[StatementIR]])

@@ -17,8 +17,8 @@ public protocol Statement {
 /// `variable = value`; made by `variable.set(value)`.
 public struct Assignment: Statement {
     public let ir: StatementIR
-    init(variable: Int, value: Expr, location: SourceLocation) {
-        ir = StatementIR(.assign(variable: variable, value: value.ir), at: location)
+    init(variable: Int, value: Expr, atomic: Bool, location: SourceLocation) {
+        ir = StatementIR(atomic ? .assign(variable: variable, value: value.ir) : .readThenWrite(variable: variable, value: value.ir), at: location)
     }
 }
 

@@ -18,6 +18,10 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
 /// position in its code is a single integer.
 enum Instruction: Sendable {
     case assign(variable: Int, value: ExprIR)
+    /// Evaluates the value into the frame's register (the read half of `readThenWrite`).
+    case load(ExprIR)
+    /// Writes the frame's register to the variable (the write half).
+    case store(variable: Int)
     /// Reads `condition`; goes on at the next instruction when true, at `elseTarget` when false.
     case branch(condition: ExprIR, elseTarget: Int)
     case jump(Int)
@@ -201,6 +205,9 @@ struct Compiler {
         let at = statement.location
         switch statement.kind {
         case .assign(let variable, let value): emit(.assign(variable: variable, value: value), at)
+        case .readThenWrite(let variable, let value):
+            emit(.load(value), at)
+            emit(.store(variable: variable), at)
         case .ifElse(let condition, let then, let otherwise):
             let branch = instructions.count
             emit(.branch(condition: condition, elseTarget: -1), at)

@@ -106,7 +106,10 @@ struct Run {
 
     private mutating func fail(_ property: Property, _ message: String, at location: SourceLocation?) {
         violation = Violation(property: property, message: message, location: location)
-        note(nil, actor, "violates \(property.id): \(message)", at: location)
+        var operation: Int?
+        if case .code(let frame)? = state.threads[thread].frames.last, frame.operation >= 0 { operation = frame.operation }
+        if case .dispatch(let current, _)? = state.threads[thread].frames.last { operation = current }
+        note(operation, actor, "violates \(property.id): \(message)", at: location)
     }
 
     private func label(_ operation: Int) -> String { program.requests[operation].label }
@@ -139,6 +142,21 @@ struct Run {
             let new = evaluate(value, frame)
             assign(new, to: variable, in: name, at: location, operation: current, showing: semantics.render(value, as: .variable(variable)))
             if violation == nil { advance(to: pc + 1) }
+        case .load(let value):
+            let read = evaluate(value, frame)
+            note(current, actor, "\(name): reads \(semantics.render(value)) = \(read)", at: location)
+            guard case .code(var updated) = state.threads[thread].frames[topIndex] else { return }
+            updated.register = read
+            updated.pc = pc + 1
+            setTop(.code(updated))
+        case .store(let variable):
+            assign(frame.register, to: variable, in: name, at: location, operation: current, showing: "\(semantics.format(frame.register, of: variable)) (the value read before)")
+            if violation == nil {
+                guard case .code(var updated) = state.threads[thread].frames[topIndex] else { return }
+                updated.register = 0
+                updated.pc = pc + 1
+                setTop(.code(updated))
+            }
         case .branch(let condition, let elseTarget):
             let holds = evaluate(condition, frame) != 0
             note(current, actor, "\(name): \(isLoop(elseTarget, pc, frame) ? "while" : "if") \(semantics.render(condition)) → \(holds)", at: location)

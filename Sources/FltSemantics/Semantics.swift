@@ -285,11 +285,11 @@ public struct Semantics: Sendable {
 
     func threadName(_ role: ThreadRole) -> String {
         switch role {
-        case .originator: "originator"
+        case .originator(let operation): "\(program.requests[operation].label) originator"
         case .worker(let item, let operation): "worker \(program.model.workItems[item].name)(\(program.requests[operation].label))"
         case .fileSystem: "file system"
         case .teardown(let filter): "teardown of \(program.filters[filter].name)"
-        case .canceller: "originator (cancel)"
+        case .canceller(let operation): "\(program.requests[operation].label) originator"
         }
     }
 

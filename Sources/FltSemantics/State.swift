@@ -120,6 +120,8 @@ struct CodeFrame: Hashable, Sendable {
     var atomic: Int = 0
     /// A post-op called with FLTFL_POST_OPERATION_DRAINING.
     var draining = false
+    /// A value read and not yet written back (`readThenWrite`).
+    var register = 0
 
 }
 
@@ -217,6 +219,7 @@ public struct SystemState: Hashable, Sendable {
                     appendVarint(&bytes, frame.operation)
                     appendVarint(&bytes, frame.filter)
                     appendVarint(&bytes, frame.atomic)
+                    appendVarint(&bytes, frame.register)
                 case .teardown(let filter, let step):
                     bytes.append(2)
                     appendVarint(&bytes, filter)

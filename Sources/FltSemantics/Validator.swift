@@ -126,7 +126,7 @@ struct Validator {
             }
         }
         switch statement.kind {
-        case .assign(let variable, let value):
+        case .assign(let variable, let value), .readThenWrite(let variable, let value):
             try checkVariable(variable, at)
             try checkExpr(value)
         case .ifElse(let condition, let then, let otherwise):

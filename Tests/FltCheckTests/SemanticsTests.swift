@@ -192,7 +192,7 @@ func violatedIds(_ result: ExplorationResult) -> Set<String> {
         let example = try #require(result.counterexamples.first)
         #expect(example.violation.property == .assertion)
         let postLine = try #require(example.trace.last { $0.event.text.contains("assertion failed") })
-        #expect(postLine.event.actor == "originator")
+        #expect(postLine.event.actor == "WRITE #1 originator")
         #expect(example.trace.contains { $0.event.actor == "file system" })
     }
 
@@ -293,13 +293,7 @@ func violatedIds(_ result: ExplorationResult) -> Set<String> {
                 Workload { Requests(.create, count: 2) }
                 Filter("Counter", altitude: 100) {
                     PreOperation(.create) {
-                        if atomic {
-                            Atomic { count.set(count + 1) }
-                        } else {
-                            let seen = IntVariable("seen", 0...2)
-                            seen.set(count)
-                            count.set(seen + 1)
-                        }
+                        count.set(count + 1, atomic: atomic)
                         Return(.successWithCallback)
                     }
                     PostOperation(.create) {
