@@ -117,7 +117,8 @@ struct Verify: ParsableCommand {
         switch format {
         case .text: report = text + "\n"
         case .json: report = encoded { try JSONReport().render(JSONReport().document(model: loaded.ir, path: model, program: program, result: result, limits: limits)) }
-        case .sarif, .junit: failModel("error: --format \(format.rawValue) is not implemented yet")
+        case .sarif: report = SARIFReport().render(model: loaded.ir, path: model, program: program, result: result, limits: limits)
+        case .junit: failModel("error: --format \(format.rawValue) is not implemented yet")
         }
         emit(report, summary: verdictLine(result))
         throw ExitCode(Verdict(result).rawValue)
@@ -153,7 +154,8 @@ struct Verify: ParsableCommand {
         switch format {
         case .text: report = message + "\n"
         case .json: report = (try? JSONReport().render(JSONReport().errorDocument(path: model, message: message))) ?? ""
-        case .sarif, .junit: report = ""
+        case .sarif: report = SARIFReport().renderError(path: model, message: message)
+        case .junit: report = ""
         }
         if let output {
             try? writeAtomically(report, to: output)
