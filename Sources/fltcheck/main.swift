@@ -118,7 +118,7 @@ struct Verify: ParsableCommand {
         case .text: report = text + "\n"
         case .json: report = encoded { try JSONReport().render(JSONReport().document(model: loaded.ir, path: model, program: program, result: result, limits: limits)) }
         case .sarif: report = SARIFReport().render(model: loaded.ir, path: model, program: program, result: result, limits: limits)
-        case .junit: failModel("error: --format \(format.rawValue) is not implemented yet")
+        case .junit: report = JUnitReport().render(model: loaded.ir, path: model, program: program, result: result, limits: limits)
         }
         emit(report, summary: verdictLine(result))
         throw ExitCode(Verdict(result).rawValue)
@@ -155,7 +155,7 @@ struct Verify: ParsableCommand {
         case .text: report = message + "\n"
         case .json: report = (try? JSONReport().render(JSONReport().errorDocument(path: model, message: message))) ?? ""
         case .sarif: report = SARIFReport().renderError(path: model, message: message)
-        case .junit: report = ""
+        case .junit: report = JUnitReport().renderError(path: model, message: message)
         }
         if let output {
             try? writeAtomically(report, to: output)
