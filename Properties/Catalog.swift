@@ -135,8 +135,14 @@ extension Property {
 
     public static let workItemsTerminate = Property(
         id: "WorkItemsTerminate", catalogIds: ["W5"],
-        rule: "Every work item routine returns: none stays blocked forever (FltMgr's rundown waits for work items before unload completes).",
+        rule: "Once the filter's instance teardown or unload has started, every work item routine of the filter returns: none stays blocked forever (FltUnregisterFilter waits for them).",
         source: "S0 /ifs/processing-i-o-operations; I:unreg /ifs/unregistering-the-minifilter",
+        kind: .liveness, severity: .error)
+
+    public static let unloadCompletes = Property(
+        id: "UnloadCompletes", catalogIds: ["T11", "T12", "T9"],
+        rule: "An unload that is not vetoed completes: FilterUnloadCallback calls FltUnregisterFilter, which returns once every instance is torn down and no rundown reference (generic work item) is left; it is never called from the filter's own work item, and a mandatory unload is never vetoed.",
+        source: "I:unreg /ifs/unregistering-the-minifilter; D:unreg /ddi/fltkernel/nf-fltkernel-fltunregisterfilter; I:unloadcb /ifs/writing-a-filterunloadcallback-routine",
         kind: .liveness, severity: .error)
 
     public static let assertion = Property(
@@ -158,6 +164,7 @@ extension Property {
         .moreProcessingOnlyWhenPosted, .handleDeferredQueueFailure, .pendedOperationsResumed,
         .drainingCleanupOnly, .noResumeAfterTeardownComplete, .teardownCompletes,
         .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate,
+        .unloadCompletes,
         .assertion, .modelIntegrity,
     ]
 

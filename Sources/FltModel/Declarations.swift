@@ -26,6 +26,7 @@ final class BuildContext {
     var filters: [FilterIR] = []
     var requests: [RequestsIR] = []
     var teardowns: [TeardownIR] = []
+    var unloads: [UnloadIR] = []
     var queues: [CancelSafeQueueIR] = []
     var currentFilter: String?
     var models: [ModelIR] = []
@@ -72,6 +73,7 @@ public func captureModels(_ declarations: () -> Void) -> ModelEnvelope {
     context.filters = []
     context.requests = []
     context.teardowns = []
+    context.unloads = []
     context.queues = []
     context.currentFilter = nil
     context.models = []
@@ -108,7 +110,7 @@ public struct Model {
         let ir = ModelIR(
             name: name, location: location(file, line), variables: context.variables,
             filters: context.filters, workItems: context.workItems, queues: context.queues,
-            workload: WorkloadIR(requests: context.requests, teardowns: context.teardowns),
+            workload: WorkloadIR(requests: context.requests, teardowns: context.teardowns, unloads: context.unloads),
             options: OptionsIR(interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus, drain: drain))
         if context.models.isEmpty && !context.capturing { atexit { writeModelAtExit() } }
         context.models.append(ir)
@@ -118,6 +120,7 @@ public struct Model {
         context.filters = []
         context.requests = []
         context.teardowns = []
+        context.unloads = []
         context.queues = []
     }
 }
@@ -141,6 +144,7 @@ public struct Workload: ModelComponent {
             switch item {
             case .requests(let requests): buildContext.requests.append(requests)
             case .teardown(let teardown): buildContext.teardowns.append(teardown)
+            case .unload(let unload): buildContext.unloads.append(unload)
             }
         }
     }
@@ -150,6 +154,16 @@ public struct Workload: ModelComponent {
 public enum WorkloadItem {
     case requests(RequestsIR)
     case teardown(TeardownIR)
+    case unload(UnloadIR)
+}
+
+/// A request to unload the named filter, which may come at any step. A non-mandatory unload can be
+/// vetoed by FilterUnloadCallback returning STATUS_FLT_DO_NOT_DETACH (T9).
+public struct Unload: WorkloadComponent {
+    public let item: WorkloadItem
+    public init(_ filter: String, mandatory: Bool = false, file: String = #filePath, line: Int = #line) {
+        item = .unload(UnloadIR(filter: filter, mandatory: mandatory, location: location(file, line)))
+    }
 }
 
 /// Something a `Workload { }` may contain: `Requests` and `InstanceTeardown`.
@@ -228,6 +242,9 @@ public struct Filter: ModelComponent {
             case .teardownComplete(let callback):
                 if filter.teardownComplete != nil { context.error("\(name) declares InstanceTeardownComplete twice", callback.location) }
                 filter.teardownComplete = callback
+            case .unload(let callback):
+                if filter.unload != nil { context.error("\(name) declares FilterUnload twice", callback.location) }
+                filter.unload = callback
             }
         }
         context.currentFilter = outer
@@ -240,6 +257,16 @@ public enum FilterPart {
     case callback(CallbackIR)
     case teardownStart(TeardownCallbackIR)
     case teardownComplete(TeardownCallbackIR)
+    case unload(TeardownCallbackIR)
+}
+
+/// FilterUnloadCallback: must call `UnregisterFilter()`; `Return(status: .fltDoNotDetach)` vetoes a
+/// non-mandatory unload (T9). Runs for no operation.
+public struct FilterUnload: FilterComponent {
+    public let part: FilterPart
+    public init(file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        part = .unload(TeardownCallbackIR(body: body(), location: location(file, line)))
+    }
 }
 
 /// Something a `Filter { }` body may contain: `PreOperation`, `PostOperation`,
@@ -348,17 +375,19 @@ public struct CancelSafeQueue {
     }
 }
 
-/// A deferred I/O work item routine of the enclosing filter, queued with `QueueDeferredIoWorkItem`.
-/// It runs on a system worker thread with the operation it was queued for as `Op.current`.
+/// A work item routine of the enclosing filter. A deferred I/O work item (`QueueDeferredIoWorkItem`)
+/// runs on a system worker thread with the operation it was queued for as `Op.current`; a generic
+/// one (`kind: .generic`, `QueueGenericWorkItem`) runs for no operation and holds the filter's
+/// rundown until it returns.
 public struct WorkItem {
     let index: Int
-    public init(_ name: String, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+    public init(_ name: String, kind: WorkItemKind = .deferredIo, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
         let context = buildContext
         index = context.workItems.count
         let owner = context.currentFilter
         if owner == nil { context.error("WorkItem \"\(name)\" must be declared inside a Filter", location(file, line)) }
         // Registered before the body is built so the body's own location errors point here.
-        context.workItems.append(WorkItemIR(name: name, owner: owner ?? "", body: [], location: location(file, line)))
+        context.workItems.append(WorkItemIR(name: name, owner: owner ?? "", kind: kind, body: [], location: location(file, line)))
         context.workItems[index].body = body()
     }
 }

@@ -173,6 +173,7 @@ public struct NTStatus: Codable, Hashable, Sendable, CustomStringConvertible {
     public static let fltDisallowFastIo = NTStatus(0xC01C_0004)
     public static let fltNotSafeToPostOperation = NTStatus(0xC01C_0006)
     public static let fltCbdqDisabled = NTStatus(0xC01C_000E)
+    public static let fltDoNotDetach = NTStatus(0xC01C_0010)
     public static let fltDeletingObject = NTStatus(0xC01C_000B)
 
     static let names: [UInt32: String] = [
@@ -185,7 +186,7 @@ public struct NTStatus: Codable, Hashable, Sendable, CustomStringConvertible {
         0xC000_00BB: "STATUS_NOT_SUPPORTED", 0xC000_0120: "STATUS_CANCELLED",
         0xC000_0906: "STATUS_VIRUS_INFECTED", 0xC01C_0004: "STATUS_FLT_DISALLOW_FAST_IO",
         0xC01C_0006: "STATUS_FLT_NOT_SAFE_TO_POST_OPERATION", 0xC01C_000B: "STATUS_FLT_DELETING_OBJECT",
-        0xC01C_000E: "STATUS_FLT_CBDQ_DISABLED",
+        0xC01C_000E: "STATUS_FLT_CBDQ_DISABLED", 0xC01C_0010: "STATUS_FLT_DO_NOT_DETACH",
     ]
 
     /// NT_SUCCESS: severity success or informational.
@@ -264,6 +265,8 @@ public struct FilterIR: Codable, Sendable {
     public var callbacks: [CallbackIR]
     public var teardownStart: TeardownCallbackIR?
     public var teardownComplete: TeardownCallbackIR?
+    /// FilterUnloadCallback. Without one the filter cannot be unloaded (T9).
+    public var unload: TeardownCallbackIR?
     public var location: SourceLocation
     public init(
         name: String, altitude: Int, callbacks: [CallbackIR], teardownStart: TeardownCallbackIR? = nil,
@@ -297,6 +300,19 @@ public struct CancelSafeQueueIR: Codable, Sendable {
     }
 }
 
+/// A request to unload a filter (`fltmc unload`, a service stop, or a mandatory unload).
+public struct UnloadIR: Codable, Sendable {
+    public var filter: String
+    /// A mandatory unload cannot be vetoed (FLTFL_FILTER_UNLOAD_MANDATORY, T9).
+    public var mandatory: Bool
+    public var location: SourceLocation
+    public init(filter: String, mandatory: Bool, location: SourceLocation) {
+        self.filter = filter
+        self.mandatory = mandatory
+        self.location = location
+    }
+}
+
 /// When an instance's teardown may start.
 public enum TeardownTiming: String, Codable, Sendable {
     /// At any step, racing every request (the default).
@@ -319,14 +335,24 @@ public struct TeardownIR: Codable, Sendable {
 
 /// A deferred I/O work item routine (FltQueueDeferredIoWorkItem). It runs on its own system worker
 /// thread with the operation it was queued for as the current operation.
+public enum WorkItemKind: String, Codable, Sendable {
+    /// FltQueueDeferredIoWorkItem: runs for the operation it was queued for.
+    case deferredIo
+    /// FltQueueGenericWorkItem: runs for no operation and holds a rundown reference on the filter
+    /// until it returns (W5).
+    case generic
+}
+
 public struct WorkItemIR: Codable, Sendable {
     public var name: String
     public var owner: String
+    public var kind: WorkItemKind
     public var body: [StatementIR]
     public var location: SourceLocation
-    public init(name: String, owner: String, body: [StatementIR], location: SourceLocation) {
+    public init(name: String, owner: String, kind: WorkItemKind = .deferredIo, body: [StatementIR], location: SourceLocation) {
         self.name = name
         self.owner = owner
+        self.kind = kind
         self.body = body
         self.location = location
     }
@@ -382,9 +408,11 @@ public struct RequestsIR: Codable, Sendable {
 public struct WorkloadIR: Codable, Sendable {
     public var requests: [RequestsIR]
     public var teardowns: [TeardownIR]
-    public init(requests: [RequestsIR], teardowns: [TeardownIR] = []) {
+    public var unloads: [UnloadIR]
+    public init(requests: [RequestsIR], teardowns: [TeardownIR] = [], unloads: [UnloadIR] = []) {
         self.requests = requests
         self.teardowns = teardowns
+        self.unloads = unloads
     }
 }
 
@@ -469,4 +497,11 @@ public indirect enum StatementKind: Codable, Sendable {
     case cbdqRemove(queue: Int, operation: ExprIR, into: Int)
     case cbdqDisable(queue: Int)
     case cbdqEnable(queue: Int)
+    /// FltQueueGenericWorkItem for a generic work item (an index into `ModelIR.workItems`); it fails
+    /// with STATUS_FLT_DELETING_OBJECT once the filter is being unregistered (W4).
+    case queueGenericWorkItem(workItem: Int, onSuccess: [StatementIR], onFailure: [StatementIR])
+    /// FltUnregisterFilter: tears down every instance and waits for the rundown (T11).
+    case unregisterFilter
+    /// Returns a status from FilterUnloadCallback (STATUS_FLT_DO_NOT_DETACH vetoes a non-mandatory unload).
+    case returnStatus(NTStatus)
 }

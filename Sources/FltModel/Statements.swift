@@ -100,6 +100,10 @@ public struct Return: Statement {
     public init(_ outcome: PreOutcome, file: String = #filePath, line: Int = #line) {
         ir = StatementIR(.returnPre(outcome), at: location(file, line))
     }
+    /// FilterUnloadCallback's status: `.success`, or `.fltDoNotDetach` to veto a non-mandatory unload.
+    public init(status: NTStatus, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.returnStatus(status), at: location(file, line))
+    }
     /// A post-operation callback's FLT_POSTOP_* status.
     public init(_ outcome: PostOutcome, file: String = #filePath, line: Int = #line) {
         ir = StatementIR(.returnPost(outcome), at: location(file, line))
@@ -172,5 +176,26 @@ public struct WaitUntil: Statement {
     public let ir: StatementIR
     public init(_ condition: some ExprConvertible, file: String = #filePath, line: Int = #line) {
         ir = StatementIR(.waitUntil(condition.expr.ir), at: location(file, line))
+    }
+}
+
+/// FltQueueGenericWorkItem: queues a generic work item of this filter; `onFailure` runs when FltMgr
+/// refuses with STATUS_FLT_DELETING_OBJECT because the filter is being unregistered (W4).
+public struct QueueGenericWorkItem: Statement {
+    public let ir: StatementIR
+    public init(
+        _ workItem: WorkItem, file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) {
+        ir = StatementIR(.queueGenericWorkItem(workItem: workItem.index, onSuccess: onSuccess(), onFailure: onFailure()), at: location(file, line))
+    }
+}
+
+/// FltUnregisterFilter: tears down every instance of the filter and waits until no rundown
+/// reference is left (generic work items running), as in FilterUnloadCallback (T11).
+public struct UnregisterFilter: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.unregisterFilter, at: location(file, line))
     }
 }

@@ -45,6 +45,10 @@ enum Instruction: Sendable {
     case cbdqRemove(queue: Int, operation: ExprIR, into: Int)
     case cbdqDisable(queue: Int)
     case cbdqEnable(queue: Int)
+    /// On success goes on at the next instruction, on failure at `failureTarget`.
+    case queueGenericWorkItem(workItem: Int, failureTarget: Int)
+    case unregisterFilter
+    case returnStatus(NTStatus)
     /// The end of code that returns no status (work items, teardown and cancel callbacks).
     case end
 
@@ -92,6 +96,9 @@ struct StackFilter: Sendable {
     var teardownComplete: Int?
     /// Whether, and when, the workload tears this filter's instance down.
     var teardown: TeardownTiming?
+    var unloadCallback: Int?
+    /// Whether the workload unloads this filter, and whether mandatorily.
+    var unloadMandatory: Bool?
 }
 
 /// A cancel-safe queue, compiled.
@@ -143,7 +150,12 @@ public struct Program: Sendable {
                 code.append(Compiler.compile(complete.body, name: "\(filter.name) InstanceTeardownComplete", endingAt: complete.location))
                 stacked.teardownComplete = code.count - 1
             }
+            if let unload = filter.unload {
+                code.append(Compiler.compile(unload.body, name: "\(filter.name) FilterUnload", endingAt: unload.location))
+                stacked.unloadCallback = code.count - 1
+            }
             stacked.teardown = model.workload.teardowns.first { $0.filter == filter.name }?.timing
+            stacked.unloadMandatory = model.workload.unloads.first { $0.filter == filter.name }?.mandatory
             stackIndexOfName[filter.name] = filters.count
             filters.append(stacked)
         }
@@ -274,6 +286,17 @@ struct Compiler {
         case .cbdqRemove(let queue, let operation, let into): emit(.cbdqRemove(queue: queue, operation: operation, into: into), at)
         case .cbdqDisable(let queue): emit(.cbdqDisable(queue: queue), at)
         case .cbdqEnable(let queue): emit(.cbdqEnable(queue: queue), at)
+        case .queueGenericWorkItem(let workItem, let onSuccess, let onFailure):
+            let queue = instructions.count
+            emit(.queueGenericWorkItem(workItem: workItem, failureTarget: -1), at)
+            compile(onSuccess)
+            let jumpOverFailure = instructions.count
+            emit(.jump(-1), at)
+            instructions[queue] = .queueGenericWorkItem(workItem: workItem, failureTarget: instructions.count)
+            compile(onFailure)
+            instructions[jumpOverFailure] = .jump(instructions.count)
+        case .unregisterFilter: emit(.unregisterFilter, at)
+        case .returnStatus(let status): emit(.returnStatus(status), at)
         }
     }
 }

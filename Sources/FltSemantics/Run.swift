@@ -61,6 +61,10 @@ struct Run {
                 dispatch(operation, step)
             case .teardown(let filter, let step):
                 teardown(filter, step)
+            case .unload(let filter, let step):
+                unload(filter, step)
+            case .unregister(let filter, let step):
+                unregister(filter, step)
             }
         }
         // Finished threads leave; a canceller whose request completed was emptied too.
@@ -179,6 +183,7 @@ struct Run {
         case .atomicEnd:
             adjustAtomic(by: -1, pc: pc + 1)
         case .step:
+            note(current, actor, "\(name): step", at: location)
             advance(to: pc + 1)
         case .waitUntil(let condition):
             // Reached only when the condition holds: a blocked thread does not run (isBlocked).
@@ -242,6 +247,33 @@ struct Run {
             assign(present ? wanted + 1 : 0, to: variable, in: name, at: location, operation: present ? wanted : current,
                    showing: "FltCbdqRemoveIo(\(program.queues[queue].name), \(shown)) → \(present ? shown : "NULL")")
             if violation == nil { advance(to: pc + 1) }
+        case .queueGenericWorkItem(let item, let failureTarget):
+            let itemName = program.model.workItems[item].name
+            if state.filterStages[filter] == .unregistering || state.filterStages[filter] == .unloaded {
+                // W4 (D:qgen): refused while the filter is being unregistered.
+                note(current, actor, "\(name): FltQueueGenericWorkItem(\(itemName)) fails with STATUS_FLT_DELETING_OBJECT (the filter is being unregistered)", at: location)
+                advance(to: failureTarget)
+                return
+            }
+            note(current, actor, "\(name): FltQueueGenericWorkItem(\(itemName)) succeeds", at: location)
+            advance(to: pc + 1)
+            // W5: the work item holds a rundown reference on the filter until its routine returns.
+            state.threads.append(ThreadState(
+                role: .worker(workItem: item, operation: -1),
+                frames: [.code(CodeFrame(code: program.workItemCode[item], pc: 0, operation: -1, filter: program.workItemFilter[item]))]))
+        case .unregisterFilter:
+            note(current, actor, "\(name): FltUnregisterFilter", at: location)
+            advance(to: pc + 1)
+            if state.filterStages[filter] == .registered || state.filterStages[filter] == .unloading {
+                state.filterStages[filter] = .unregistering
+            }
+            push(.unregister(filter: filter, step: .instances))
+        case .returnStatus(let status):
+            note(current, actor, "\(name) returns \(status)", at: location)
+            pop()
+            if case .unload(let unloading, .inCallback)? = state.threads[thread].frames.last {
+                setTop(.unload(filter: unloading, step: .returned(status.value)))
+            }
         case .cbdqDisable(let queue):
             state.queues[queue].enabled = false
             note(current, actor, "\(name): FltCbdqDisable(\(program.queues[queue].name))", at: location)
@@ -774,6 +806,11 @@ struct Run {
         let filterName = program.filters[filter].name
         switch step {
         case .begin:
+            guard state.instances[filter] == .attached else {
+                // FltUnregisterFilter tore it down first.
+                pop()
+                return
+            }
             state.instances[filter] = .tearingDown
             note(nil, "FltMgr", "starts tearing down \(filterName)'s instance")
             if let start = program.filters[filter].teardownStart {
@@ -818,7 +855,65 @@ struct Run {
             pop()
         }
     }
+
+    // MARK: FltMgr: unload
+
+    /// Unloading a filter (I:unloadcb, D:unloadcb, T9): FilterUnloadCallback, which must call
+    /// FltUnregisterFilter; a non-mandatory unload can be vetoed with STATUS_FLT_DO_NOT_DETACH.
+    private mutating func unload(_ filter: Int, _ step: UnloadStep) {
+        let filterName = program.filters[filter].name
+        let mandatory = program.filters[filter].unloadMandatory ?? false
+        switch step {
+        case .begin:
+            guard let callback = program.filters[filter].unloadCallback else {
+                // T9: without a FilterUnloadCallback the filter cannot be unloaded.
+                note(nil, "FltMgr", "refuses to unload \(filterName): it registered no FilterUnloadCallback (T9)")
+                pop()
+                return
+            }
+            state.filterStages[filter] = .unloading
+            note(nil, "FltMgr", "unloads \(filterName)\(mandatory ? " (mandatory)" : ""): calls its FilterUnloadCallback")
+            setTop(.unload(filter: filter, step: .inCallback))
+            push(.code(CodeFrame(code: callback, pc: 0, operation: -1, filter: filter)))
+        case .inCallback:
+            setTop(.unload(filter: filter, step: .returned(NTStatus.success.value)))
+        case .returned(let status):
+            let location = program.model.workload.unloads.first { $0.filter == filterName }?.location
+            if status == NTStatus.fltDoNotDetach.value {
+                if mandatory {
+                    fail(.unloadCompletes, "\(filterName)'s FilterUnloadCallback returned STATUS_FLT_DO_NOT_DETACH for a mandatory unload, which cannot be vetoed (T9)", at: location)
+                    return
+                }
+                if state.filterStages[filter] == .unloading { state.filterStages[filter] = .registered }
+                note(nil, "FltMgr", "\(filterName) vetoed the unload (STATUS_FLT_DO_NOT_DETACH)")
+                pop()
+                return
+            }
+            if state.filterStages[filter] != .unloaded {
+                fail(.unloadCompletes, "\(filterName)'s FilterUnloadCallback returned STATUS_SUCCESS without FltUnregisterFilter having finished: the filter is never unregistered (I:unloadcb)", at: location)
+                return
+            }
+            pop()
+        }
+    }
+
+    /// FltUnregisterFilter (I:unreg, D:unreg, T11): tears down the filter's instance, then blocks
+    /// until every rundown reference (generic work items) is gone.
+    private mutating func unregister(_ filter: Int, _ step: UnregisterStep) {
+        switch step {
+        case .instances:
+            setTop(.unregister(filter: filter, step: .rundown))
+            if state.instances[filter] == .attached {
+                push(.teardown(filter: filter, step: .begin))
+            }
+        case .rundown:
+            state.filterStages[filter] = .unloaded
+            note(nil, "FltMgr", "\(program.filters[filter].name) is unregistered: its instances are torn down and no work item holds its rundown")
+            pop()
+        }
+    }
 }
+
 
 /// The events of a recorded run.
 final class EventLog {

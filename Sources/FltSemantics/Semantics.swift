@@ -60,14 +60,18 @@ public struct Semantics: Sendable {
         let teardowns = program.filters.indices.filter { program.filters[$0].teardown != nil }.map {
             ThreadState(role: .teardown(filter: $0), frames: [.teardown(filter: $0, step: .begin)])
         }
+        let unloads = program.filters.indices.filter { program.filters[$0].unloadMandatory != nil }.map {
+            ThreadState(role: .unloader(filter: $0), frames: [.unload(filter: $0, step: .begin)])
+        }
         return SystemState(
             variables: program.model.variables.map(\.initial),
             operations: program.requests.map { _ in OperationState(slots: slots) },
             instances: program.filters.map { _ in .attached },
+            filterStages: program.filters.map { _ in .registered },
             queues: program.queues.map { _ in QueueState() },
             threads: program.requests.indices.map {
                 ThreadState(role: .originator(operation: $0), frames: [.dispatch(operation: $0, step: .issue)])
-            } + teardowns)
+            } + teardowns + unloads)
     }
 
     /// The threads that can take a step. A thread inside `Atomic` excludes all others while it can run.
@@ -89,7 +93,7 @@ public struct Semantics: Sendable {
         !state.threads.contains { thread in
             guard canRun(thread, state), let top = thread.frames.last else { return false }
             switch top {
-            case .dispatch(_, .cancel), .teardown(_, .begin): return false
+            case .dispatch(_, .cancel), .teardown(_, .begin), .unload(_, .begin): return false
             default: return true
             }
         }
@@ -117,6 +121,19 @@ public struct Semantics: Sendable {
             return drainable(filter, state) == nil && !outstanding(filter, state).isEmpty
         case .teardown:
             return false
+        case .unload:
+            return false
+        case .unregister(let filter, .instances):
+            // A teardown of the instance under way on another thread must finish first.
+            return state.instances[filter] == .tearingDown || state.instances[filter] == .completing
+        case .unregister(let filter, .rundown):
+            // T11: blocks while a generic work item of the filter runs (W5), itself included (T12).
+            return state.threads.contains { other in
+                if case .worker(let item, _) = other.role {
+                    return program.model.workItems[item].kind == .generic && program.workItemFilter[item] == filter
+                }
+                return false
+            }
         }
     }
 
@@ -234,12 +251,24 @@ public struct Semantics: Sendable {
                     property: .teardownCompletes,
                     message: "\(program.filters[filter].name)'s instance teardown started but can never complete: \(what)",
                     location: program.model.workload.teardowns.first { $0.filter == program.filters[filter].name }?.location))
-            case (.worker(let item, _), .code(let frame)):
+            case (.worker(let item, _), _) where windingDown(program.workItemFilter[item], state):
+                // W5: once teardown or unload has started, every work item must finish.
+                let location: SourceLocation? = if case .code(let frame) = top { program.code[frame.code].locations[frame.pc] } else { nil }
                 violations.append(Violation(
                     property: .workItemsTerminate,
                     message: "work item \(program.model.workItems[item].name) is blocked forever",
-                    location: program.code[frame.code].locations[frame.pc]))
+                    location: location))
             default: break
+            }
+            if let unregistering = thread.frames.lastIndex(where: { if case .unregister = $0 { true } else { false } }),
+               case .unregister(let filter, let step) = thread.frames[unregistering] {
+                let why = step == .instances
+                    ? "it waits for \(program.filters[filter].name)'s instance teardown: " + (outstanding(filter, state).joined(separator: "; "))
+                    : "a generic work item of \(program.filters[filter].name) still holds its rundown" + (thread.role.isGenericWorker(of: filter, program) ? " (FltUnregisterFilter was called from that work item itself, T12)" : "")
+                violations.append(Violation(
+                    property: .unloadCompletes,
+                    message: "FltUnregisterFilter for \(program.filters[filter].name) can never return: \(why)",
+                    location: program.model.workload.unloads.first { $0.filter == program.filters[filter].name }?.location))
             }
         }
         if let incomplete = incompleteViolation(state) { violations.append(incomplete) }
@@ -286,10 +315,12 @@ public struct Semantics: Sendable {
     func threadName(_ role: ThreadRole) -> String {
         switch role {
         case .originator(let operation): "\(program.requests[operation].label) originator"
-        case .worker(let item, let operation): "worker \(program.model.workItems[item].name)(\(program.requests[operation].label))"
+        case .worker(let item, let operation):
+            operation >= 0 ? "worker \(program.model.workItems[item].name)(\(program.requests[operation].label))" : "worker \(program.model.workItems[item].name)"
         case .fileSystem: "file system"
         case .teardown(let filter): "teardown of \(program.filters[filter].name)"
         case .canceller(let operation): "\(program.requests[operation].label) originator"
+        case .unloader(let filter): "unload of \(program.filters[filter].name)"
         }
     }
 
@@ -357,5 +388,21 @@ public struct Semantics: Sendable {
         case .operation(.handle): .operation
         default: nil
         }
+    }
+}
+
+extension Semantics {
+    /// Whether the filter's instance teardown or its unload has started.
+    func windingDown(_ filter: Int, _ state: SystemState) -> Bool {
+        state.instances[filter] != .attached || state.filterStages[filter] != .registered
+    }
+}
+
+extension ThreadRole {
+    func isGenericWorker(of filter: Int, _ program: Program) -> Bool {
+        if case .worker(let item, _) = self {
+            return program.model.workItems[item].kind == .generic && program.workItemFilter[item] == filter
+        }
+        return false
     }
 }

@@ -98,6 +98,34 @@ enum TeardownStep: Hashable, Sendable {
     case inComplete
 }
 
+/// Where FltMgr is in unloading a filter.
+enum UnloadStep: Hashable, Sendable {
+    /// The unload request may come now.
+    case begin
+    /// FilterUnloadCallback is running above.
+    case inCallback
+    /// FilterUnloadCallback returned this status.
+    case returned(UInt32)
+}
+
+/// Where FltUnregisterFilter is.
+enum UnregisterStep: Hashable, Sendable {
+    /// Tearing down the filter's instance (or waiting for a teardown under way).
+    case instances
+    /// Waiting until no rundown reference is left (T11).
+    case rundown
+}
+
+/// The life of a filter's registration.
+enum FilterStage: UInt8, Sendable {
+    case registered
+    /// FilterUnloadCallback is running.
+    case unloading
+    /// FltUnregisterFilter has been called: generic work items can no longer be queued (W4).
+    case unregistering
+    case unloaded
+}
+
 /// The life of a filter's instance.
 enum InstanceStage: UInt8, Sendable {
     case attached
@@ -131,6 +159,10 @@ enum Frame: Hashable, Sendable {
     case dispatch(operation: Int, step: DispatchStep)
     /// FltMgr tearing down a filter's instance.
     case teardown(filter: Int, step: TeardownStep)
+    /// FltMgr unloading a filter.
+    case unload(filter: Int, step: UnloadStep)
+    /// FltUnregisterFilter running in this thread.
+    case unregister(filter: Int, step: UnregisterStep)
 }
 
 /// Who a thread is.
@@ -145,6 +177,8 @@ enum ThreadRole: Hashable, Sendable {
     case teardown(filter: Int)
     /// A cancellable request's originator, cancelling it (IoCancelIrp).
     case canceller(operation: Int)
+    /// The thread that asks for a filter's unload.
+    case unloader(filter: Int)
 }
 
 struct ThreadState: Hashable, Sendable {
@@ -163,6 +197,8 @@ public struct SystemState: Hashable, Sendable {
     var operations: [OperationState]
     /// Indexed by stack position.
     var instances: [InstanceStage]
+    /// Indexed by stack position.
+    var filterStages: [FilterStage]
     /// Each cancel-safe queue: enabled, and the queued operations in order.
     var queues: [QueueState]
     /// In creation order; a finished thread is removed.
@@ -177,6 +213,7 @@ public struct SystemState: Hashable, Sendable {
         bytes.reserveCapacity(16 + variables.count * 2 + operations.count * (5 + 4 * operations[0].slots.count) + threads.count * 12)
         for value in variables { appendVarint(&bytes, value) }
         for instance in instances { bytes.append(instance.rawValue) }
+        for stage in filterStages { bytes.append(stage.rawValue) }
         for queue in queues {
             bytes.append(queue.enabled ? 1 : 0)
             bytes.append(UInt8(truncatingIfNeeded: queue.items.count))
@@ -208,6 +245,7 @@ public struct SystemState: Hashable, Sendable {
             case .fileSystem(let operation): bytes.append(2); appendVarint(&bytes, operation)
             case .teardown(let filter): bytes.append(3); appendVarint(&bytes, filter)
             case .canceller(let operation): bytes.append(4); appendVarint(&bytes, operation)
+            case .unloader(let filter): bytes.append(5); appendVarint(&bytes, filter)
             }
             bytes.append(UInt8(truncatingIfNeeded: thread.frames.count))
             for frame in thread.frames {
@@ -229,6 +267,18 @@ public struct SystemState: Hashable, Sendable {
                     case .drain: bytes.append(2)
                     case .inComplete: bytes.append(3)
                     }
+                case .unload(let filter, let step):
+                    bytes.append(3)
+                    appendVarint(&bytes, filter)
+                    switch step {
+                    case .begin: bytes.append(0)
+                    case .inCallback: bytes.append(1)
+                    case .returned(let status): bytes.append(2); appendVarint(&bytes, Int(status))
+                    }
+                case .unregister(let filter, let step):
+                    bytes.append(4)
+                    appendVarint(&bytes, filter)
+                    bytes.append(step == .instances ? 0 : 1)
                 case .dispatch(let operation, let step):
                     bytes.append(1)
                     appendVarint(&bytes, operation)

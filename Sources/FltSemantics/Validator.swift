@@ -42,10 +42,18 @@ struct Validator {
         for filter in model.filters {
             if let start = filter.teardownStart { try check(start.body, context: .teardown, filter: filter.name) }
             if let complete = filter.teardownComplete { try check(complete.body, context: .teardown, filter: filter.name) }
+            if let unload = filter.unload { try check(unload.body, context: .unload, filter: filter.name) }
         }
         for item in model.workItems {
             if names[item.owner] == nil { throw ModelError("work item \"\(item.name)\" belongs to no filter", at: item.location) }
-            try check(item.body, context: .workItem, filter: item.owner)
+            try check(item.body, context: item.kind == .generic ? .teardown : .workItem, filter: item.owner)
+        }
+        var unloaded: Set<String> = []
+        for unload in model.workload.unloads {
+            if names[unload.filter] == nil {
+                throw ModelError("Unload names \"\(unload.filter)\", which is not a filter of this model", at: unload.location)
+            }
+            if !unloaded.insert(unload.filter).inserted { throw ModelError("\(unload.filter) is unloaded twice in the workload", at: unload.location) }
         }
         for queue in model.queues {
             if names[queue.owner] == nil { throw ModelError("queue \"\(queue.name)\" belongs to no filter", at: queue.location) }
@@ -81,9 +89,11 @@ struct Validator {
     private enum CodeContext: Equatable {
         case callback(CallbackKind)
         case workItem
-        /// InstanceTeardownStart/Complete: no current operation.
+        /// InstanceTeardownStart/Complete and generic work items: no current operation.
         case teardown
         case cancelCallback
+        /// FilterUnloadCallback: no current operation; may return a status.
+        case unload
     }
 
     private func check(_ variable: VariableIR) throws(ModelError) {
@@ -112,7 +122,7 @@ struct Validator {
 
     private func isReturn(_ statement: StatementIR) -> Bool {
         switch statement.kind {
-        case .returnPre, .returnPost: true
+        case .returnPre, .returnPost, .returnStatus: true
         default: false
         }
     }
@@ -121,8 +131,8 @@ struct Validator {
         let at = statement.location
         let checkExpr = { (expression: ExprIR) throws(ModelError) in
             try self.check(expression, at)
-            if context == .teardown && usesOperation(expression) {
-                throw ModelError("teardown callbacks run for no operation: Op.* cannot be used here (keep handles in an OperationVariable)", at: at)
+            if (context == .teardown || context == .unload) && usesOperation(expression) {
+                throw ModelError("this code runs for no operation (teardown and unload callbacks, generic work items): Op.* cannot be used here (keep handles in an OperationVariable)", at: at)
             }
         }
         switch statement.kind {
@@ -147,6 +157,9 @@ struct Validator {
         case .completePendedPost(let operation): try checkExpr(operation)
         case .queueDeferredWorkItem(let workItem, let operation, let onSuccess, let onFailure):
             guard model.workItems.indices.contains(workItem) else { throw ModelError("unknown work item #\(workItem)", at: at) }
+            if model.workItems[workItem].kind != .deferredIo {
+                throw ModelError("\(model.workItems[workItem].name) is a generic work item: queue it with QueueGenericWorkItem", at: at)
+            }
             if model.workItems[workItem].owner != filter {
                 throw ModelError("\(filter) queues work item \"\(model.workItems[workItem].name)\" of \(model.workItems[workItem].owner); a filter queues its own work items", at: at)
             }
@@ -178,6 +191,22 @@ struct Validator {
             try checkOperationVariable(into, at)
         case .cbdqDisable(let queue), .cbdqEnable(let queue):
             try checkQueue(queue, filter, at)
+        case .queueGenericWorkItem(let workItem, let onSuccess, let onFailure):
+            guard model.workItems.indices.contains(workItem) else { throw ModelError("unknown work item #\(workItem)", at: at) }
+            if model.workItems[workItem].kind != .generic {
+                throw ModelError("\(model.workItems[workItem].name) is a deferred I/O work item: queue it with QueueDeferredIoWorkItem, or declare it with kind: .generic", at: at)
+            }
+            if model.workItems[workItem].owner != filter {
+                throw ModelError("\(filter) queues work item \"\(model.workItems[workItem].name)\" of \(model.workItems[workItem].owner); a filter queues its own work items", at: at)
+            }
+            try check(onSuccess, context: context, filter: filter)
+            try check(onFailure, context: context, filter: filter)
+        case .unregisterFilter: break
+        case .returnStatus(let status):
+            if context != .unload { throw ModelError("a status can only be returned from FilterUnload", at: at) }
+            if status != .success && status != .fltDoNotDetach {
+                throw ModelError("FilterUnload returns STATUS_SUCCESS or STATUS_FLT_DO_NOT_DETACH", at: at)
+            }
         }
     }
 
@@ -227,7 +256,8 @@ struct Validator {
             case .ifElse(_, let then, let otherwise): terminates(then) && terminates(otherwise)
             case .choose(let branches): branches.allSatisfy(terminates)
             case .atomic(let inner): terminates(inner)
-            case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure):
+            case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure),
+                 .queueGenericWorkItem(_, let onSuccess, let onFailure):
                 terminates(onSuccess) && terminates(onFailure)
             default: false
             }

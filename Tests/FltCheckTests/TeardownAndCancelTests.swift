@@ -328,3 +328,64 @@ func allEventTexts(_ program: Program) -> [String] {
         #expect(violatedIds(result) == ["PendedOperationsResumed"])
     }
 }
+
+@Suite struct Unloading {
+    func unloadModel(mandatory: Bool, veto: Bool, fromWorkItem: Bool = false, unloadCallback: Bool = true) throws -> Program {
+        try program {
+            _ = Model("Unloading") {
+                Workload {
+                    Requests(.read)
+                    Unload("Filter", mandatory: mandatory)
+                }
+                Filter("Filter", altitude: 100) {
+                    let unregister = WorkItem("Unregister", kind: .generic) { UnregisterFilter() }
+                    PreOperation(.read) { Return(.successNoCallback) }
+                    if unloadCallback {
+                        FilterUnload {
+                            if veto {
+                                Return(status: .fltDoNotDetach)
+                            } else if fromWorkItem {
+                                QueueGenericWorkItem(unregister) { Step() } onFailure: { Step() }
+                                WaitUntil(false)
+                            } else {
+                                UnregisterFilter()
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func anUnloadThatUnregistersCompletes() throws {
+        let program = try unloadModel(mandatory: false, veto: false)
+        #expect(explore(program).counterexamples.isEmpty)
+        let texts = allEventTexts(program)
+        #expect(texts.contains { $0.contains("Filter is unregistered") })
+        // T11: FltUnregisterFilter tears the instance down; later requests pass it by (T5).
+        #expect(texts.contains { $0.contains("skips Filter for READ #1") })
+    }
+
+    @Test func aNonMandatoryUnloadMayBeVetoed() throws {
+        let program = try unloadModel(mandatory: false, veto: true)
+        #expect(explore(program).counterexamples.isEmpty)
+        #expect(allEventTexts(program).contains { $0.contains("vetoed the unload") })
+    }
+
+    @Test func aMandatoryUnloadCannotBeVetoed() throws {
+        #expect(violatedIds(explore(try unloadModel(mandatory: true, veto: true))) == ["UnloadCompletes"])
+    }
+
+    @Test func withoutAnUnloadCallbackThereIsNoUnload() throws {
+        let program = try unloadModel(mandatory: false, veto: false, unloadCallback: false)
+        #expect(explore(program).counterexamples.isEmpty)
+        #expect(allEventTexts(program).contains { $0.contains("no FilterUnloadCallback (T9)") })
+    }
+
+    @Test func unregisteringFromTheFiltersOwnWorkItemDeadlocks() throws {
+        // T12: the work item's own rundown reference keeps FltUnregisterFilter waiting forever.
+        let result = explore(try unloadModel(mandatory: true, veto: false, fromWorkItem: true))
+        let hang = try #require(result.counterexamples.first { $0.violation.property == .unloadCompletes })
+        #expect(hang.violation.message.contains("T12"))
+    }
+}
