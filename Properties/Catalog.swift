@@ -133,6 +133,24 @@ extension Property {
         source: "D:cbdqinit /ddi/fltkernel/nf-fltkernel-fltcbdqinitialize",
         kind: .safety, severity: .error)
 
+    public static let noCancelRoutineOnCbdqItems = Property(
+        id: "NoCancelRoutineOnCbdqItems", catalogIds: ["C9"],
+        rule: "FltSetCancelCompletion is not called on an operation that is in a cancel-safe queue.",
+        source: "D:setcancel /ddi/fltkernel/nf-fltkernel-fltsetcancelcompletion",
+        kind: .safety, severity: .error)
+
+    public static let cancelCallbackSelfSync = Property(
+        id: "CancelCallbackSelfSync", catalogIds: ["C10"],
+        rule: "FltSetCancelCompletion is only for IRP-based operations that are not paging I/O; its routine runs unsynchronized, so the filter synchronizes it with its own completion path (races show as NoDoubleCompletion).",
+        source: "D:setcancel /ddi/fltkernel/nf-fltkernel-fltsetcancelcompletion",
+        kind: .safety, severity: .error)
+
+    public static let clearCancelBeforeComplete = Property(
+        id: "ClearCancelBeforeComplete", catalogIds: ["C11"],
+        rule: "An operation with a cancel routine set is completed only after FltClearCancelCompletion returned STATUS_SUCCESS, or by the cancel routine itself; if it returned STATUS_CANCELLED, the cancel routine owns the operation.",
+        source: "D:clrcancel /ddi/fltkernel/nf-fltkernel-fltclearcancelcompletion; NameChanger ncdirnotify.c ~2735, ~3091",
+        kind: .safety, severity: .error)
+
     public static let workItemsTerminate = Property(
         id: "WorkItemsTerminate", catalogIds: ["W5"],
         rule: "Once the filter's instance teardown or unload has started, every work item routine of the filter returns: none stays blocked forever (FltUnregisterFilter waits for them).",
@@ -164,7 +182,7 @@ extension Property {
         .moreProcessingOnlyWhenPosted, .handleDeferredQueueFailure, .pendedOperationsResumed,
         .drainingCleanupOnly, .noResumeAfterTeardownComplete, .teardownCompletes,
         .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate,
-        .unloadCompletes,
+        .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
         .assertion, .modelIntegrity,
     ]
 

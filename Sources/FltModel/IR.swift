@@ -341,6 +341,9 @@ public enum WorkItemKind: String, Codable, Sendable {
     /// FltQueueGenericWorkItem: runs for no operation and holds a rundown reference on the filter
     /// until it returns (W5).
     case generic
+    /// A cancel routine set with FltSetCancelCompletion: runs, in the cancelling thread, for the
+    /// operation being cancelled.
+    case cancelRoutine
 }
 
 public struct WorkItemIR: Codable, Sendable {
@@ -504,4 +507,9 @@ public indirect enum StatementKind: Codable, Sendable {
     case unregisterFilter
     /// Returns a status from FilterUnloadCallback (STATUS_FLT_DO_NOT_DETACH vetoes a non-mandatory unload).
     case returnStatus(NTStatus)
+    /// FltSetCancelCompletion(operation, routine): `routine` indexes `ModelIR.workItems`.
+    case setCancelCompletion(routine: Int, operation: ExprIR)
+    /// FltClearCancelCompletion(operation): `onCleared` when it returned STATUS_SUCCESS, `onCancelled`
+    /// when STATUS_CANCELLED (the cancel routine has been or is being called: it owns the operation).
+    case clearCancelCompletion(operation: ExprIR, onCleared: [StatementIR], onCancelled: [StatementIR])
 }

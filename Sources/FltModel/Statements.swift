@@ -199,3 +199,33 @@ public struct UnregisterFilter: Statement {
         ir = StatementIR(.unregisterFilter, at: location(file, line))
     }
 }
+
+/// A cancel routine of the enclosing filter for FltSetCancelCompletion. When the originator cancels
+/// the operation, FltMgr calls it (in the cancelling thread, with no lock held: C10) with the
+/// operation as `Op.current`.
+public func CancelRoutine(_ name: String, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) -> WorkItem {
+    WorkItem(name, kind: .cancelRoutine, file: file, line: line, body)
+}
+
+/// FltSetCancelCompletion: `routine` runs if the operation is cancelled before the cancel routine
+/// is cleared. Only for IRP-based, non-paging operations that are in no cancel-safe queue (C9, C10).
+/// If the operation is already cancelled, the routine is never called (C12): check `Op.isCancelled`.
+public struct SetCancelCompletion: Statement {
+    public let ir: StatementIR
+    public init(_ routine: WorkItem, for operation: some ExprConvertible = Op.current, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.setCancelCompletion(routine: routine.index, operation: operation.expr.ir), at: location(file, line))
+    }
+}
+
+/// FltClearCancelCompletion: `onCleared` runs when the cancel routine was cleared (STATUS_SUCCESS)
+/// and the caller may complete the operation; `onCancelled` when it returned STATUS_CANCELLED: the
+/// cancel routine owns the operation, "cancel always wins" (C11).
+public struct ClearCancelCompletion: Statement {
+    public let ir: StatementIR
+    public init(
+        for operation: some ExprConvertible = Op.current, file: String = #filePath, line: Int = #line,
+        @Code onCleared: () -> [StatementIR], @Code onCancelled: () -> [StatementIR]
+    ) {
+        ir = StatementIR(.clearCancelCompletion(operation: operation.expr.ir, onCleared: onCleared(), onCancelled: onCancelled()), at: location(file, line))
+    }
+}

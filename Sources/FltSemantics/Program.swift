@@ -49,6 +49,9 @@ enum Instruction: Sendable {
     case queueGenericWorkItem(workItem: Int, failureTarget: Int)
     case unregisterFilter
     case returnStatus(NTStatus)
+    case setCancelCompletion(routine: Int, operation: ExprIR)
+    /// Cleared: the next instruction; cancelled: `cancelledTarget`.
+    case clearCancelCompletion(operation: ExprIR, cancelledTarget: Int)
     /// The end of code that returns no status (work items, teardown and cancel callbacks).
     case end
 
@@ -296,6 +299,16 @@ struct Compiler {
             compile(onFailure)
             instructions[jumpOverFailure] = .jump(instructions.count)
         case .unregisterFilter: emit(.unregisterFilter, at)
+        case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)
+        case .clearCancelCompletion(let operation, let onCleared, let onCancelled):
+            let clear = instructions.count
+            emit(.clearCancelCompletion(operation: operation, cancelledTarget: -1), at)
+            compile(onCleared)
+            let jumpOver = instructions.count
+            emit(.jump(-1), at)
+            instructions[clear] = .clearCancelCompletion(operation: operation, cancelledTarget: instructions.count)
+            compile(onCancelled)
+            instructions[jumpOver] = .jump(instructions.count)
         case .returnStatus(let status): emit(.returnStatus(status), at)
         }
     }

@@ -274,6 +274,39 @@ struct Run {
             if case .unload(let unloading, .inCallback)? = state.threads[thread].frames.last {
                 setTop(.unload(filter: unloading, step: .returned(status.value)))
             }
+        case .setCancelCompletion(let routine, let handle):
+            guard let target = self.operation(named: handle, frame, "FltSetCancelCompletion", at: location) else { return }
+            let request = program.requests[target]
+            note(target, actor, "\(name): FltSetCancelCompletion(\(request.label), \(program.model.workItems[routine].name))", at: location)
+            if !request.isIrp || request.paging {
+                // C10 (D:setcancel): only for IRP-based operations that are not paging I/O.
+                fail(.cancelCallbackSelfSync, "FltSetCancelCompletion on \(request.label), which is \(request.isIrp ? "paging I/O" : "not IRP-based")", at: location)
+                return
+            }
+            if state.queues.contains(where: { $0.items.contains(target) }) {
+                // C9 (D:setcancel): a cancel-safe queue already handles cancellation of its operations.
+                fail(.noCancelRoutineOnCbdqItems, "FltSetCancelCompletion on \(request.label), which is in a cancel-safe queue", at: location)
+                return
+            }
+            // C12: on an operation already cancelled the routine is never called.
+            if !state.operations[target].cancelled {
+                state.operations[target].cancelRoutine = routine
+                state.operations[target].cancelRoutineFilter = filter
+            }
+            advance(to: pc + 1)
+        case .clearCancelCompletion(let handle, let cancelledTarget):
+            guard let target = self.operation(named: handle, frame, "FltClearCancelCompletion", at: location) else { return }
+            // D:clrcancel: STATUS_CANCELLED once the operation is cancelled (its cancel routine has
+            // been or is being called), else the routine is cleared: "cancel always wins" (C11).
+            if state.operations[target].cancelled {
+                note(target, actor, "\(name): FltClearCancelCompletion(\(label(target))) → STATUS_CANCELLED", at: location)
+                advance(to: cancelledTarget)
+            } else {
+                state.operations[target].cancelRoutine = -1
+                state.operations[target].cancelRoutineFilter = -1
+                note(target, actor, "\(name): FltClearCancelCompletion(\(label(target))) → STATUS_SUCCESS", at: location)
+                advance(to: pc + 1)
+            }
         case .cbdqDisable(let queue):
             state.queues[queue].enabled = false
             note(current, actor, "\(name): FltCbdqDisable(\(program.queues[queue].name))", at: location)
@@ -498,9 +531,23 @@ struct Run {
 
     // MARK: FltMgr: resuming
 
+    /// C11: an operation with a cancel routine set is completed only by that routine, or after
+    /// FltClearCancelCompletion.
+    private mutating func cancelRoutineCleared(_ operation: Int, _ call: String, at location: SourceLocation?) -> Bool {
+        let routine = state.operations[operation].cancelRoutine
+        guard routine >= 0 else { return true }
+        let insideRoutine = state.threads[thread].frames.contains { frame in
+            if case .code(let code) = frame { code.code == program.workItemCode[routine] && code.operation == operation } else { false }
+        }
+        if insideRoutine { return true }
+        fail(.clearCancelBeforeComplete, "\(call) for \(label(operation)) while its cancel routine \(program.model.workItems[routine].name) is still set: call FltClearCancelCompletion first", at: location)
+        return false
+    }
+
     private mutating func completePendedPre(_ operation: Int, _ outcome: PreOutcome, filter: Int, at location: SourceLocation) {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
+        guard cancelRoutineCleared(operation, "FltCompletePendedPreOperation", at: location) else { return }
         switch outcome {
         case .pending, .synchronize, .disallowFastIo:
             fail(.resumeStatusValid, "FltCompletePendedPreOperation(\(request.label), \(outcome)): the status must be COMPLETE, SUCCESS_NO_CALLBACK or SUCCESS_WITH_CALLBACK (R4)", at: location)
@@ -554,6 +601,7 @@ struct Run {
     private mutating func completePendedPost(_ operation: Int, filter: Int, at location: SourceLocation) {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
+        guard cancelRoutineCleared(operation, "FltCompletePendedPostOperation", at: location) else { return }
         var slot = state.operations[operation].slots[filter]
         switch slot.post {
         case .pended:
@@ -739,6 +787,15 @@ struct Run {
             state.operations[operation].cancelled = true
             note(operation, actor, "cancels \(request.label) (IoCancelIrp)")
             pop()
+            let routine = state.operations[operation].cancelRoutine
+            if routine >= 0 {
+                // D:setcancel: FltMgr calls the cancel routine in the cancelling thread, once.
+                let filter = state.operations[operation].cancelRoutineFilter
+                note(operation, "FltMgr", "calls the cancel routine \(program.model.workItems[routine].name) of \(request.label)")
+                push(.dispatch(operation: operation, step: .inCancelRoutine))
+                push(.code(CodeFrame(code: program.workItemCode[routine], pc: 0, operation: operation, filter: filter)))
+                return
+            }
             if let queue = state.queues.indices.first(where: { state.queues[$0].items.contains(operation) }) {
                 state.queues[queue].items.removeAll { $0 == operation }
                 note(operation, "FltMgr", "removes \(request.label) from \(program.queues[queue].name) and calls its cancel callback")
@@ -752,6 +809,10 @@ struct Run {
                 fail(.cbdqCancelCallbackCompletes, "\(program.queues[queue].name)'s cancel callback returned without completing \(request.label), which FltMgr had removed from the queue", at: program.code[program.queues[queue].cancelCode].locations.last)
                 return
             }
+            pop()
+        case .inCancelRoutine:
+            state.operations[operation].cancelRoutine = -1
+            state.operations[operation].cancelRoutineFilter = -1
             pop()
         case .inPre, .inPost:
             // A callback frame is always above these; reaching one means a callback ended without a
@@ -789,6 +850,7 @@ struct Run {
             fail(.noDoubleCompletion, "\(request.label) completes to its originator a second time", at: nil)
             return
         }
+        guard cancelRoutineCleared(operation, "completion to the originator", at: nil) else { return }
         state.operations[operation].stage = .completed
         note(operation, "FltMgr", "completes \(request.label) to its originator with \(NTStatus(state.operations[operation].status))")
         pop()

@@ -56,6 +56,10 @@ struct OperationState: Hashable, Sendable {
     var stage: OperationStage = .notIssued
     /// The originator cancelled it (IoCancelIrp); FltIsIoCanceled is true.
     var cancelled = false
+    /// The cancel routine set with FltSetCancelCompletion (a work item index), or -1.
+    var cancelRoutine = -1
+    /// The filter that set it.
+    var cancelRoutineFilter = -1
     /// IoStatus.Status.
     var status: UInt32 = 0
     /// Indexed by stack position.
@@ -84,6 +88,8 @@ enum DispatchStep: Hashable, Sendable {
     case cancel
     /// A queue's cancel callback (CbdqCompleteCanceledIo) for the operation is running above.
     case inCancelCallback(queue: Int)
+    /// A cancel routine set with FltSetCancelCompletion is running above.
+    case inCancelRoutine
 }
 
 /// Where FltMgr is in tearing down one filter's instance.
@@ -221,6 +227,8 @@ public struct SystemState: Hashable, Sendable {
         }
         for operation in operations {
             bytes.append(operation.stage.rawValue | (operation.cancelled ? 0x80 : 0))
+            appendVarint(&bytes, operation.cancelRoutine)
+            appendVarint(&bytes, operation.cancelRoutineFilter)
             appendVarint(&bytes, Int(operation.status))
             for slot in operation.slots {
                 bytes.append(slot.pre.rawValue | slot.post.rawValue << 3)
@@ -293,6 +301,7 @@ public struct SystemState: Hashable, Sendable {
                     case .waitSync(let index): bytes.append(8); appendVarint(&bytes, index)
                     case .cancel: bytes.append(9)
                     case .inCancelCallback(let queue): bytes.append(10); appendVarint(&bytes, queue)
+                    case .inCancelRoutine: bytes.append(11)
                     }
                 }
             }

@@ -46,7 +46,7 @@ struct Validator {
         }
         for item in model.workItems {
             if names[item.owner] == nil { throw ModelError("work item \"\(item.name)\" belongs to no filter", at: item.location) }
-            try check(item.body, context: item.kind == .generic ? .teardown : .workItem, filter: item.owner)
+            try check(item.body, context: item.kind == .generic ? .teardown : item.kind == .cancelRoutine ? .cancelCallback : .workItem, filter: item.owner)
         }
         var unloaded: Set<String> = []
         for unload in model.workload.unloads {
@@ -202,6 +202,18 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onFailure, context: context, filter: filter)
         case .unregisterFilter: break
+        case .setCancelCompletion(let routine, let operation):
+            guard model.workItems.indices.contains(routine), model.workItems[routine].kind == .cancelRoutine else {
+                throw ModelError("FltSetCancelCompletion takes a CancelRoutine", at: at)
+            }
+            if model.workItems[routine].owner != filter {
+                throw ModelError("\(filter) sets cancel routine \"\(model.workItems[routine].name)\" of \(model.workItems[routine].owner)", at: at)
+            }
+            try checkExpr(operation)
+        case .clearCancelCompletion(let operation, let onCleared, let onCancelled):
+            try checkExpr(operation)
+            try check(onCleared, context: context, filter: filter)
+            try check(onCancelled, context: context, filter: filter)
         case .returnStatus(let status):
             if context != .unload { throw ModelError("a status can only be returned from FilterUnload", at: at) }
             if status != .success && status != .fltDoNotDetach {
@@ -257,7 +269,7 @@ struct Validator {
             case .choose(let branches): branches.allSatisfy(terminates)
             case .atomic(let inner): terminates(inner)
             case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure),
-                 .queueGenericWorkItem(_, let onSuccess, let onFailure):
+                 .queueGenericWorkItem(_, let onSuccess, let onFailure), .clearCancelCompletion(_, let onSuccess, let onFailure):
                 terminates(onSuccess) && terminates(onFailure)
             default: false
             }

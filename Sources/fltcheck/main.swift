@@ -39,7 +39,7 @@ struct FltCheck: ParsableCommand {
         abstract: "Model checker for Windows file-system minifilters under the Filter Manager.",
         discussion: exitCodes,
         version: "0.1.0",
-        subcommands: [Verify.self, DumpIR.self, ListProperties.self],
+        subcommands: [Verify.self, Replay.self, DumpIR.self, ListProperties.self],
         defaultSubcommand: nil)
 }
 
@@ -166,6 +166,69 @@ struct Verify: ParsableCommand {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-run a saved counterexample (verify --format json) against the model.",
+        discussion: """
+            Takes each step of the saved trace again from the model's initial state: the same \
+            thread, the same nondeterministic choices, and checks that the step does the same \
+            things (actors and events). Reports "reproduced: PROPERTY at step N" when the \
+            violation comes back, or "no longer reproduces: PROPERTY: step N ..." naming the first \
+            step that can no longer be taken and why (its thread cannot run or is another thread, a \
+            choice is out of range, its events differ), or that the last step no longer violates \
+            the property. A fixed bug's saved trace is a regression check.
+
+            The model is MODEL when given, else the one the result names (its absolute path, \
+            then its path relative to the working directory).
+
+            Exit codes:
+              0  no longer reproduces (every counterexample replayed)
+              1  reproduced: a saved violation came back
+              3  model or usage error: unreadable trace or model, not a fltcheck-result, an invalid model
+            """)
+
+    @Argument(help: "A result written by `fltcheck verify --format json` (docs/json-format.md).")
+    var trace: String
+
+    @Argument(help: "The model to replay against; default: the model named in the trace.")
+    var model: String?
+
+    @Option(help: "Replay only the counterexample of this property (default: every one in the trace).")
+    var property: String?
+
+    func run() throws {
+        let document: ResultDocument
+        do {
+            document = try readResultDocument(trace)
+        } catch {
+            failModel(error.description)
+        }
+        var examples = document.counterexamples
+        if examples.isEmpty { failModel(ReplayError.nothingToReplay(path: trace, verdict: document.verdict).description) }
+        if let property {
+            examples = examples.filter { $0.property.id == property }
+            if examples.isEmpty {
+                failModel(ReplayError.noSuchCounterexample(path: trace, property: property, available: document.counterexamples.map(\.property.id)).description)
+            }
+        }
+        let modelPath = model ?? [document.model.absolutePath, document.model.path].first { FileManager.default.fileExists(atPath: $0) } ?? document.model.path
+        let loaded = loadModel(modelPath)
+        let program = compile(loaded)
+        if let saved = document.model.name, saved != loaded.ir.name {
+            FileHandle.standardError.write(Data("note: the trace is of model \"\(saved)\"; replaying it against model \"\(loaded.ir.name)\"\n".utf8))
+        }
+        let replayer = TraceReplayer(semantics: Semantics(program))
+        var reproduced = false
+        print("fltcheck: replaying \(examples.count == 1 ? "1 counterexample" : "\(examples.count) counterexamples") from \(TextReport().display(path: trace)) against model \"\(loaded.ir.name)\" (\(TextReport().display(path: modelPath)))")
+        for example in examples {
+            let outcome = replayer.replay(example)
+            reproduced = reproduced || outcome.reproduced
+            print(outcome.summary)
+        }
+        throw ExitCode(reproduced ? Verdict.violated.rawValue : Verdict.holds.rawValue)
+    }
+}
 
 struct DumpIR: ParsableCommand {
     static let configuration = CommandConfiguration(
