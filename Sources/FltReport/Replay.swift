@@ -142,7 +142,7 @@ public struct TraceReplayer: Sendable {
         if !semantics.isQuiescent(state) {
             let names = semantics.threadNames(state)
             let running = semantics.enabledThreads(state).map { names[$0] }.joined(separator: ", ")
-            return .noLongerReproduces(property: property, step: last, reason: "is taken as saved, but threads can still make progress after it (\(running)), so \(property) is not judged there")
+            return .noLongerReproduces(property: property, step: last, reason: "is taken as saved, but the run no longer gets stuck after it: \(running) can still make progress")
         }
         let violations = semantics.endStateViolations(state)
         if let violation = violations.first(where: { $0.property.id == property }) {
