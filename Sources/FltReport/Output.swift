@@ -4,7 +4,7 @@ import Foundation
 
 /// What `fltcheck verify --format` writes.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case text, json, sarif, junit
+    case text, json, sarif, junit, html
 }
 
 /// Why a report could not be written.

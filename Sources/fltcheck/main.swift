@@ -39,7 +39,7 @@ struct FltCheck: ParsableCommand {
         abstract: "Model checker for Windows file-system minifilters under the Filter Manager.",
         discussion: exitCodes,
         version: "0.1.0",
-        subcommands: [Verify.self, Replay.self, DumpIR.self, ListProperties.self],
+        subcommands: [Verify.self, Replay.self, Show.self, DumpIR.self, ListProperties.self],
         defaultSubcommand: nil)
 }
 
@@ -90,7 +90,7 @@ struct Verify: ParsableCommand {
     @Option(help: "Stop after storing this many distinct states (hitting it makes the verdict inconclusive).")
     var maxStates: Int?
 
-    @Option(help: "The report's format: text, json (docs/json-format.md), sarif (2.1.0) or junit (XML).")
+    @Option(help: "The report's format: text, json (docs/json-format.md), sarif (2.1.0), junit (XML) or html (a trace view).")
     var format: OutputFormat = .text
 
     @Option(name: [.short, .long], help: ArgumentHelp(
@@ -119,6 +119,9 @@ struct Verify: ParsableCommand {
         case .json: report = encoded { try JSONReport().render(JSONReport().document(model: loaded.ir, path: model, program: program, result: result, limits: limits)) }
         case .sarif: report = SARIFReport().render(model: loaded.ir, path: model, program: program, result: result, limits: limits)
         case .junit: report = JUnitReport().render(model: loaded.ir, path: model, program: program, result: result, limits: limits)
+        case .html:
+            let document = JSONReport().document(model: loaded.ir, path: model, program: program, result: result, limits: limits)
+            report = HTMLReport.readingSources(for: document).render(document)
         }
         emit(report, summary: verdictLine(result))
         throw ExitCode(Verdict(result).rawValue)
@@ -156,6 +159,7 @@ struct Verify: ParsableCommand {
         case .json: report = (try? JSONReport().render(JSONReport().errorDocument(path: model, message: message))) ?? ""
         case .sarif: report = SARIFReport().renderError(path: model, message: message)
         case .junit: report = JUnitReport().renderError(path: model, message: message)
+        case .html: report = HTMLReport().render(JSONReport().errorDocument(path: model, message: message))
         }
         if let output {
             try? writeAtomically(report, to: output)
@@ -227,6 +231,47 @@ struct Replay: ParsableCommand {
             print(outcome.summary)
         }
         throw ExitCode(reproduced ? Verdict.violated.rawValue : Verdict.holds.rawValue)
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render a saved result (verify --format json) as one self-contained HTML page.",
+        discussion: """
+            Swim lanes per actor (each request's originator, the workers, FltMgr, the file \
+            system), the events in order with the state they changed and the model lines they \
+            point at, and the violated property with its rule. The page loads nothing from \
+            elsewhere; model lines are read from the model files when they are still there.
+
+            Exit codes:
+              0  the page was written
+              3  usage error: unreadable or invalid result, the output cannot be written
+            """)
+
+    @Argument(help: "A result written by `fltcheck verify --format json` (docs/json-format.md).")
+    var trace: String
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the page to this file (atomically); default: stdout.", valueName: "file"))
+    var output: String?
+
+    func run() throws {
+        let document: ResultDocument
+        do {
+            document = try readResultDocument(trace)
+        } catch {
+            failModel(error.description)
+        }
+        let page = HTMLReport.readingSources(for: document).render(document)
+        guard let output else {
+            FileHandle.standardOutput.write(Data(page.utf8))
+            return
+        }
+        do {
+            try writeAtomically(page, to: output)
+        } catch {
+            failModel(error.description)
+        }
+        print("wrote \(output): \(document.counterexamples.count == 1 ? "1 counterexample" : "\(document.counterexamples.count) counterexamples") of model \"\(document.model.name ?? document.model.path)\"")
     }
 }
 
