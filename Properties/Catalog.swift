@@ -151,6 +151,36 @@ extension Property {
         source: "D:clrcancel /ddi/fltkernel/nf-fltkernel-fltclearcancelcompletion; NameChanger ncdirnotify.c ~2735, ~3091",
         kind: .safety, severity: .error)
 
+    public static let postOpDispatchSafe = Property(
+        id: "PostOpDispatchSafe", catalogIds: ["Q5"],
+        rule: "Code that may run at DISPATCH_LEVEL (a post-op that is not synchronized, not a create and not fast I/O; code holding a spin lock) takes no mutex or resource and does not wait.",
+        source: "D:post /ddi/fltkernel/nc-fltkernel-pflt_post_operation_callback; I:writepost /ifs/writing-postoperation-callback-routines",
+        kind: .safety, severity: .error)
+
+    public static let resumeIrql = Property(
+        id: "ResumeIrql", catalogIds: ["R5"],
+        rule: "FltCompletePendedPreOperation is called above APC_LEVEL only with FLT_PREOP_COMPLETE.",
+        source: "D:cpre /ddi/fltkernel/nf-fltkernel-fltcompletependedpreoperation",
+        kind: .safety, severity: .error)
+
+    public static let cbdqLockDiscipline = Property(
+        id: "CbdqLockDiscipline", catalogIds: ["C8"],
+        rule: "With a mutex or resource as a cancel-safe queue's lock, every FltCbdq* call is made at IRQL <= APC_LEVEL.",
+        source: "D:cbdqinit /ddi/fltkernel/nf-fltkernel-fltcbdqinitialize; D:cbdqins /ddi/fltkernel/nf-fltkernel-fltcbdqinsertio",
+        kind: .safety, severity: .error)
+
+    public static let noLockAcrossSync = Property(
+        id: "NoLockAcrossSync", catalogIds: ["P13"],
+        rule: "No lock is held from a pre-op that returns FLT_PREOP_SYNCHRONIZE to its post-op.",
+        source: "I:sync /ifs/returning-flt-preop-synchronize",
+        kind: .safety, severity: .error)
+
+    public static let noDeadlock = Property(
+        id: "NoDeadlock", catalogIds: [],
+        rule: "No thread waits forever for a lock: no lock cycle, no recursive acquisition, no thread that ends holding a lock.",
+        source: "the model's locks (catalog: lock rules C8, P13)",
+        kind: .liveness, severity: .error)
+
     public static let workItemsTerminate = Property(
         id: "WorkItemsTerminate", catalogIds: ["W5"],
         rule: "Once the filter's instance teardown or unload has started, every work item routine of the filter returns: none stays blocked forever (FltUnregisterFilter waits for them).",
@@ -183,6 +213,7 @@ extension Property {
         .drainingCleanupOnly, .noResumeAfterTeardownComplete, .teardownCompletes,
         .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate,
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
+        .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 

@@ -28,6 +28,7 @@ final class BuildContext {
     var teardowns: [TeardownIR] = []
     var unloads: [UnloadIR] = []
     var queues: [CancelSafeQueueIR] = []
+    var locks: [LockIR] = []
     var currentFilter: String?
     var models: [ModelIR] = []
     var errors: [BuildError] = []
@@ -75,6 +76,7 @@ public func captureModels(_ declarations: () -> Void) -> ModelEnvelope {
     context.teardowns = []
     context.unloads = []
     context.queues = []
+    context.locks = []
     context.currentFilter = nil
     context.models = []
     context.errors = []
@@ -109,7 +111,7 @@ public struct Model {
         let context = buildContext
         let ir = ModelIR(
             name: name, location: location(file, line), variables: context.variables,
-            filters: context.filters, workItems: context.workItems, queues: context.queues,
+            filters: context.filters, workItems: context.workItems, queues: context.queues, locks: context.locks,
             workload: WorkloadIR(requests: context.requests, teardowns: context.teardowns, unloads: context.unloads),
             options: OptionsIR(interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus, drain: drain))
         if context.models.isEmpty && !context.capturing { atexit { writeModelAtExit() } }
@@ -122,6 +124,7 @@ public struct Model {
         context.teardowns = []
         context.unloads = []
         context.queues = []
+        context.locks = []
     }
 }
 
@@ -324,9 +327,11 @@ public struct InstanceTeardownComplete: FilterComponent {
 /// the cancelled operation (`Op.current`), and the callback must complete it (catalog C5).
 public struct CancelSafeQueue {
     let index: Int
+    /// `lock` is what its CbdqAcquire callback takes (cancelSafe uses a FAST_MUTEX, the default): with
+    /// a mutex or resource every FltCbdq* call must be made at IRQL <= APC_LEVEL (C8).
     public init(
-        _ name: String, insertReturns: NTStatus = .success, file: String = #filePath, line: Int = #line,
-        @Code cancelled: () -> [StatementIR]
+        _ name: String, insertReturns: NTStatus = .success, lock: LockKind = .fastMutex,
+        file: String = #filePath, line: Int = #line, @Code cancelled: () -> [StatementIR]
     ) {
         let context = buildContext
         index = context.queues.count
@@ -336,7 +341,7 @@ public struct CancelSafeQueue {
             context.error("a CbdqInsertIo callback returns STATUS_SUCCESS or STATUS_PENDING on success (catalog C3)", location(file, line))
         }
         context.queues.append(CancelSafeQueueIR(
-            name: name, owner: owner ?? "", insertStatus: insertReturns, cancelCallback: [], location: location(file, line)))
+            name: name, owner: owner ?? "", lock: lock, insertStatus: insertReturns, cancelCallback: [], location: location(file, line)))
         context.queues[index].cancelCallback = cancelled()
     }
 
@@ -474,4 +479,34 @@ public struct OperationVariable: AssignableVariable {
     }
     /// True when it holds no operation.
     public var isEmpty: Expr { self == Op.none }
+}
+
+/// A lock of the enclosing filter: a spin lock (KeAcquireSpinLock: raises to DISPATCH_LEVEL), a fast
+/// mutex (raises to APC_LEVEL) or an ERESOURCE. A thread waits while another holds it.
+public struct Lock {
+    let index: Int
+    public init(_ name: String, _ kind: LockKind, file: String = #filePath, line: Int = #line) {
+        let context = buildContext
+        index = context.locks.count
+        if context.currentFilter == nil { context.error("Lock \"\(name)\" must be declared inside a Filter", location(file, line)) }
+        context.locks.append(LockIR(name: name, owner: context.currentFilter ?? "", kind: kind, location: location(file, line)))
+    }
+
+    /// Acquires it, waiting while another thread holds it.
+    public func acquire(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.acquire(lock: index), at: location(file, line)))
+    }
+
+    public func release(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.release(lock: index), at: location(file, line)))
+    }
+}
+
+/// IRQL values for comparisons with `Irql.current`.
+public enum Irql {
+    /// KeGetCurrentIrql().
+    public static var current: Expr { Expr(.operation(.irql)) }
+    public static let passive: Expr = 0
+    public static let apc: Expr = 1
+    public static let dispatch: Expr = 2
 }

@@ -26,12 +26,14 @@ public struct ModelIR: Codable, Sendable {
     public var filters: [FilterIR]
     public var workItems: [WorkItemIR]
     public var queues: [CancelSafeQueueIR]
+    public var locks: [LockIR]
     public var workload: WorkloadIR
     public var options: OptionsIR
     public init(
         name: String, location: SourceLocation, variables: [VariableIR], filters: [FilterIR],
-        workItems: [WorkItemIR], queues: [CancelSafeQueueIR] = [], workload: WorkloadIR, options: OptionsIR
+        workItems: [WorkItemIR], queues: [CancelSafeQueueIR] = [], locks: [LockIR] = [], workload: WorkloadIR, options: OptionsIR
     ) {
+        self.locks = locks
         self.schemaVersion = irSchemaVersion
         self.name = name
         self.location = location
@@ -281,19 +283,53 @@ public struct FilterIR: Codable, Sendable {
     }
 }
 
+/// A lock of a filter. A spin lock raises the IRQL to DISPATCH_LEVEL; a fast mutex to APC_LEVEL; an
+/// ERESOURCE (in a critical region) leaves it at PASSIVE_LEVEL but may not be taken at DISPATCH.
+public enum LockKind: String, Codable, Sendable {
+    case spinLock
+    case fastMutex
+    case resource
+
+    /// The IRQL a thread holding it runs at, at least (0 PASSIVE, 1 APC, 2 DISPATCH).
+    public var irql: Int {
+        switch self {
+        case .spinLock: 2
+        case .fastMutex: 1
+        case .resource: 0
+        }
+    }
+}
+
+public struct LockIR: Codable, Sendable {
+    public var name: String
+    public var owner: String
+    public var kind: LockKind
+    public var location: SourceLocation
+    public init(name: String, owner: String, kind: LockKind, location: SourceLocation) {
+        self.name = name
+        self.owner = owner
+        self.kind = kind
+        self.location = location
+    }
+}
+
 /// A cancel-safe callback data queue (FltCbdqInitialize), initialized at instance setup and enabled.
 public struct CancelSafeQueueIR: Codable, Sendable {
     public var name: String
     public var owner: String
+    /// The lock its CbdqAcquire/CbdqRelease callbacks take: a mutex or resource means every FltCbdq*
+    /// call must be at IRQL <= APC_LEVEL (C8).
+    public var lock: LockKind
     /// What the queue's CbdqInsertIo callback returns on success (catalog C3):
     /// FltCbdqInsertIo passes it through. STATUS_SUCCESS or STATUS_PENDING.
     public var insertStatus: NTStatus
     /// CbdqCompleteCanceledIo: runs with the cancelled operation as `Op.current`.
     public var cancelCallback: [StatementIR]
     public var location: SourceLocation
-    public init(name: String, owner: String, insertStatus: NTStatus, cancelCallback: [StatementIR], location: SourceLocation) {
+    public init(name: String, owner: String, lock: LockKind = .fastMutex, insertStatus: NTStatus, cancelCallback: [StatementIR], location: SourceLocation) {
         self.name = name
         self.owner = owner
+        self.lock = lock
         self.insertStatus = insertStatus
         self.cancelCallback = cancelCallback
         self.location = location
@@ -436,6 +472,8 @@ public enum OperationField: String, Codable, Sendable {
     case isDraining
     /// FltIsIoCanceled: the originator has cancelled it.
     case isCancelled
+    /// KeGetCurrentIrql of the running thread: 0 PASSIVE_LEVEL, 1 APC_LEVEL, 2 DISPATCH_LEVEL.
+    case irql
 }
 
 public enum BinaryOperator: String, Codable, Sendable {
@@ -512,4 +550,7 @@ public indirect enum StatementKind: Codable, Sendable {
     /// FltClearCancelCompletion(operation): `onCleared` when it returned STATUS_SUCCESS, `onCancelled`
     /// when STATUS_CANCELLED (the cancel routine has been or is being called: it owns the operation).
     case clearCancelCompletion(operation: ExprIR, onCleared: [StatementIR], onCancelled: [StatementIR])
+    /// Acquires a lock (`ModelIR.locks` index), waiting while another thread holds it.
+    case acquire(lock: Int)
+    case release(lock: Int)
 }

@@ -52,8 +52,20 @@ enum Instruction: Sendable {
     case setCancelCompletion(routine: Int, operation: ExprIR)
     /// Cleared: the next instruction; cancelled: `cancelledTarget`.
     case clearCancelCompletion(operation: ExprIR, cancelledTarget: Int)
+    case acquire(lock: Int)
+    case release(lock: Int)
     /// The end of code that returns no status (work items, teardown and cancel callbacks).
     case end
+
+    var isIrqlSensitive: Bool {
+        switch self {
+        case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire:
+            return true
+        case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
+        case .branch(let condition, _), .assert(let condition, _): return condition.mentionsIrql
+        default: return false
+        }
+    }
 
     /// Invisible instructions are bookkeeping: they never end a step and never show in a trace.
     var isVisible: Bool {
@@ -125,6 +137,10 @@ public struct Program: Sendable {
     let workItemCode: [Int]
     let workItemFilter: [Int]
     let queues: [StackQueue]
+    /// Code whose behaviour can depend on the IRQL it runs at (waits, locks, resumes, queue calls,
+    /// `Irql.current`). Only their post-ops are explored at DISPATCH_LEVEL as well as PASSIVE_LEVEL:
+    /// for other code the IRQL is unobservable, and leaving it out keeps state spaces small.
+    let irqlSensitive: Set<Int>
 
     public var filterNames: [String] { filters.map(\.name) }
 
@@ -191,6 +207,7 @@ public struct Program: Sendable {
         self.workItemCode = workItemCode
         self.workItemFilter = workItemFilter
         self.queues = queues
+        self.irqlSensitive = Set(code.indices.filter { code[$0].instructions.contains(where: \.isIrqlSensitive) })
     }
 }
 
@@ -300,6 +317,8 @@ struct Compiler {
             instructions[jumpOverFailure] = .jump(instructions.count)
         case .unregisterFilter: emit(.unregisterFilter, at)
         case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)
+        case .acquire(let lock): emit(.acquire(lock: lock), at)
+        case .release(let lock): emit(.release(lock: lock), at)
         case .clearCancelCompletion(let operation, let onCleared, let onCancelled):
             let clear = instructions.count
             emit(.clearCancelCompletion(operation: operation, cancelledTarget: -1), at)
@@ -310,6 +329,17 @@ struct Compiler {
             compile(onCancelled)
             instructions[jumpOver] = .jump(instructions.count)
         case .returnStatus(let status): emit(.returnStatus(status), at)
+        }
+    }
+}
+
+extension ExprIR {
+    var mentionsIrql: Bool {
+        switch self {
+        case .operation(.irql): true
+        case .constant, .variable, .operation: false
+        case .not(let operand): operand.mentionsIrql
+        case .binary(_, let lhs, let rhs): lhs.mentionsIrql || rhs.mentionsIrql
         }
     }
 }

@@ -67,6 +67,9 @@ struct Run {
                 unregister(filter, step)
             }
         }
+        if violation == nil, state.threads[thread].frames.isEmpty, let lock = state.threads[thread].held.first {
+            fail(.noDeadlock, "\(actor) ended holding lock \(program.model.locks[lock].name): every later acquirer waits forever", at: program.model.locks[lock].location)
+        }
         // Finished threads leave; a canceller whose request completed was emptied too.
         state.threads.removeAll { $0.frames.isEmpty }
     }
@@ -121,14 +124,27 @@ struct Run {
     // MARK: Expressions
 
     private func evaluate(_ expression: ExprIR, _ frame: CodeFrame) -> Int {
-        semantics.evaluate(expression, frame, state)
+        semantics.evaluate(expression, frame, state, irql: currentIrql)
     }
 
-    /// The operation a handle names, or a ModelIntegrity violation.
-    private mutating func operation(named expression: ExprIR, _ frame: CodeFrame, _ call: String, at location: SourceLocation) -> Int? {
+    private var currentIrql: Int { semantics.irql(of: state.threads[thread]) }
+
+    /// A frame for filter code called now by FltMgr in this thread: it runs at the thread's IRQL.
+    private func called(_ code: Int, operation: Int, filter: Int, draining: Bool = false) -> Frame {
+        .code(CodeFrame(code: code, pc: 0, operation: operation, filter: filter, draining: draining, irql: currentIrql))
+    }
+
+    private static let irqlNames = ["PASSIVE_LEVEL", "APC_LEVEL", "DISPATCH_LEVEL"]
+
+    /// The operation a handle names; an empty or stale handle violates `orElse` (resuming nothing
+    /// is R3; other calls are the model's own mistake).
+    private mutating func operation(
+        named expression: ExprIR, _ frame: CodeFrame, _ call: String, at location: SourceLocation,
+        orElse property: Property = .resumeOnlyWhatYouPended
+    ) -> Int? {
         let handle = evaluate(expression, frame)
         if handle >= 1 && handle <= program.requests.count { return handle - 1 }
-        fail(.resumeOnlyWhatYouPended, "\(call) was called with \(handle == 0 ? "no operation (an empty handle)" : "handle \(handle), which names no operation")", at: location)
+        fail(property, "\(call) was called with \(handle == 0 ? "no operation (an empty handle)" : "handle \(handle), which names no operation")", at: location)
         return nil
     }
 
@@ -186,6 +202,10 @@ struct Run {
             note(current, actor, "\(name): step", at: location)
             advance(to: pc + 1)
         case .waitUntil(let condition):
+            if currentIrql >= 2 {
+                fail(.postOpDispatchSafe, "\(name) waits at DISPATCH_LEVEL (\(irqlContext(frame)))", at: location)
+                return
+            }
             // Reached only when the condition holds: a blocked thread does not run (isBlocked).
             note(current, actor, "\(name): wait until \(semantics.render(condition)): satisfied", at: location)
             advance(to: pc + 1)
@@ -212,6 +232,11 @@ struct Run {
             note(target, actor, "\(name): FltCompletePendedPreOperation(\(label(target)), \(outcome))", at: location)
             guard allowedWhileDraining(frame, "FltCompletePendedPreOperation", at: location),
                   instanceUsable(filter, "FltCompletePendedPreOperation(\(label(target)))", at: location) else { return }
+            if currentIrql >= 2, case .complete = outcome {} else if currentIrql >= 2 {
+                // R5 (D:cpre): above APC_LEVEL only FLT_PREOP_COMPLETE may be passed.
+                fail(.resumeIrql, "FltCompletePendedPreOperation(\(label(target)), \(outcome)) at DISPATCH_LEVEL (\(irqlContext(frame))): only FLT_PREOP_COMPLETE is allowed above APC_LEVEL", at: location)
+                return
+            }
             advance(to: pc + 1)
             completePendedPre(target, outcome, filter: filter, at: location)
         case .completePendedPost(let handle):
@@ -222,16 +247,17 @@ struct Run {
             advance(to: pc + 1)
             completePendedPost(target, filter: filter, at: location)
         case .queueDeferredWorkItem(let item, let handle, let failureTarget):
-            guard let target = self.operation(named: handle, frame, "FltQueueDeferredIoWorkItem", at: location),
-                  allowedWhileDraining(frame, "FltQueueDeferredIoWorkItem", at: location),
+            // While draining the instance is being torn down, so this fails (W1, S4): no Q3 check.
+            guard let target = self.operation(named: handle, frame, "FltQueueDeferredIoWorkItem", at: location, orElse: .modelIntegrity),
                   instanceUsable(filter, "FltQueueDeferredIoWorkItem(\(label(target)))", at: location) else { return }
             queueDeferred(item, for: target, filter: filter, name: name, pc: pc, failureTarget: failureTarget, at: location)
         case .cbdqInsert(let queue, let handle, let statusVariable, let failureTarget):
-            guard let target = self.operation(named: handle, frame, "FltCbdqInsertIo", at: location),
+            guard cbdqIrqlAllowed(queue, "FltCbdqInsertIo", frame, at: location), let target = self.operation(named: handle, frame, "FltCbdqInsertIo", at: location, orElse: .modelIntegrity),
                   allowedWhileDraining(frame, "FltCbdqInsertIo", at: location),
                   instanceUsable(filter, "FltCbdqInsertIo(\(label(target)))", at: location) else { return }
             cbdqInsert(queue, target, statusVariable: statusVariable, filter: filter, name: name, pc: pc, failureTarget: failureTarget, at: location)
         case .cbdqRemoveNext(let queue, let variable):
+            guard cbdqIrqlAllowed(queue, "FltCbdqRemoveNextIo", frame, at: location) else { return }
             // C6: FltCbdqRemoveNextIo returns only operations that are not cancelled; a cancelled one
             // has already been taken out by the cancel path.
             let taken = state.queues[queue].items.first { !state.operations[$0].cancelled }
@@ -240,6 +266,7 @@ struct Run {
                    showing: "FltCbdqRemoveNextIo(\(program.queues[queue].name)) → \(taken.map(label) ?? "NULL")")
             if violation == nil { advance(to: pc + 1) }
         case .cbdqRemove(let queue, let handle, let variable):
+            guard cbdqIrqlAllowed(queue, "FltCbdqRemoveIo", frame, at: location) else { return }
             let wanted = evaluate(handle, frame) - 1
             let present = state.queues[queue].items.contains(wanted)
             if present { state.queues[queue].items.removeAll { $0 == wanted } }
@@ -275,7 +302,7 @@ struct Run {
                 setTop(.unload(filter: unloading, step: .returned(status.value)))
             }
         case .setCancelCompletion(let routine, let handle):
-            guard let target = self.operation(named: handle, frame, "FltSetCancelCompletion", at: location) else { return }
+            guard let target = self.operation(named: handle, frame, "FltSetCancelCompletion", at: location, orElse: .modelIntegrity) else { return }
             let request = program.requests[target]
             note(target, actor, "\(name): FltSetCancelCompletion(\(request.label), \(program.model.workItems[routine].name))", at: location)
             if !request.isIrp || request.paging {
@@ -295,7 +322,7 @@ struct Run {
             }
             advance(to: pc + 1)
         case .clearCancelCompletion(let handle, let cancelledTarget):
-            guard let target = self.operation(named: handle, frame, "FltClearCancelCompletion", at: location) else { return }
+            guard let target = self.operation(named: handle, frame, "FltClearCancelCompletion", at: location, orElse: .modelIntegrity) else { return }
             // D:clrcancel: STATUS_CANCELLED once the operation is cancelled (its cancel routine has
             // been or is being called), else the routine is cleared: "cancel always wins" (C11).
             if state.operations[target].cancelled {
@@ -307,15 +334,55 @@ struct Run {
                 note(target, actor, "\(name): FltClearCancelCompletion(\(label(target))) → STATUS_SUCCESS", at: location)
                 advance(to: pc + 1)
             }
+        case .acquire(let lock):
+            let declared = program.model.locks[lock]
+            if state.threads[thread].held.contains(lock) {
+                fail(.noDeadlock, "\(name) acquires \(declared.name) again while holding it: the thread waits for itself", at: location)
+                return
+            }
+            if declared.kind != .spinLock && currentIrql >= 2 {
+                fail(.postOpDispatchSafe, "\(name) acquires \(declared.kind == .fastMutex ? "fast mutex" : "resource") \(declared.name) at DISPATCH_LEVEL (\(irqlContext(frame)))", at: location)
+                return
+            }
+            state.threads[thread].held.append(lock)
+            note(current, actor, "\(name): acquires \(declared.name) (now at \(Run.irqlNames[currentIrql]))", at: location)
+            advance(to: pc + 1)
+        case .release(let lock):
+            let declared = program.model.locks[lock]
+            guard let position = state.threads[thread].held.lastIndex(of: lock) else {
+                fail(.modelIntegrity, "\(name) releases \(declared.name), which this thread does not hold", at: location)
+                return
+            }
+            state.threads[thread].held.remove(at: position)
+            note(current, actor, "\(name): releases \(declared.name)", at: location)
+            advance(to: pc + 1)
         case .cbdqDisable(let queue):
+            guard cbdqIrqlAllowed(queue, "FltCbdqDisable", frame, at: location) else { return }
             state.queues[queue].enabled = false
             note(current, actor, "\(name): FltCbdqDisable(\(program.queues[queue].name))", at: location)
             advance(to: pc + 1)
         case .cbdqEnable(let queue):
+            guard cbdqIrqlAllowed(queue, "FltCbdqEnable", frame, at: location) else { return }
             state.queues[queue].enabled = true
             note(current, actor, "\(name): FltCbdqEnable(\(program.queues[queue].name))", at: location)
             advance(to: pc + 1)
         }
+    }
+
+    /// C8 (D:cbdqinit): with a mutex or resource as the queue lock, FltCbdq* calls need IRQL <= APC.
+    private mutating func cbdqIrqlAllowed(_ queue: Int, _ call: String, _ frame: CodeFrame, at location: SourceLocation) -> Bool {
+        let lock = program.model.queues[queue].lock
+        guard lock != .spinLock, currentIrql >= 2 else { return true }
+        fail(.cbdqLockDiscipline, "\(call)(\(program.queues[queue].name)) at DISPATCH_LEVEL (\(irqlContext(frame))), but the queue's lock is a \(lock == .fastMutex ? "fast mutex" : "resource"): FltCbdq* calls must be at IRQL <= APC_LEVEL", at: location)
+        return false
+    }
+
+    /// Why the thread is at its IRQL, for messages.
+    private func irqlContext(_ frame: CodeFrame) -> String {
+        if let spin = state.threads[thread].held.first(where: { program.model.locks[$0].kind == .spinLock }) {
+            return "holding spin lock \(program.model.locks[spin].name)"
+        }
+        return "a post-operation callback may be called at DISPATCH_LEVEL in an arbitrary thread (Q5)"
     }
 
     /// Whether a branch is the head of a `While` (its else target follows a jump back to it).
@@ -386,6 +453,12 @@ struct Run {
             setTop(.dispatch(operation: operation, step: .preDown(filter + 1)))
         case .synchronize:
             guard requirePostOperation(filter, operation, "returned FLT_PREOP_SYNCHRONIZE", at: location) else { return }
+            if let lock = state.threads[thread].held.first {
+                // P13 (I:sync): a lock held from the pre-op to the post-op can deadlock, and a
+                // drained post-op runs on another thread.
+                fail(.noLockAcrossSync, "\(filterName) returned FLT_PREOP_SYNCHRONIZE for \(request.label) while holding \(program.model.locks[lock].name)", at: location)
+                return
+            }
             slot.pre = .returned
             slot.postOwed = true
             if request.isIrp {
@@ -606,8 +679,11 @@ struct Run {
         switch slot.post {
         case .pended:
             slot.post = .resumed
-        case .running where !slot.postResumedEarly:
+        case .running where !slot.postResumedEarly && !slot.drained:
             slot.postResumedEarly = true
+        case .running where slot.drained:
+            fail(.resumeOnlyWhatYouPended, "FltCompletePendedPostOperation(\(request.label)) by \(filterName) while its post-op runs drained (FLTFL_POST_OPERATION_DRAINING): a drained post-op can never pend", at: location)
+            return
         case .resumed, .running:
             fail(.noDoubleCompletion, "\(request.label) was already resumed from \(filterName)'s post-op: FltCompletePendedPostOperation is called twice for it", at: location)
             return
@@ -687,7 +763,7 @@ struct Run {
     /// Runs a queue's CbdqCompleteCanceledIo for an operation FltMgr has just taken out of it.
     private mutating func startCancelCallback(_ queue: Int, _ operation: Int) {
         push(.dispatch(operation: operation, step: .inCancelCallback(queue: queue)))
-        push(.code(CodeFrame(code: program.queues[queue].cancelCode, pc: 0, operation: operation, filter: program.queues[queue].filter)))
+        push(called(program.queues[queue].cancelCode, operation: operation, filter: program.queues[queue].filter))
     }
 
     // MARK: FltMgr: dispatch
@@ -731,7 +807,7 @@ struct Run {
             state.operations[operation].slots[filter].queueFailed = false
             state.operations[operation].slots[filter].insertFailed = false
             setTop(.dispatch(operation: operation, step: .inPre(filter)))
-            push(.code(CodeFrame(code: code, pc: 0, operation: operation, filter: filter)))
+            push(called(code, operation: operation, filter: filter))
         case .fileSystem:
             let inline: Bool = switch request.fileSystemTiming {
             case .inline: true
@@ -772,14 +848,14 @@ struct Run {
             }
             slot.postOwed = false
             state.operations[operation].slots[filter] = slot
-            startPost(operation, filter)
+            startPost(operation, filter, synchronized: false)
         case .waitSync(let filter):
             state.operations[operation].slots[filter].syncSignalled = false
             if state.operations[operation].slots[filter].drained {
                 // Q12: the post-op was drained on the teardown thread; completion just goes on up.
                 setTop(.dispatch(operation: operation, step: .postUp(filter)))
             } else {
-                startPost(operation, filter)
+                startPost(operation, filter, synchronized: true)
             }
         case .cancel:
             // The originator cancels (IoCancelIrp). A queued operation is taken out of its cancel-safe
@@ -793,7 +869,7 @@ struct Run {
                 let filter = state.operations[operation].cancelRoutineFilter
                 note(operation, "FltMgr", "calls the cancel routine \(program.model.workItems[routine].name) of \(request.label)")
                 push(.dispatch(operation: operation, step: .inCancelRoutine))
-                push(.code(CodeFrame(code: program.workItemCode[routine], pc: 0, operation: operation, filter: filter)))
+                push(called(program.workItemCode[routine], operation: operation, filter: filter))
                 return
             }
             if let queue = state.queues.indices.first(where: { state.queues[$0].items.contains(operation) }) {
@@ -821,7 +897,7 @@ struct Run {
         }
     }
 
-    private mutating func startPost(_ operation: Int, _ filter: Int) {
+    private mutating func startPost(_ operation: Int, _ filter: Int, synchronized: Bool) {
         guard let code = program.filters[filter].post[program.requests[operation].major] else {
             fail(.callbackRequiresPostOp, "\(program.filters[filter].name) has no post-operation callback for \(label(operation))", at: nil)
             return
@@ -832,7 +908,17 @@ struct Run {
         slot.queueFailed = false
         state.operations[operation].slots[filter] = slot
         setTop(.dispatch(operation: operation, step: .inPost(filter)))
-        push(.code(CodeFrame(code: code, pc: 0, operation: operation, filter: filter)))
+        // Q5, Q12 (D:post, I:writepost): a post-op may be called at DISPATCH_LEVEL in an arbitrary
+        // thread, unless the operation was synchronized, is a create, or is fast I/O.
+        let request = program.requests[operation]
+        var frame = called(code, operation: operation, filter: filter)
+        if case .code(var post) = frame, !synchronized, request.isIrp, request.major != .create, post.irql < 2,
+           program.irqlSensitive.contains(code), choose(2) == 1 {
+            post.irql = 2
+            note(operation, "FltMgr", "calls \(program.filters[filter].name)'s post-op for \(request.label) at DISPATCH_LEVEL")
+            frame = .code(post)
+        }
+        push(frame)
     }
 
     private mutating func completeInFileSystem(_ operation: Int) {
@@ -877,7 +963,7 @@ struct Run {
             note(nil, "FltMgr", "starts tearing down \(filterName)'s instance")
             if let start = program.filters[filter].teardownStart {
                 setTop(.teardown(filter: filter, step: .inStart))
-                push(.code(CodeFrame(code: start, pc: 0, operation: -1, filter: filter)))
+                push(called(start, operation: -1, filter: filter))
             } else {
                 setTop(.teardown(filter: filter, step: .drain))
             }
@@ -897,7 +983,8 @@ struct Run {
                     fail(.callbackRequiresPostOp, "\(filterName) has no post-operation callback for \(label(operation))", at: nil)
                     return
                 }
-                push(.code(CodeFrame(code: code, pc: 0, operation: operation, filter: filter, draining: true)))
+                // D:post: a drained post-op runs at IRQL <= APC_LEVEL.
+                push(called(code, operation: operation, filter: filter, draining: true))
                 return
             }
             // isBlocked keeps this thread waiting while operations are outstanding (T4).
@@ -905,7 +992,7 @@ struct Run {
             note(nil, "FltMgr", "every operation at \(filterName)'s instance is completed or drained: teardown completes")
             if let complete = program.filters[filter].teardownComplete {
                 setTop(.teardown(filter: filter, step: .inComplete))
-                push(.code(CodeFrame(code: complete, pc: 0, operation: -1, filter: filter)))
+                push(called(complete, operation: -1, filter: filter))
             } else {
                 state.instances[filter] = .tornDown
                 note(nil, "FltMgr", "\(filterName)'s instance is torn down")
@@ -936,7 +1023,7 @@ struct Run {
             state.filterStages[filter] = .unloading
             note(nil, "FltMgr", "unloads \(filterName)\(mandatory ? " (mandatory)" : ""): calls its FilterUnloadCallback")
             setTop(.unload(filter: filter, step: .inCallback))
-            push(.code(CodeFrame(code: callback, pc: 0, operation: -1, filter: filter)))
+            push(called(callback, operation: -1, filter: filter))
         case .inCallback:
             setTop(.unload(filter: filter, step: .returned(NTStatus.success.value)))
         case .returned(let status):

@@ -104,10 +104,16 @@ public struct Semantics: Sendable {
         guard let top = thread.frames.last else { return true }
         switch top {
         case .code(let frame):
-            if case .waitUntil(let condition) = program.code[frame.code].instructions[frame.pc] {
-                return evaluate(condition, frame, state) == 0
+            let level = irql(of: thread)
+            switch program.code[frame.code].instructions[frame.pc] {
+            case .waitUntil(let condition):
+                // At DISPATCH_LEVEL the wait itself is the bug (Q5): let it run and be reported.
+                return level < 2 && evaluate(condition, frame, state, irql: level) == 0
+            case .acquire(let lock):
+                return state.threads.contains { $0 != thread && $0.held.contains(lock) }
+            default:
+                return false
             }
-            return false
         case .dispatch(let operation, .waitSync(let filter)):
             return !state.operations[operation].slots[filter].syncSignalled
         case .dispatch(let operation, .cancel):
@@ -174,10 +180,18 @@ public struct Semantics: Sendable {
     }
 
     /// The value of an expression in a code frame (`Op.*` is the frame's operation).
-    func evaluate(_ expression: ExprIR, _ frame: CodeFrame, _ state: SystemState) -> Int {
+    /// KeGetCurrentIrql of a thread: the IRQL its callbacks were called at, raised by the locks it holds.
+    func irql(of thread: ThreadState) -> Int {
+        var level = thread.held.map { program.model.locks[$0].kind.irql }.max() ?? 0
+        for case .code(let frame) in thread.frames { level = max(level, frame.irql) }
+        return level
+    }
+
+    func evaluate(_ expression: ExprIR, _ frame: CodeFrame, _ state: SystemState, irql: Int = 0) -> Int {
         switch expression {
         case .constant(let value): return value
         case .variable(let index): return state.variables[index]
+        case .operation(.irql): return irql
         case .operation(let field):
             guard frame.operation >= 0 else { return 0 }
             let request = program.requests[frame.operation]
@@ -191,13 +205,14 @@ public struct Semantics: Sendable {
             case .handle, .requestNumber: return frame.operation + 1
             case .isDraining: return frame.draining ? 1 : 0
             case .isCancelled: return state.operations[frame.operation].cancelled ? 1 : 0
+            case .irql: return irql
             }
-        case .not(let operand): return evaluate(operand, frame, state) == 0 ? 1 : 0
+        case .not(let operand): return evaluate(operand, frame, state, irql: irql) == 0 ? 1 : 0
         case .binary(let op, let lhs, let rhs):
-            let left = evaluate(lhs, frame, state)
-            if op == .and { return left != 0 && evaluate(rhs, frame, state) != 0 ? 1 : 0 }
-            if op == .or { return left != 0 || evaluate(rhs, frame, state) != 0 ? 1 : 0 }
-            let right = evaluate(rhs, frame, state)
+            let left = evaluate(lhs, frame, state, irql: irql)
+            if op == .and { return left != 0 && evaluate(rhs, frame, state, irql: irql) != 0 ? 1 : 0 }
+            if op == .or { return left != 0 || evaluate(rhs, frame, state, irql: irql) != 0 ? 1 : 0 }
+            let right = evaluate(rhs, frame, state, irql: irql)
             switch op {
             case .add: return left &+ right
             case .subtract: return left &- right
@@ -270,6 +285,15 @@ public struct Semantics: Sendable {
                     message: "FltUnregisterFilter for \(program.filters[filter].name) can never return: \(why)",
                     location: program.model.workload.unloads.first { $0.filter == program.filters[filter].name }?.location))
             }
+        }
+        for thread in state.threads {
+            guard case .code(let frame)? = thread.frames.last, case .acquire(let lock) = program.code[frame.code].instructions[frame.pc],
+                  let holder = state.threads.first(where: { $0.held.contains(lock) }) else { continue }
+            violations.append(Violation(
+                property: .noDeadlock,
+                message: "\(threadName(thread.role)) waits forever for lock \(program.model.locks[lock].name), held by \(threadName(holder.role))",
+                location: program.code[frame.code].locations[frame.pc]))
+            break
         }
         if let incomplete = incompleteViolation(state) { violations.append(incomplete) }
         return violations
@@ -352,6 +376,7 @@ public struct Semantics: Sendable {
             case nil: return String(value)
             }
         case .variable(let index): return variableName(index)
+        case .operation(.irql): return "Irql.current"
         case .operation(let field): return "Op.\(field.rawValue)"
         case .not(let operand): return "!(\(render(operand)))"
         case .binary(let op, let lhs, let rhs):

@@ -156,6 +156,8 @@ struct CodeFrame: Hashable, Sendable {
     var draining = false
     /// A value read and not yet written back (`readThenWrite`).
     var register = 0
+    /// The IRQL FltMgr called it at (0 PASSIVE, 1 APC, 2 DISPATCH).
+    var irql = 0
 
 }
 
@@ -191,6 +193,8 @@ struct ThreadState: Hashable, Sendable {
     var role: ThreadRole
     /// The call stack, innermost last.
     var frames: [Frame]
+    /// Locks it holds, in the order taken.
+    var held: [Int] = []
 
     var isAtomic: Bool {
         frames.contains { if case .code(let frame) = $0 { frame.atomic > 0 } else { false } }
@@ -255,6 +259,8 @@ public struct SystemState: Hashable, Sendable {
             case .canceller(let operation): bytes.append(4); appendVarint(&bytes, operation)
             case .unloader(let filter): bytes.append(5); appendVarint(&bytes, filter)
             }
+            bytes.append(UInt8(truncatingIfNeeded: thread.held.count))
+            for lock in thread.held { bytes.append(UInt8(truncatingIfNeeded: lock)) }
             bytes.append(UInt8(truncatingIfNeeded: thread.frames.count))
             for frame in thread.frames {
                 switch frame {
@@ -266,6 +272,7 @@ public struct SystemState: Hashable, Sendable {
                     appendVarint(&bytes, frame.filter)
                     appendVarint(&bytes, frame.atomic)
                     appendVarint(&bytes, frame.register)
+                    bytes.append(UInt8(truncatingIfNeeded: frame.irql))
                 case .teardown(let filter, let step):
                     bytes.append(2)
                     appendVarint(&bytes, filter)

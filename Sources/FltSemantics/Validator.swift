@@ -202,6 +202,8 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onFailure, context: context, filter: filter)
         case .unregisterFilter: break
+        case .acquire(let lock), .release(let lock):
+            guard model.locks.indices.contains(lock) else { throw ModelError("unknown lock #\(lock)", at: at) }
         case .setCancelCompletion(let routine, let operation):
             guard model.workItems.indices.contains(routine), model.workItems[routine].kind == .cancelRoutine else {
                 throw ModelError("FltSetCancelCompletion takes a CancelRoutine", at: at)

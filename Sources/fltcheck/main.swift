@@ -71,6 +71,19 @@ func compile(_ loaded: LoadedModel, onError: (String) -> Void = { _ in }) -> Pro
     }
 }
 
+/// `--output` must name a file in an existing directory: checked before any work is done.
+func validateOutput(_ output: String?) throws {
+    guard let output else { return }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw ValidationError("--output \(output) is a directory")
+    }
+    let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+    if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+        throw ValidationError("--output \(output): no such directory \(directory)")
+    }
+}
+
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a model against every property for every interleaving.",
@@ -100,6 +113,7 @@ struct Verify: ParsableCommand {
     func validate() throws {
         if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be at least 0") }
         if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
+        try validateOutput(output)
     }
 
     func run() throws {
@@ -253,6 +267,10 @@ struct Show: ParsableCommand {
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write the page to this file (atomically); default: stdout.", valueName: "file"))
     var output: String?
+
+    func validate() throws {
+        try validateOutput(output)
+    }
 
     func run() throws {
         let document: ResultDocument

@@ -1,0 +1,198 @@
+// fltcheck-expect: violated PendedOperationsResumed TeardownCompletes
+// NameChanger: the directory change-notify protocol of the WDK NameChanger sample
+// (filesys/miniFilter/NameChanger), the sample's only pend/cancel logic.
+//
+// Follows:
+// - ncdirnotify.c NcPreNotifyDirectory (l.1067-2070): a notify on a directory unrelated to the
+//   mapping passes with NO_CALLBACK (l.1222-1247); one whose names must be translated goes down with
+//   WITH_CALLBACK ("Munge" mode, l.1632); one whose results must be filtered keeps the user's request
+//   ("Filter" mode, l.1465-1568): under the stream-handle-context lock it records
+//   NotCtx->UserRequest (l.1463), attaches NcNotifyCancelCallback with NcSetCancelCompletion
+//   (nchelper.c l.270: under the cancel spin lock, STATUS_CANCELLED if FltIsIoCanceled, C12; the
+//   pre-op then completes the request itself, l.1521-1528), sends the shadow request with
+//   FltPerformAsynchronousIo (l.1543) and returns PENDING "in all cases" (l.1558-1568: the shadow's
+//   completion may already have completed the user's request, R6-R8).
+// - NcPostNotifyDirectoryReal (l.2179-2770), the shadow request's completion: under the context
+//   lock, FltClearCancelCompletion on the user's request; unless that returned STATUS_CANCELLED,
+//   NotCtx->UserRequest = NULL and FltCompletePendedPreOperation(COMPLETE) (l.2725-2750, C11).
+// - NcNotifyCancelCallback (l.3169) -> NcNotifyAbort (l.3018): CancelSeen, take the user's request
+//   out of the context, FltClearCancelCompletion (returns STATUS_CANCELLED; with Status ==
+//   STATUS_CANCELLED the abort still completes it, l.3091-3107), complete it with STATUS_CANCELLED,
+//   FltCancelIo the shadow (l.3129).
+// - NcPostNotifyDirectory (l.2824): DRAINING -> free the request context, FINISHED (Q3); otherwise
+//   FltDoCompletionProcessingWhenSafe(NcPostNotifyDirectorySafe), FALSE -> STATUS_UNSUCCESSFUL.
+// - nc.c NcInstanceTeardownStart (l.907-950): gets and releases the instance context, nothing else;
+//   no InstanceTeardownComplete (l.317-318).
+//
+// Abstracted:
+// - The mode is a nondeterministic choice per request (the sample derives it from the watched
+//   path's overlap with the mapping). Merge mode (l.1640-2045: a shadow and a mapping sub-request)
+//   pends exactly as Filter mode does and is not modelled separately.
+// - FltPerformAsynchronousIo and the shadow request's life in the file system are a generic work
+//   item ShadowCompletes, queued where the sample sends the shadow (its FltQueueGenericWorkItem can
+//   only fail during unload, which this model does not do; C14 says the completion routine runs
+//   even when the send fails, so the failure branch runs it inline). It either runs
+//   NcPostNotifyDirectoryReal (a change in the directory, or the user's handle cleaned up in the
+//   file system, which completes the shadow with STATUS_NOTIFY_CLEANUP) or ends without doing
+//   anything: the directory does not change and the application keeps its handle open.
+// - FltDoCompletionProcessingWhenSafe (not in the DSL) is what it does: the safe callback inline, or
+//   posted as a deferred I/O work item that FltMgr resumes with FltCompletePendedPostOperation, or
+//   FALSE when it cannot post (W1 conditions).
+// - Not modelled: the context lock beyond `Atomic`, IRQL, stream-handle and instance contexts, the
+//   buffer translation, NcReissueNotifyRequestWorkerRoutine (reissue of an empty shadow result), the
+//   handle's IRP_MJ_CLEANUP path (NcPreCleanupCallback SYNCHRONIZE, NcStreamHandleContextNotCleanup
+//   -> NcNotifyAbort(STATUS_NOTIFY_CLEANUP)), network-query-open DISALLOW_FASTIO (nc.c l.1832: the
+//   DSL has no IRP_MJ_NETWORK_QUERY_OPEN), unload.
+//
+// Exercises: R1, R2, R6, R8, C11, C12, Q3, T1/T4 (the catalog's candidate NameChanger hang).
+//
+// Finding (TeardownCompletes, T1/T4): a notify pended in Filter mode is resumed only by the shadow's
+// completion or by the cancel routine. InstanceTeardownStart does nothing about it, so once teardown
+// starts, InstanceTeardownComplete (and a detach, or FltUnregisterFilter at unload) waits until the
+// directory changes, the application cancels (or its thread exits), or it closes its handle.
+// PendedOperationsResumed (R1) is reported too: without a teardown, a notify on a directory that never
+// changes stays pended until its originator cancels it, which is what change notification is for.
+import FltModel
+
+let model = Model("NameChanger") {
+    Workload {
+        Requests(.directoryControl, synchronous: false, cancellable: true, fileSystem: .asynchronous(.success))
+        InstanceTeardown("NameChanger")
+    }
+    Filter("NameChanger", altitude: 370_100) {
+        // NC_DIR_NOT_CONTEXT fields, guarded by the stream-handle-context lock.
+        let userRequest = OperationVariable("NotCtx.UserRequest")
+        let cancelSeen = BoolVariable("NotCtx.CancelSeen")
+        // Locals of the routines (one notify request, so one copy each suffices).
+        let cancelledAtSet = BoolVariable("cancelledAtSet")
+        let requestToComplete = OperationVariable("RequestToComplete")
+        let requestToAbort = OperationVariable("RequestToAbort")
+
+        // NcPostNotifyDirectoryReal for the shadow request (ncdirnotify.c l.2179-2770).
+        let shadowCompletion = {
+            Atomic {
+                requestToComplete.set(Op.none)
+                // CancelSeen forces STATUS_CANCELLED; with no user request there is nothing to complete.
+                If(!cancelSeen && userRequest != Op.none) {
+                    ClearCancelCompletion(for: userRequest) {
+                        requestToComplete.set(userRequest)
+                        userRequest.set(Op.none)
+                    } onCancelled: {
+                        // Cancel always wins: the cancel routine completes it (l.2737-2741, C11).
+                        requestToComplete.set(Op.none)
+                    }
+                }
+            }
+        }
+        let completeUserRequest = {
+            If(requestToComplete != Op.none) {
+                CompletePendedPreOperation(requestToComplete, .complete(.success))
+                requestToComplete.set(Op.none)
+            }
+        }
+
+        let shadowCompletes = WorkItem("ShadowCompletes", kind: .generic) {
+            Either {
+                // The directory changed (or the handle was cleaned up): the file system completes the
+                // shadow request and FltMgr calls NcPostNotifyDirectoryReal.
+                shadowCompletion()
+                completeUserRequest()
+            } or: {
+                // Nothing happens to the directory, and the application keeps its handle open.
+                Step()
+            }
+        }
+
+        let notifyCancel = CancelRoutine("NcNotifyCancelCallback") {
+            // NcNotifyCancelCallback (l.3169) and NcNotifyAbort (l.3018), under the context lock.
+            Atomic {
+                cancelSeen.set(true)
+                requestToAbort.set(userRequest)
+                If(userRequest != Op.none) {
+                    ClearCancelCompletion(for: userRequest) {
+                        userRequest.set(Op.none)
+                    } onCancelled: {
+                        // STATUS_CANCELLED, and the abort status is STATUS_CANCELLED: complete it (l.3093).
+                        userRequest.set(Op.none)
+                    }
+                }
+            }
+            If(requestToAbort != Op.none) {
+                CompletePendedPreOperation(requestToAbort, .complete(.cancelled))
+                requestToAbort.set(Op.none)
+            }
+            // FltCancelIo(shadow) (l.3129): its completion then sees CancelSeen and completes nothing.
+        }
+
+        // FltDoCompletionProcessingWhenSafe's posted path: NcPostNotifyDirectorySafe at a safe IRQL,
+        // then FltMgr resumes the completion.
+        let whenSafe = WorkItem("NcPostNotifyDirectorySafe") {
+            CompletePendedPostOperation(Op.current)
+        }
+
+        PreOperation(.directoryControl) {
+            OneOf {
+                Branch {
+                    // Unrelated to the mapping, or inside it (l.1222-1247).
+                    Return(.successNoCallback)
+                }
+                Branch {
+                    // Munge mode: names are translated in the post-op (l.1580-1634).
+                    Return(.successWithCallback)
+                }
+                Branch {
+                    // Filter mode (l.1465-1568).
+                    cancelSeen.set(false)
+                    Atomic {
+                        // Context lock held; NcSetCancelCompletion under the cancel spin lock.
+                        userRequest.set(Op.current)
+                        If(Op.isCancelled) {
+                            cancelledAtSet.set(true)
+                        } else: {
+                            SetCancelCompletion(notifyCancel)
+                        }
+                    }
+                    If(cancelledAtSet) {
+                        // NcSetCancelCompletion returned STATUS_CANCELLED: complete it here (l.1524-1528,
+                        // l.2056-2083 takes it out of the context).
+                        userRequest.set(Op.none)
+                        Return(.complete(.cancelled))
+                    }
+                    // FltPerformAsynchronousIo(shadow): the request now belongs to the shadow's
+                    // completion and the cancel routine; return PENDING in all cases (l.1558).
+                    QueueGenericWorkItem(shadowCompletes) {
+                        Return(.pending)
+                    } onFailure: {
+                        shadowCompletion()
+                        completeUserRequest()
+                        Return(.pending)
+                    }
+                }
+            }
+        }
+
+        PostOperation(.directoryControl) {
+            If(Op.isDraining) {
+                // NcFreeNotifyRequestContext (l.2876).
+                Return(.finishedProcessing)
+            }
+            Either {
+                // Safe IRQL: NcPostNotifyDirectorySafe runs inline.
+                Return(.finishedProcessing)
+            } or: {
+                QueueDeferredIoWorkItem(whenSafe) {
+                    Return(.moreProcessingRequired)
+                } onFailure: {
+                    // WhenSafe returned FALSE (l.2893-2901).
+                    SetStatus(NTStatus.unsuccessful)
+                    Return(.finishedProcessing)
+                }
+            }
+        }
+
+        InstanceTeardownStart {
+            // FltGetInstanceContext / FltReleaseContext only: pended notify requests are left alone.
+            Step()
+        }
+    }
+}
