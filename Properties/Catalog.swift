@@ -151,6 +151,12 @@ extension Property {
         source: "D:clrcancel /ddi/fltkernel/nf-fltkernel-fltclearcancelcompletion; NameChanger ncdirnotify.c ~2735, ~3091",
         kind: .safety, severity: .error)
 
+    public static let noTouchAfterHandoff = Property(
+        id: "NoTouchAfterHandoff", catalogIds: ["R7"],
+        rule: "After handing the operation off (work item queued, inserted in a queue, handle kept for a worker), the pre-op does not touch its callback data: the resumer may already have completed it.",
+        source: "S1 /ifs/writing-preoperation-callback-routines; Windows-driver-samples issue #475",
+        kind: .safety, severity: .error)
+
     public static let postOpDispatchSafe = Property(
         id: "PostOpDispatchSafe", catalogIds: ["Q5"],
         rule: "Code that may run at DISPATCH_LEVEL (a post-op that is not synchronized, not a create and not fast I/O; code holding a spin lock) takes no mutex or resource and does not wait.",
@@ -213,7 +219,7 @@ extension Property {
         .drainingCleanupOnly, .noResumeAfterTeardownComplete, .teardownCompletes,
         .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate,
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
-        .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
+        .noTouchAfterHandoff, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 

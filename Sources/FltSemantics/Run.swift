@@ -211,6 +211,14 @@ struct Run {
             advance(to: pc + 1)
         case .setStatus(let value):
             guard let operation = current else { return }
+            let slot = state.operations[operation].slots[filter]
+            if program.filters[filter].pre[program.requests[operation].major] == frame.code, slot.pre == .running,
+               slot.preResumedEarly || handedOff(operation, by: filter) {
+                // R7: once handed off, the operation belongs to whoever resumes it; it may already
+                // be completed and freed.
+                fail(.noTouchAfterHandoff, "\(name) writes IoStatus of \(label(operation)) after handing it off\(slot.preResumedEarly ? " (it has already been resumed)" : "")", at: location)
+                return
+            }
             let status = UInt32(truncatingIfNeeded: evaluate(value, frame))
             let old = state.operations[operation].status
             state.operations[operation].status = status

@@ -1,0 +1,141 @@
+// fltcheck-expect: holds
+// AvScan: the WDK avscan sample's kernel filter (filesys/miniFilter/avscan/filter): scans on open and
+// on cleanup, serialized per stream, with a user-mode scanner; no FltMgr pending.
+//
+// Follows:
+// - avscan.c AvPreCreate (l.1977-2108): skipped opens (paging files, volume opens, prefetch ...)
+//   return NO_CALLBACK; everything else returns SYNCHRONIZE (l.2107) so that post-create runs at
+//   PASSIVE in the creating thread (against the P10 advice; FltMgr already synchronizes creates).
+// - AvPostCreate (l.2322-2708): failed or STATUS_REPARSE creates, directories, encrypted raw opens,
+//   alternate streams, prefetch opens and files already known clean are not scanned; otherwise AvScan
+//   and, for an infected file, AvCancelFileOpen(STATUS_VIRUS_INFECTED) (l.2689). Flags (DRAINING) is
+//   not looked at.
+// - AvScan (l.1472-1624): FltCancellableWaitForSingleObject on the stream's ScanSynchronizationEvent
+//   (an auto-reset event: one scan per stream at a time; no timeout, but the wait ends when the
+//   request is cancelled, C15), then the user-mode scan, then KeSetEvent; a cancelled wait during a
+//   create cancels the open (AvCancelFileOpen, l.1617).
+// - scan.c AvScanInUser (l.380-520): fails with STATUS_FLT_DELETING_OBJECT once Globals.Unloading is
+//   set; FltSendMessage and the wait for the scan are both bounded by a timeout and end early on an
+//   abort from AvInstanceTeardownStart or on cancel.
+// - AvPreCleanup (l.2711-2909): rescans a modified file inline and always returns NO_CALLBACK (P5).
+// - AvInstanceTeardownStart (l.525-634): sends an abort to the user scanner for every scan of the
+//   instance (or finalizes it), empties the cache table, deletes the instance context (T3).
+//   AvInstanceTeardownComplete only traces.
+// - AvUnload (l.847-905): Globals.Unloading = TRUE, AvSendUnloadingToUser, close the three
+//   communication ports, then FltUnregisterFilter (T10).
+//
+// Abstracted: the skip conditions and the scan verdict are nondeterministic; the user-mode scan
+// (FltSendMessage, the wait for ScanCompleteNotification, the abort handshake) is one `Step()`
+// followed by its outcome, since every wait in it is bounded by a timeout. One stream is modelled, so
+// both creates and the cleanup share one ScanSynchronizationEvent. Not modelled: communication ports
+// and FltSendMessage (T10's port-before-unregister order is only mirrored), ERESOURCEs, contexts
+// (stream, stream-handle, section; T14), the file-state cache, transactions (KTM callbacks),
+// FltCancelFileOpen itself (Q10; modelled as IoStatus = the failure status), CSVFS handling, and
+// AvPreFsControl (l.1929-1975: FSCTL_TXFS_SAVEPOINT_INFORMATION completed with STATUS_NOT_SUPPORTED,
+// the same protocol as Change's PreFsControl, left out to keep the model small).
+//
+// Exercises: C15 (the cancellable wait), P5, T3, T10, T11, and Q12 (a drained post-create of a
+// SYNCHRONIZE'd create runs on the teardown thread). Everything holds. Note: fltcheck cannot see that a
+// drained AvPostCreate may still scan and cancel the open (Q3), because the DSL has no
+// FltCancelFileOpen.
+import FltModel
+
+let model = Model("AvScan", interleaving: .explicitSteps) {
+    Workload {
+        Requests(.create, count: 2, cancellable: true, fileSystem: .inline(.success, .objectNameNotFound))
+        Requests(.cleanup)
+        InstanceTeardown("AvScan")
+        Unload("AvScan")
+    }
+    Filter("AvScan", altitude: 320_000) {
+        // The stream's ScanSynchronizationEvent: auto-reset, initially signalled.
+        let scanEvent = BoolVariable("StreamContext.ScanSynchronizationEvent", initial: true)
+        let unloading = BoolVariable("Globals.Unloading")
+
+        PreOperation(.create) {
+            Either {
+                // Paging file, volume open, directory-only open ... (l.2020-2076).
+                Return(.successNoCallback)
+            } or: {
+                Return(.synchronize)
+            }
+        }
+
+        PostOperation(.create) {
+            If(Op.status != NTStatus.success) {
+                Return(.finishedProcessing)
+            }
+            Either {
+                // A directory, an encrypted raw open, an alternate stream, a prefetch open, or a file
+                // the cache already knows to be clean.
+                Return(.finishedProcessing)
+            } or: {
+                Step()
+            }
+            // AvScan: FltCancellableWaitForSingleObject(ScanSynchronizationEvent, NULL, Data).
+            WaitUntil(scanEvent || Op.isCancelled)
+            If(scanEvent) {
+                scanEvent.set(false)
+                Step()
+                If(unloading) {
+                    // AvScanInUser fails with STATUS_FLT_DELETING_OBJECT; the file is not marked infected.
+                    scanEvent.set(true)
+                    Return(.finishedProcessing)
+                }
+                // The user-mode scan: bounded by timeouts, aborted by teardown start or cancel.
+                Step()
+                OneOf {
+                    Branch {
+                        // Clean, or the scan failed or timed out.
+                        scanEvent.set(true)
+                        Return(.finishedProcessing)
+                    }
+                    Branch {
+                        // Infected: KeSetEvent, then AvCancelFileOpen(STATUS_VIRUS_INFECTED) (l.2689).
+                        scanEvent.set(true)
+                        SetStatus(NTStatus.virusInfected)
+                        Return(.finishedProcessing)
+                    }
+                }
+            } else: {
+                // The wait was cancelled: AvCancelFileOpen(STATUS_CANCELLED) (l.1617).
+                SetStatus(NTStatus.cancelled)
+                Return(.finishedProcessing)
+            }
+        }
+
+        PreOperation(.cleanup) {
+            Either {
+                // Not modified, prefetch handle, or no stream context.
+                Return(.successNoCallback)
+            } or: {
+                // Rescan the modified file (l.2860).
+                WaitUntil(scanEvent || Op.isCancelled)
+                If(scanEvent) {
+                    scanEvent.set(false)
+                    Step()
+                    scanEvent.set(true)
+                }
+                // Cleanup is never failed.
+                Return(.successNoCallback)
+            }
+        }
+
+        InstanceTeardownStart {
+            // AvSendAbortToUser for each scan of this instance; empty the cache; delete the instance
+            // context. The aborted scans end at their next step.
+            Step()
+        }
+
+        InstanceTeardownComplete {
+            Step()
+        }
+
+        FilterUnload {
+            unloading.set(true)
+            // AvSendUnloadingToUser; FltCloseCommunicationPort x3 (l.880-895).
+            Step()
+            UnregisterFilter()
+        }
+    }
+}
