@@ -157,6 +157,30 @@ extension Property {
         source: "S1 /ifs/writing-preoperation-callback-routines; Windows-driver-samples issue #475",
         kind: .safety, severity: .error)
 
+    public static let oplockPendingIsHandoff = Property(
+        id: "OplockPendingIsHandoff", catalogIds: ["O1"],
+        rule: "When FltCheckOplock returns FLT_PREOP_PENDING the oplock package owns the operation: the pre-op returns FLT_PREOP_PENDING and does not touch it.",
+        source: "D:oplock /ddi/fltkernel/nf-fltkernel-fltcheckoplock",
+        kind: .safety, severity: .error)
+
+    public static let oplockWaitCompletionResumes = Property(
+        id: "OplockWaitCompletionResumes", catalogIds: ["O2"],
+        rule: "The oplock WaitCompletionRoutine resumes the operation it is given, exactly once (inferred from FsRtlCheckOplock semantics; the docs do not say who resumes).",
+        source: "D:oplock /ddi/fltkernel/nf-fltkernel-fltcheckoplock; D:fsrtloplock (inferred)",
+        kind: .safety, severity: .error)
+
+    public static let oplockCompleteMeansComplete = Property(
+        id: "OplockCompleteMeansComplete", catalogIds: ["O4"],
+        rule: "When FltCheckOplock returns FLT_PREOP_COMPLETE (IoStatus already set), the pre-op returns FLT_PREOP_COMPLETE.",
+        source: "D:oplock /ddi/fltkernel/nf-fltkernel-fltcheckoplock",
+        kind: .safety, severity: .error)
+
+    public static let noRecursiveCheckOplock = Property(
+        id: "NoRecursiveCheckOplock", catalogIds: ["O5"],
+        rule: "FltCheckOplock is never called from inside an oplock WaitCompletionRoutine (it deadlocks when the break completes before FltCheckOplock returns).",
+        source: "D:oplock /ddi/fltkernel/nf-fltkernel-fltcheckoplock",
+        kind: .safety, severity: .error)
+
     public static let postOpDispatchSafe = Property(
         id: "PostOpDispatchSafe", catalogIds: ["Q5"],
         rule: "Code that may run at DISPATCH_LEVEL (a post-op that is not synchronized, not a create and not fast I/O; code holding a spin lock) takes no mutex or resource and does not wait.",
@@ -219,7 +243,8 @@ extension Property {
         .drainingCleanupOnly, .noResumeAfterTeardownComplete, .teardownCompletes,
         .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate,
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
-        .noTouchAfterHandoff, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
+        .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
+        .noRecursiveCheckOplock, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 

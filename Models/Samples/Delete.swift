@@ -33,8 +33,12 @@
 // its post-op is drained, I:drain, D:post, and docs issue #3067 shows a drained post-create), a
 // create or cleanup still in the file system when the instance is torn down gets its post-op with
 // FLTFL_POST_OPERATION_DRAINING on the teardown thread (Q12), and the sample's ASSERT(!DRAINING)
-// fails (the shortest trace: the cleanup, l.3120). With `drain: .exceptSynchronized`, what the
-// sample assumes, every property holds.
+// fails. The shortest trace is the post-create (l.2706); it relies on the drained post-op seeing
+// IoStatus.Status == STATUS_SUCCESS (fltcheck shows a drained post-op the operation's status so far,
+// STATUS_SUCCESS while the file system still holds it; the docs do not say what a drained copy
+// carries, and the sample's comment at l.2701 suggests a failure). The post-cleanup assert (l.3120)
+// is unconditional and fails the same way (create, set-information, then a cleanup drained while in
+// the file system). With `drain: .exceptSynchronized`, what the sample assumes, every property holds.
 import FltModel
 
 let model = Model("Delete", interleaving: .explicitSteps) {

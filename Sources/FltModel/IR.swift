@@ -380,6 +380,9 @@ public enum WorkItemKind: String, Codable, Sendable {
     /// A cancel routine set with FltSetCancelCompletion: runs, in the cancelling thread, for the
     /// operation being cancelled.
     case cancelRoutine
+    /// An oplock WaitCompletionRoutine for FltCheckOplock: runs when the oplock break completes,
+    /// for the operation the oplock package took.
+    case oplockWaitCompletion
 }
 
 public struct WorkItemIR: Codable, Sendable {
@@ -550,6 +553,11 @@ public indirect enum StatementKind: Codable, Sendable {
     /// FltClearCancelCompletion(operation): `onCleared` when it returned STATUS_SUCCESS, `onCancelled`
     /// when STATUS_CANCELLED (the cancel routine has been or is being called: it owns the operation).
     case clearCancelCompletion(operation: ExprIR, onCleared: [StatementIR], onCancelled: [StatementIR])
+    /// FltCheckOplock(operation, waitCompletion): `onSuccess` when the operation may go on
+    /// (SUCCESS_WITH_CALLBACK), `onPending` when the oplock package took it (FLT_PREOP_PENDING: the
+    /// routine resumes it when the break completes, O1/O2), `onComplete` when it failed with IoStatus
+    /// set (FLT_PREOP_COMPLETE, O4). With no routine the call blocks instead of pending (O3).
+    case checkOplock(operation: ExprIR, waitCompletion: Int?, onSuccess: [StatementIR], onPending: [StatementIR], onComplete: [StatementIR])
     /// Acquires a lock (`ModelIR.locks` index), waiting while another thread holds it.
     case acquire(lock: Int)
     case release(lock: Int)

@@ -229,3 +229,29 @@ public struct ClearCancelCompletion: Statement {
         ir = StatementIR(.clearCancelCompletion(operation: operation.expr.ir, onCleared: onCleared(), onCancelled: onCancelled()), at: location(file, line))
     }
 }
+
+/// An oplock WaitCompletionRoutine of the enclosing filter, for `CheckOplock`: called when the oplock
+/// break completes, with the operation as `Op.current`; it must resume the operation exactly once (O2)
+/// and must not call FltCheckOplock itself (O5).
+public func OplockWaitCompletion(_ name: String, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) -> WorkItem {
+    WorkItem(name, kind: .oplockWaitCompletion, file: file, line: line, body)
+}
+
+/// FltCheckOplock on the current operation (an oplock-owning filter, O6). fltcheck explores each
+/// outcome: the operation may go on (`onSuccess`); the oplock package took it for a break
+/// (`onPending`: return FLT_PREOP_PENDING and do not touch it, O1; `waitCompletion` resumes it); or
+/// it failed with IoStatus set (`onComplete`: return FLT_PREOP_COMPLETE, O4). Without a
+/// `waitCompletion` the call waits for the break instead (O3) and never pends.
+public struct CheckOplock: Statement {
+    public let ir: StatementIR
+    public init(
+        waitCompletion: WorkItem?, for operation: some ExprConvertible = Op.current,
+        file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onPending: () -> [StatementIR] = { [] },
+        @Code onComplete: () -> [StatementIR]
+    ) {
+        ir = StatementIR(.checkOplock(
+            operation: operation.expr.ir, waitCompletion: waitCompletion?.index,
+            onSuccess: onSuccess(), onPending: onPending(), onComplete: onComplete()), at: location(file, line))
+    }
+}

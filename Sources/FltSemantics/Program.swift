@@ -54,6 +54,8 @@ enum Instruction: Sendable {
     case clearCancelCompletion(operation: ExprIR, cancelledTarget: Int)
     case acquire(lock: Int)
     case release(lock: Int)
+    /// Success: the next instruction; pending: `pendingTarget`; complete: `completeTarget`.
+    case checkOplock(operation: ExprIR, waitCompletion: Int?, pendingTarget: Int, completeTarget: Int)
     /// The end of code that returns no status (work items, teardown and cancel callbacks).
     case end
 
@@ -318,6 +320,20 @@ struct Compiler {
         case .unregisterFilter: emit(.unregisterFilter, at)
         case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)
         case .acquire(let lock): emit(.acquire(lock: lock), at)
+        case .checkOplock(let operation, let waitCompletion, let onSuccess, let onPending, let onComplete):
+            let check = instructions.count
+            emit(.checkOplock(operation: operation, waitCompletion: waitCompletion, pendingTarget: -1, completeTarget: -1), at)
+            compile(onSuccess)
+            var exits = [instructions.count]
+            emit(.jump(-1), at)
+            let pendingTarget = instructions.count
+            compile(onPending)
+            exits.append(instructions.count)
+            emit(.jump(-1), at)
+            let completeTarget = instructions.count
+            compile(onComplete)
+            instructions[check] = .checkOplock(operation: operation, waitCompletion: waitCompletion, pendingTarget: pendingTarget, completeTarget: completeTarget)
+            for exit in exits { instructions[exit] = .jump(instructions.count) }
         case .release(let lock): emit(.release(lock: lock), at)
         case .clearCancelCompletion(let operation, let onCleared, let onCancelled):
             let clear = instructions.count

@@ -342,6 +342,9 @@ struct Run {
                 note(target, actor, "\(name): FltClearCancelCompletion(\(label(target))) → STATUS_SUCCESS", at: location)
                 advance(to: pc + 1)
             }
+        case .checkOplock(let handle, let routine, let pendingTarget, let completeTarget):
+            guard let target = self.operation(named: handle, frame, "FltCheckOplock", at: location, orElse: .modelIntegrity) else { return }
+            checkOplock(target, routine: routine, filter: filter, name: name, pc: pc, pendingTarget: pendingTarget, completeTarget: completeTarget, at: location)
         case .acquire(let lock):
             let declared = program.model.locks[lock]
             if state.threads[thread].held.contains(lock) {
@@ -374,6 +377,38 @@ struct Run {
             state.queues[queue].enabled = true
             note(current, actor, "\(name): FltCbdqEnable(\(program.queues[queue].name))", at: location)
             advance(to: pc + 1)
+        }
+    }
+
+    /// FltCheckOplock (D:oplock): go on, or the oplock package takes the operation for a break and
+    /// the WaitCompletionRoutine resumes it later (O1, O2), or it fails with IoStatus set (O4).
+    private mutating func checkOplock(_ operation: Int, routine: Int?, filter: Int, name: String, pc: Int, pendingTarget: Int, completeTarget: Int, at location: SourceLocation) {
+        let request = program.requests[operation]
+        if state.threads[thread].frames.contains(where: { frame in
+            if case .code(let code) = frame { program.model.workItems.indices.contains { program.workItemCode[$0] == code.code && program.model.workItems[$0].kind == .oplockWaitCompletion } } else { false }
+        }) {
+            // O5: it deadlocks if the break completes before FltCheckOplock returns.
+            fail(.noRecursiveCheckOplock, "\(name) calls FltCheckOplock from inside an oplock WaitCompletionRoutine", at: location)
+            return
+        }
+        // O3: with no WaitCompletionRoutine the call waits for the break rather than pending.
+        let canPend = routine != nil && request.isIrp
+        let outcome = choose(canPend ? 3 : 2)
+        switch outcome {
+        case 0:
+            note(operation, actor, "\(name): FltCheckOplock(\(request.label)) → FLT_PREOP_SUCCESS_WITH_CALLBACK", at: location)
+            advance(to: pc + 1)
+        case 1:
+            state.operations[operation].status = NTStatus.insufficientResources.value
+            state.operations[operation].slots[filter].oplockComplete = true
+            note(operation, actor, "\(name): FltCheckOplock(\(request.label)) → FLT_PREOP_COMPLETE, IoStatus \(NTStatus.insufficientResources)", at: location)
+            advance(to: completeTarget)
+        default:
+            guard let routine else { return }
+            state.operations[operation].slots[filter].oplockPending = true
+            note(operation, actor, "\(name): FltCheckOplock(\(request.label)) → FLT_PREOP_PENDING: the oplock package owns it until the break completes", at: location)
+            advance(to: pendingTarget)
+            state.threads.append(ThreadState(role: .oplockBreak(operation: operation), frames: [.dispatch(operation: operation, step: .oplockBreak(routine: routine))]))
         }
     }
 
@@ -443,6 +478,18 @@ struct Run {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
         var slot = state.operations[operation].slots[filter]
+        if slot.oplockPending && outcome != .pending {
+            // O1: FLT_PREOP_PENDING from FltCheckOplock means the oplock package owns the operation.
+            fail(.oplockPendingIsHandoff, "FltCheckOplock returned FLT_PREOP_PENDING for \(request.label), but \(filterName)'s pre-op returned \(outcome)", at: location)
+            return
+        }
+        if slot.oplockComplete {
+            if case .complete = outcome {} else {
+                // O4: FLT_PREOP_COMPLETE from FltCheckOplock: IoStatus holds the failure; complete it.
+                fail(.oplockCompleteMeansComplete, "FltCheckOplock returned FLT_PREOP_COMPLETE for \(request.label), but \(filterName)'s pre-op returned \(outcome)", at: location)
+                return
+            }
+        }
         if slot.preResumedEarly && outcome != .pending {
             // R8 allows a resume before the pre-op returns only when the pre-op then returns PENDING.
             fail(.resumeOnlyWhatYouPended, "FltCompletePendedPreOperation resumed \(request.label) while \(filterName)'s pre-op was running, but the pre-op returned \(outcome), not FLT_PREOP_PENDING: the operation was never pended and is now processed twice", at: location)
@@ -596,7 +643,7 @@ struct Run {
     /// queued for it in the running callback, one of its cancel-safe queues, or one of its operation
     /// variables (its own hand-rolled queue). Q1 and W2 accept a pend only then.
     private func handedOff(_ operation: Int, by filter: Int) -> Bool {
-        if state.operations[operation].slots[filter].queuedWorkItem { return true }
+        if state.operations[operation].slots[filter].queuedWorkItem || state.operations[operation].slots[filter].oplockPending { return true }
         if state.queues.indices.contains(where: { program.queues[$0].filter == filter && state.queues[$0].items.contains(operation) }) {
             return true
         }
@@ -814,6 +861,8 @@ struct Run {
             state.operations[operation].slots[filter].queuedWorkItem = false
             state.operations[operation].slots[filter].queueFailed = false
             state.operations[operation].slots[filter].insertFailed = false
+            state.operations[operation].slots[filter].oplockPending = false
+            state.operations[operation].slots[filter].oplockComplete = false
             setTop(.dispatch(operation: operation, step: .inPre(filter)))
             push(called(code, operation: operation, filter: filter))
         case .fileSystem:
@@ -892,6 +941,21 @@ struct Run {
             if slot.pre == .pended || slot.pre == .running && !slot.preResumedEarly {
                 fail(.cbdqCancelCallbackCompletes, "\(program.queues[queue].name)'s cancel callback returned without completing \(request.label), which FltMgr had removed from the queue", at: program.code[program.queues[queue].cancelCode].locations.last)
                 return
+            }
+            pop()
+        case .oplockBreak(let routine):
+            note(operation, actor, "the oplock break for \(request.label) completes: FltMgr calls \(program.model.workItems[routine].name)")
+            setTop(.dispatch(operation: operation, step: .inOplockWaitCompletion))
+            push(called(program.workItemCode[routine], operation: operation, filter: program.workItemFilter[routine]))
+        case .inOplockWaitCompletion:
+            // O2: the WaitCompletionRoutine resumes the operation it was given.
+            let owner = state.operations[operation].slots.indices.first { state.operations[operation].slots[$0].oplockPending }
+            if let owner {
+                let slot = state.operations[operation].slots[owner]
+                if slot.pre == .pended || slot.pre == .running && !slot.preResumedEarly {
+                    fail(.oplockWaitCompletionResumes, "the oplock WaitCompletionRoutine returned without resuming \(request.label)", at: nil)
+                    return
+                }
             }
             pop()
         case .inCancelRoutine:

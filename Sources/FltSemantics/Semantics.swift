@@ -345,6 +345,7 @@ public struct Semantics: Sendable {
         case .teardown(let filter): "teardown of \(program.filters[filter].name)"
         case .canceller(let operation): "\(program.requests[operation].label) originator"
         case .unloader(let filter): "unload of \(program.filters[filter].name)"
+        case .oplockBreak: "oplock package"
         }
     }
 

@@ -43,6 +43,10 @@ struct Slot: Hashable, Sendable {
     var insertFailed = false
     /// FltMgr called the post-op with FLTFL_POST_OPERATION_DRAINING at instance teardown (Q3).
     var drained = false
+    /// FltCheckOplock returned FLT_PREOP_PENDING in the running pre-op: the oplock package owns it (O1).
+    var oplockPending = false
+    /// FltCheckOplock returned FLT_PREOP_COMPLETE in the running pre-op (O4).
+    var oplockComplete = false
 }
 
 enum OperationStage: UInt8, Sendable {
@@ -90,6 +94,10 @@ enum DispatchStep: Hashable, Sendable {
     case inCancelCallback(queue: Int)
     /// A cancel routine set with FltSetCancelCompletion is running above.
     case inCancelRoutine
+    /// The oplock break for the operation completes: FltMgr calls this WaitCompletionRoutine.
+    case oplockBreak(routine: Int)
+    /// An oplock WaitCompletionRoutine is running above.
+    case inOplockWaitCompletion
 }
 
 /// Where FltMgr is in tearing down one filter's instance.
@@ -187,6 +195,8 @@ enum ThreadRole: Hashable, Sendable {
     case canceller(operation: Int)
     /// The thread that asks for a filter's unload.
     case unloader(filter: Int)
+    /// The oplock package completing a break for an operation it took.
+    case oplockBreak(operation: Int)
 }
 
 struct ThreadState: Hashable, Sendable {
@@ -246,7 +256,7 @@ public struct SystemState: Hashable, Sendable {
                 if slot.queueFailed { flags |= 64 }
                 if slot.insertFailed { flags |= 128 }
                 bytes.append(flags)
-                bytes.append(slot.drained ? 1 : 0)
+                bytes.append((slot.drained ? 1 : 0) | (slot.oplockPending ? 2 : 0) | (slot.oplockComplete ? 4 : 0))
             }
         }
         bytes.append(UInt8(truncatingIfNeeded: threads.count))
@@ -258,6 +268,7 @@ public struct SystemState: Hashable, Sendable {
             case .teardown(let filter): bytes.append(3); appendVarint(&bytes, filter)
             case .canceller(let operation): bytes.append(4); appendVarint(&bytes, operation)
             case .unloader(let filter): bytes.append(5); appendVarint(&bytes, filter)
+            case .oplockBreak(let operation): bytes.append(6); appendVarint(&bytes, operation)
             }
             bytes.append(UInt8(truncatingIfNeeded: thread.held.count))
             for lock in thread.held { bytes.append(UInt8(truncatingIfNeeded: lock)) }
@@ -309,6 +320,8 @@ public struct SystemState: Hashable, Sendable {
                     case .cancel: bytes.append(9)
                     case .inCancelCallback(let queue): bytes.append(10); appendVarint(&bytes, queue)
                     case .inCancelRoutine: bytes.append(11)
+                    case .oplockBreak(let routine): bytes.append(12); appendVarint(&bytes, routine)
+                    case .inOplockWaitCompletion: bytes.append(13)
                     }
                 }
             }

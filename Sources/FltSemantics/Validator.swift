@@ -46,7 +46,7 @@ struct Validator {
         }
         for item in model.workItems {
             if names[item.owner] == nil { throw ModelError("work item \"\(item.name)\" belongs to no filter", at: item.location) }
-            try check(item.body, context: item.kind == .generic ? .teardown : item.kind == .cancelRoutine ? .cancelCallback : .workItem, filter: item.owner)
+            try check(item.body, context: item.kind == .generic ? .teardown : item.kind == .deferredIo ? .workItem : .cancelCallback, filter: item.owner)
         }
         var unloaded: Set<String> = []
         for unload in model.workload.unloads {
@@ -202,6 +202,17 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onFailure, context: context, filter: filter)
         case .unregisterFilter: break
+        case .checkOplock(let operation, let waitCompletion, let onSuccess, let onPending, let onComplete):
+            if let waitCompletion {
+                guard model.workItems.indices.contains(waitCompletion), model.workItems[waitCompletion].kind == .oplockWaitCompletion,
+                      model.workItems[waitCompletion].owner == filter else {
+                    throw ModelError("CheckOplock's waitCompletion must be an OplockWaitCompletion of \(filter)", at: at)
+                }
+            }
+            try checkExpr(operation)
+            try check(onSuccess, context: context, filter: filter)
+            try check(onPending, context: context, filter: filter)
+            try check(onComplete, context: context, filter: filter)
         case .acquire(let lock), .release(let lock):
             guard model.locks.indices.contains(lock) else { throw ModelError("unknown lock #\(lock)", at: at) }
         case .setCancelCompletion(let routine, let operation):
@@ -270,6 +281,8 @@ struct Validator {
             case .ifElse(_, let then, let otherwise): terminates(then) && terminates(otherwise)
             case .choose(let branches): branches.allSatisfy(terminates)
             case .atomic(let inner): terminates(inner)
+            case .checkOplock(_, _, let onSuccess, let onPending, let onComplete):
+                terminates(onSuccess) && terminates(onPending) && terminates(onComplete)
             case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure),
                  .queueGenericWorkItem(_, let onSuccess, let onFailure), .clearCancelCompletion(_, let onSuccess, let onFailure):
                 terminates(onSuccess) && terminates(onFailure)
