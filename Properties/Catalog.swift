@@ -181,6 +181,24 @@ extension Property {
         source: "D:oplock /ddi/fltkernel/nf-fltkernel-fltcheckoplock",
         kind: .safety, severity: .error)
 
+    public static let syncNonIrpDegrades = Property(
+        id: "SyncNonIrpDegrades", catalogIds: ["P9"],
+        rule: "Return FLT_PREOP_SYNCHRONIZE only for IRP-based operations: on others FltMgr treats it as SUCCESS_WITH_CALLBACK.",
+        source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; S3; I:sync /ifs/returning-flt-preop-synchronize",
+        kind: .safety, severity: .advisory)
+
+    public static let noSyncCreate = Property(
+        id: "NoSyncCreate", catalogIds: ["P10"],
+        rule: "Do not return FLT_PREOP_SYNCHRONIZE for IRP_MJ_CREATE: FltMgr already synchronizes creates, and post-create runs at PASSIVE_LEVEL in the originating thread.",
+        source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:sync /ifs/returning-flt-preop-synchronize; I:writepost",
+        kind: .safety, severity: .advisory)
+
+    public static let noSyncAsyncReadWrite = Property(
+        id: "NoSyncAsyncReadWrite", catalogIds: ["P11"],
+        rule: "Never return FLT_PREOP_SYNCHRONIZE for an asynchronous read or write (check FltIsOperationSynchronous): it can deadlock, e.g. when the modified page writer is blocked.",
+        source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:sync /ifs/returning-flt-preop-synchronize",
+        kind: .safety, severity: .error)
+
     public static let postOpDispatchSafe = Property(
         id: "PostOpDispatchSafe", catalogIds: ["Q5"],
         rule: "Code that may run at DISPATCH_LEVEL (a post-op that is not synchronized, not a create and not fast I/O; code holding a spin lock) takes no mutex or resource and does not wait.",
@@ -244,8 +262,49 @@ extension Property {
         .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate,
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
         .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
-        .noRecursiveCheckOplock, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
+        .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
         .assertion, .modelIntegrity,
+    ]
+
+    /// A model under Models/Bugs/ that breaks the property (`fltcheck explain` shows it).
+    public var exampleModel: String? { Property.exampleModels[id] }
+
+    static let exampleModels: [String: String] = [
+        "Assertion": "Models/Bugs/ScanLimitRace.swift",
+        "CallbackRequiresPostOp": "Models/Bugs/CallbackWithoutPostOp.swift",
+        "CancelCallbackSelfSync": "Models/Bugs/CancelRoutineOnPagingIo.swift",
+        "CbdqCancelCallbackCompletes": "Models/Bugs/CancelCallbackOnlyFlags.swift",
+        "CbdqInsertResultConsistency": "Models/Bugs/PendDespiteDisabledQueue.swift",
+        "CbdqIrpOnly": "Models/Bugs/QueueFastIoRead.swift",
+        "CbdqLockDiscipline": "Models/Bugs/CbdqFromDispatchPostOp.swift",
+        "CleanupCloseNeverFail": "Models/Bugs/FailCleanupDuringScan.swift",
+        "ClearCancelBeforeComplete": "Models/Bugs/CompleteWithCancelRoutineSet.swift",
+        "CompleteStatusFinal": "Models/Bugs/CompleteWithPending.swift",
+        "DisallowFastIoOnlyFastIo": "Models/Bugs/DisallowFastIoOnIrp.swift",
+        "DrainingCleanupOnly": "Models/Bugs/PostReadIgnoresDraining.swift",
+        "HandleDeferredQueueFailure": "Models/Bugs/IgnoreQueueFailure.swift",
+        "ModelIntegrity": "Models/Bugs/UnbalancedCounter.swift",
+        "MoreProcessingOnlyWhenPosted": "Models/Bugs/MoreProcessingNotPosted.swift",
+        "NoCancelRoutineOnCbdqItems": "Models/Bugs/CancelRoutineOnQueuedRead.swift",
+        "NoDeadlock": "Models/Bugs/LockInversion.swift",
+        "NoDoubleCompletion": "Models/Bugs/CancelRaceIgnored.swift",
+        "NoLockAcrossSync": "Models/Bugs/LockHeldAcrossSynchronize.swift",
+        "NoRecursiveCheckOplock": "Models/Bugs/OplockCheckedInCompletion.swift",
+        "NoResumeAfterTeardownComplete": "Models/Bugs/ResumeAfterTeardownComplete.swift",
+        "NoSyncAsyncReadWrite": "Models/Bugs/SyncOnAsyncWrite.swift",
+        "NoTouchAfterHandoff": "Models/Bugs/StatusAfterHandoff.swift",
+        "OplockCompleteMeansComplete": "Models/Bugs/OplockFailureIgnored.swift",
+        "OplockPendingIsHandoff": "Models/Bugs/OplockPendingIgnored.swift",
+        "OplockWaitCompletionResumes": "Models/Bugs/OplockBreakForgotten.swift",
+        "PendOnlyIrp": "Models/Bugs/PendFastIo.swift",
+        "PendedOperationsResumed": "Models/Bugs/ForgottenPostResume.swift",
+        "PostOpDispatchSafe": "Models/Bugs/MutexInPostOp.swift",
+        "ResumeIrql": "Models/Bugs/ResumeAtDispatch.swift",
+        "ResumeOnlyWhatYouPended": "Models/Bugs/ResumeWithoutPending.swift",
+        "ResumeStatusValid": "Models/Bugs/ResumeWithPending.swift",
+        "TeardownCompletes": "Models/Bugs/TeardownForgetsQueue.swift",
+        "UnloadCompletes": "Models/Bugs/UnregisterBeforeSignal.swift",
+        "WorkItemsTerminate": "Models/Bugs/WorkerMissesTeardownWakeup.swift",
     ]
 
     /// The property with this id, if there is one.

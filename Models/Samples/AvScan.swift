@@ -1,22 +1,22 @@
 // fltcheck-expect: holds
-// AvScan: the WDK avscan sample's kernel filter (filesys/miniFilter/avscan/filter): scans on open and
-// on cleanup, serialized per stream, with a user-mode scanner; no FltMgr pending.
+// AvScan: the WDK avscan sample's kernel filter (filesys/miniFilter/avscan/filter): scans on open
+// and on cleanup, serialized per stream, with a user-mode scanner; no FltMgr pending.
 //
 // Follows:
 // - avscan.c AvPreCreate (l.1977-2108): skipped opens (paging files, volume opens, prefetch ...)
 //   return NO_CALLBACK; everything else returns SYNCHRONIZE (l.2107) so that post-create runs at
 //   PASSIVE in the creating thread (against the P10 advice; FltMgr already synchronizes creates).
 // - AvPostCreate (l.2322-2708): failed or STATUS_REPARSE creates, directories, encrypted raw opens,
-//   alternate streams, prefetch opens and files already known clean are not scanned; otherwise AvScan
-//   and, for an infected file, AvCancelFileOpen(STATUS_VIRUS_INFECTED) (l.2689). Flags (DRAINING) is
-//   not looked at.
-// - AvScan (l.1472-1624): FltCancellableWaitForSingleObject on the stream's ScanSynchronizationEvent
-//   (an auto-reset event: one scan per stream at a time; no timeout, but the wait ends when the
-//   request is cancelled, C15), then the user-mode scan, then KeSetEvent; a cancelled wait during a
-//   create cancels the open (AvCancelFileOpen, l.1617).
-// - scan.c AvScanInUser (l.380-520): fails with STATUS_FLT_DELETING_OBJECT once Globals.Unloading is
-//   set; FltSendMessage and the wait for the scan are both bounded by a timeout and end early on an
-//   abort from AvInstanceTeardownStart or on cancel.
+//   alternate streams, prefetch opens and files already known clean are not scanned; otherwise
+//   AvScan and, for an infected file, AvCancelFileOpen(STATUS_VIRUS_INFECTED) (l.2689). Flags
+//   (DRAINING) is not looked at.
+// - AvScan (l.1472-1624): FltCancellableWaitForSingleObject on the stream's
+//   ScanSynchronizationEvent (an auto-reset event: one scan per stream at a time; no timeout, but
+//   the wait ends when the request is cancelled, C15), then the user-mode scan, then KeSetEvent; a
+//   cancelled wait during a create cancels the open (AvCancelFileOpen, l.1617).
+// - scan.c AvScanInUser (l.337-540): fails with STATUS_FLT_DELETING_OBJECT once Globals.Unloading
+//   is set; FltSendMessage and the wait for the scan are both bounded by a timeout and end early on
+//   an abort from AvInstanceTeardownStart or on cancel.
 // - AvPreCleanup (l.2711-2909): rescans a modified file inline and always returns NO_CALLBACK (P5).
 // - AvInstanceTeardownStart (l.525-634): sends an abort to the user scanner for every scan of the
 //   instance (or finalizes it), empties the cache table, deletes the instance context (T3).
@@ -26,18 +26,20 @@
 //
 // Abstracted: the skip conditions and the scan verdict are nondeterministic; the user-mode scan
 // (FltSendMessage, the wait for ScanCompleteNotification, the abort handshake) is one `Step()`
-// followed by its outcome, since every wait in it is bounded by a timeout. One stream is modelled, so
-// both creates and the cleanup share one ScanSynchronizationEvent. Not modelled: communication ports
-// and FltSendMessage (T10's port-before-unregister order is only mirrored), ERESOURCEs, contexts
-// (stream, stream-handle, section; T14), the file-state cache, transactions (KTM callbacks),
-// FltCancelFileOpen itself (Q10; modelled as IoStatus = the failure status), CSVFS handling, and
-// AvPreFsControl (l.1929-1975: FSCTL_TXFS_SAVEPOINT_INFORMATION completed with STATUS_NOT_SUPPORTED,
-// the same protocol as Change's PreFsControl, left out to keep the model small).
+// followed by its outcome, since every wait in it is bounded by a timeout. One stream is modelled,
+// so both creates and the cleanup share one ScanSynchronizationEvent. Not modelled: communication
+// ports and FltSendMessage (T10's port-before-unregister order is only mirrored), ERESOURCEs,
+// contexts (stream, stream-handle, section; T14), the file-state cache, transactions (KTM
+// callbacks), FltCancelFileOpen itself (Q10; modelled as IoStatus = the failure status), CSVFS
+// handling, and AvPreFsControl (l.1929-1975: FSCTL_TXFS_SAVEPOINT_INFORMATION completed with
+// STATUS_NOT_SUPPORTED, the same protocol as Change's PreFsControl, left out to keep the model
+// small).
 //
 // Exercises: C15 (the cancellable wait), P5, T3, T10, T11, and Q12 (a drained post-create of a
-// SYNCHRONIZE'd create runs on the teardown thread). Everything holds. Note: fltcheck cannot see that a
-// drained AvPostCreate may still scan and cancel the open (Q3), because the DSL has no
-// FltCancelFileOpen.
+// SYNCHRONIZE'd create runs on the teardown thread). Everything holds; fltcheck prints the advisory
+// NoSyncCreate warning (P10) for AvPreCreate's SYNCHRONIZE, which does not fail the verdict. Note:
+// fltcheck cannot see that a drained AvPostCreate may still scan and cancel the open (Q3), because
+// the DSL has no FltCancelFileOpen.
 import FltModel
 
 let model = Model("AvScan", interleaving: .explicitSteps) {
@@ -109,7 +111,7 @@ let model = Model("AvScan", interleaving: .explicitSteps) {
                 // Not modified, prefetch handle, or no stream context.
                 Return(.successNoCallback)
             } or: {
-                // Rescan the modified file (l.2860).
+                // Rescan the modified file (l.2856).
                 WaitUntil(scanEvent || Op.isCancelled)
                 If(scanEvent) {
                     scanEvent.set(false)

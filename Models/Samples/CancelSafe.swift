@@ -4,32 +4,36 @@
 // through the WorkerThreadFlag handshake.
 //
 // Follows:
-// - PreRead (l.1582-1770): paging I/O and a set TopLevelIrp pass with NO_CALLBACK (l.1610); fast I/O
-//   gets DISALLOW_FASTIO (l.1672); otherwise FltCbdqInsertIo, and PENDING only on STATUS_SUCCESS,
-//   else NO_CALLBACK (l.1728-1743, C3, R6).
+// - PreRead (l.1582-1770): paging I/O and a set TopLevelIrp pass with NO_CALLBACK (l.1627); fast
+//   I/O gets DISALLOW_FASTIO (l.1683); otherwise FltCbdqInsertIo, and PENDING only on
+//   STATUS_SUCCESS, else NO_CALLBACK (l.1728-1745, C3, R6).
 // - CsqInsertIo (l.1303-1400), called by FltCbdqInsertIo under the queue lock: if the queue was
 //   empty and InterlockedIncrement(WorkerThreadFlag) == 1, allocate and queue the generic work item
 //   PreReadWorkItemRoutine; if that fails, decrement the flag, take the entry back out and fail the
 //   insert.
-// - PreReadWorkItemRoutine (l.1778-1905): loop { PreReadPendIo (a timed wait on TeardownEvent);
+// - PreReadWorkItemRoutine (l.1778-1945): loop { PreReadPendIo (a timed wait on TeardownEvent);
 //   WorkerThreadFlag = 1; FltCbdqRemoveNextIo; if an entry: FltCompletePendedPreOperation with
 //   NO_CALLBACK, or COMPLETE when FltLockUserBuffer fails; else if InterlockedDecrement(flag) == 0
-//   exit } (the insert/exit race is the one its comment at l.1880 explains).
+//   exit } (the insert/exit race is the one its comment at l.1918 explains).
 // - CsqCompleteCanceledIo (l.1529-1570): STATUS_CANCELLED, FltCompletePendedPreOperation(COMPLETE)
 //   (C5).
-// - InstanceTeardownStart (l.1092-1160): FltCbdqDisable, PreReadEmptyQueueAndComplete (l.2021:
-//   remove-next loop, resume each), KeSetEvent(TeardownEvent). TeardownComplete only traces.
+// - InstanceTeardownStart (l.1092-1160): FltCbdqDisable (l.1143), PreReadEmptyQueueAndComplete
+//   (l.2021: remove-next loop, resume each), KeSetEvent(TeardownEvent) (l.1155). TeardownComplete
+//   only traces.
 //
-// Abstracted: the queue lock (a fast mutex) is `Atomic`; `queueLength` mirrors the sample's
-// IsListEmpty(&QueueHead), kept by the Csq* callbacks under the queue lock; a disabled queue refuses
-// the insert before CsqInsertIo runs, so `queueEnabled` mirrors FltCbdqDisable for that check.
-// PreReadPendIo's timed wait is a `Step()` (it always ends, by timeout or TeardownEvent). The file name
-// match (only reads under the mapping path are pended) is left out: every read is a candidate.
-// Not modelled: IRQL/C8 (the DSL's locks are not used here), the instance context's lifetime, whether
-// an instance-targeted generic work item delays teardown complete (catalog §1.9; the sample
-// completes everything in teardown start, so either answer works), unload.
+// Abstracted: the queue lock is a FAST_MUTEX (CsqAcquire, l.1208-1246), declared on the queue so
+// that fltcheck checks C8 (every FltCbdq* call at IRQL <= APC_LEVEL); the sections the sample runs
+// under it (FltCbdqInsertIo with CsqInsertIo, FltCbdqRemoveNextIo with CsqRemoveIo) are `Atomic`,
+// with the model's explicit steps between them. `queueLength` mirrors the sample's
+// IsListEmpty(&QueueHead), kept by the Csq* callbacks under the queue lock; a disabled queue
+// refuses the insert before CsqInsertIo runs, so `queueEnabled` mirrors FltCbdqDisable for that
+// check. PreReadPendIo's timed wait is a `Step()` (it always ends, by timeout or TeardownEvent).
+// The file name match (only reads under the mapping path are pended) is left out: every read is a
+// candidate. Not modelled: the instance context's lifetime, whether an instance-targeted generic
+// work item delays teardown complete (catalog §1.9; the sample completes everything in teardown
+// start, so either answer works), unload.
 //
-// Exercises: R1, R2, R6, R8, C3-C7, T1, T2, W5. Every property holds.
+// Exercises: R1, R2, R6, R8, C3-C8, T1, T2, W5. Every property holds.
 import FltModel
 
 let model = Model("CancelSafe", interleaving: .explicitSteps) {
@@ -47,7 +51,7 @@ let model = Model("CancelSafe", interleaving: .explicitSteps) {
         let data = OperationVariable("Data")
         let drained = OperationVariable("drained")
 
-        let pendingIo = CancelSafeQueue("Cbdq") {
+        let pendingIo = CancelSafeQueue("Cbdq", lock: .fastMutex) {
             // FltMgr has called CsqRemoveIo (RemoveEntryList) under the queue lock.
             queueLength.set(queueLength - 1)
             // CsqCompleteCanceledIo.

@@ -6,7 +6,8 @@
 // - Callbacks[] (l.189-214): CREATE (pre and post), CLOSE, WRITE, SET_INFORMATION and
 //   FILE_SYSTEM_CONTROL (pre only).
 // - CgPreCreate (l.1105-1153): always SYNCHRONIZE (l.1152; the comment says post-create "may be at
-//   DPC level", which samples issue #1249 questions: FltMgr already runs post-create at PASSIVE, P10).
+//   DPC level", which samples issue #1249 questions: FltMgr already runs post-create at PASSIVE,
+//   P10).
 // - CgPostCreate (l.1157-1261): failed and STATUS_REPARSE creates pass; CgFindOrCreateFileContext
 //   (failure: the create goes on untracked); a create with write access runs
 //   CgProcessPreviousTransaction; release; FINISHED. Flags unreferenced.
@@ -25,8 +26,9 @@
 // since every writer stores TRUE). Not modelled: KTM transactions and CgKtmNotificationCallback,
 // transaction contexts (T14), ERESOURCEs, IRQL.
 //
-// Exercises: P4, P10 (SYNCHRONIZE on create: advisory, not a fltcheck property), Q12 (a drained
-// post-create of a SYNCHRONIZE'd create runs on the teardown thread), T11. Everything holds.
+// Exercises: P4, P10, Q12 (a drained post-create of a SYNCHRONIZE'd create runs on the teardown
+// thread), T11. Everything holds; fltcheck prints the advisory NoSyncCreate warning (P10) for
+// CgPreCreate's SYNCHRONIZE, which does not fail the verdict.
 import FltModel
 
 let model = Model("Change", interleaving: .explicitSteps) {

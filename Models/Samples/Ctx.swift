@@ -1,14 +1,14 @@
 // fltcheck-expect: holds
-// Ctx: the WDK ctx sample (filesys/miniFilter/ctx): stream, stream-handle and file contexts attached
-// in post-create and updated on cleanup, close and rename; no pending.
+// Ctx: the WDK ctx sample (filesys/miniFilter/ctx): stream, stream-handle and file contexts
+// attached in post-create and updated on cleanup, close and rename; no pending.
 //
 // Follows:
 // - operations.c CtxPreCreate (l.40-69): always WITH_CALLBACK. CtxPostCreate (l.74-402): a failed
 //   create does nothing; otherwise CtxFindOrCreateStreamContext (context.c l.284-440:
-//   FltGetStreamContext; on STATUS_NOT_FOUND allocate one and FltSetStreamContext(KEEP_IF_EXISTS); on
-//   STATUS_FLT_CONTEXT_ALREADY_DEFINED release the new one and use the one that won the race), update
-//   it under its ERESOURCE, then the stream-handle and file contexts the same way, and release every
-//   reference. Flags (DRAINING) is unreferenced.
+//   FltGetStreamContext; on STATUS_NOT_FOUND allocate one and FltSetStreamContext(KEEP_IF_EXISTS);
+//   on STATUS_FLT_CONTEXT_ALREADY_DEFINED release the new one and use the one that won the race),
+//   update it under its ERESOURCE, then the stream-handle and file contexts the same way, and
+//   release every reference. Flags (DRAINING) is unreferenced.
 // - CtxPreCleanup (l.406-522) and CtxPreClose (l.530-645): find the stream context without creating
 //   it, bump a counter under its resource, release, NO_CALLBACK.
 // - CtxPreSetInfo (l.650-706): renames return SYNCHRONIZE (l.692), everything else NO_CALLBACK.
@@ -17,22 +17,22 @@
 // - CtxInit.c CtxInstanceTeardownStart/Complete (l.951, 991) only trace; CtxUnload (l.520-555):
 //   FltUnregisterFilter.
 //
-// Abstracted: only the stream context of one stream is modelled (the stream-handle and file contexts
-// follow the same find-or-create and release pattern). The DSL has no contexts (T14 is not a
-// fltcheck property), so the model counts them itself: `StreamContext.attached`, the references the
-// callbacks hold (`references`) and contexts allocated but not attached (`unattached`), and asserts in
-// InstanceTeardownComplete, where every callback has returned (T4), that no reference or unattached
-// context is left. FltGetStreamContext, FltSetStreamContext and FltReleaseContext are each atomic;
-// the model uses explicit steps, with the interleaving points between them where the sample drops
-// everything (the find-or-create race) and around the resource-protected updates. Not modelled:
-// ERESOURCEs, name queries, the context cleanup callback, IRQL (Q5: contexts only at <= APC, which
-// holds for these post-ops: create and SYNCHRONIZE'd set-information).
+// Abstracted: only the stream context of one stream is modelled (the stream-handle and file
+// contexts follow the same find-or-create and release pattern). The DSL has no contexts (T14 is not
+// a fltcheck property), so the model counts them itself: `StreamContext.attached`, the references
+// the callbacks hold (`references`) and contexts allocated but not attached (`unattached`), and
+// asserts in InstanceTeardownComplete, where every callback has returned (T4), that no reference or
+// unattached context is left. FltGetStreamContext, FltSetStreamContext and FltReleaseContext are
+// each atomic; the model uses explicit steps, with the interleaving points between them where the
+// sample drops everything (the find-or-create race) and around the resource-protected updates. Not
+// modelled: ERESOURCEs, name queries, the context cleanup callback, IRQL (Q5: contexts only at <=
+// APC, which holds for these post-ops: create and SYNCHRONIZE'd set-information).
 //
-// Exercises: T14 (the STATUS_FLT_CONTEXT_ALREADY_DEFINED race), Q12 (the drained post-set-information
-// of a SYNCHRONIZE'd rename). Everything holds. Note (the catalog's candidate Q3 warning): drained
-// CtxPostCreate and CtxPostSetInfo still get and set contexts; fltcheck cannot tell a drained post-op
-// from a normal one except through the calls it knows (FltCompletePended*, queueing), so it cannot
-// flag that.
+// Exercises: T14 (the STATUS_FLT_CONTEXT_ALREADY_DEFINED race), Q12 (the drained
+// post-set-information of a SYNCHRONIZE'd rename). Everything holds. Note (the catalog's candidate
+// Q3 warning): drained CtxPostCreate and CtxPostSetInfo still get and set contexts; fltcheck cannot
+// tell a drained post-op from a normal one except through the calls it knows (FltCompletePended*,
+// queueing), so it cannot flag that.
 import FltModel
 
 let model = Model("Ctx", interleaving: .explicitSteps) {

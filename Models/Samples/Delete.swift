@@ -6,9 +6,8 @@
 // - DfPreCreateCallback (l.2566-2646): FILE_DELETE_ON_CLOSE and a stream context allocated ->
 //   SYNCHRONIZE with the context as CompletionContext (l.2634; the routine's comment says
 //   WITH_CALLBACK, samples issue #151); otherwise NO_CALLBACK.
-// - DfPostCreateCallback (l.2650-2748): on a successful, non-reparse create,
-//   ASSERT(!DRAINING) (l.2706), then DfGetOrSetContext and DeleteOnClose = TRUE; releases the
-//   context; FINISHED.
+// - DfPostCreateCallback (l.2650-2748): on a successful, non-reparse create, ASSERT(!DRAINING)
+//   (l.2706), then DfGetOrSetContext and DeleteOnClose = TRUE; releases the context; FINISHED.
 // - DfPreSetInfoCallback (l.2752-2860): for FileDispositionInformation(Ex), DfGetOrSetContext, then
 //   InterlockedIncrement(NumOps): the first in flight returns SYNCHRONIZE (l.2846), a racing one
 //   releases the context and returns NO_CALLBACK, leaving NumOps > 0 forever to flag the race.
@@ -21,24 +20,25 @@
 //
 // Abstracted: one stream; its stream context exists from the first DfGetOrSetContext on (the
 // context allocation failing is a nondeterministic NO_CALLBACK); the disposition a set-information
-// asks for is a nondeterministic choice; FltQueryInformationFile and DfProcessDelete (name and file-id
-// queries, transaction notifications) are one step. The model uses explicit steps: each callback is
-// one step except around the file-system queries. Not modelled: contexts and their cleanup
-// callbacks (T14; the leak of samples issue #1360), KTM transactions, IRQL.
+// asks for is a nondeterministic choice; FltQueryInformationFile and DfProcessDelete (name and
+// file-id queries, transaction notifications) are one step. The model uses explicit steps: each
+// callback is one step except around the file-system queries. Not modelled: contexts and their
+// cleanup callbacks (T14; the leak of samples issue #1360), KTM transactions, IRQL.
 //
 // Exercises: Q12 and the catalog's §1.9 open question, P2/P3 (SYNCHRONIZE needs the post-op), the
 // NumOps race design.
 //
-// Finding (Assertion): under the documented drain rule (fltcheck's default: every operation awaiting
-// its post-op is drained, I:drain, D:post, and docs issue #3067 shows a drained post-create), a
-// create or cleanup still in the file system when the instance is torn down gets its post-op with
-// FLTFL_POST_OPERATION_DRAINING on the teardown thread (Q12), and the sample's ASSERT(!DRAINING)
-// fails. The shortest trace is the post-create (l.2706); it relies on the drained post-op seeing
-// IoStatus.Status == STATUS_SUCCESS (fltcheck shows a drained post-op the operation's status so far,
-// STATUS_SUCCESS while the file system still holds it; the docs do not say what a drained copy
-// carries, and the sample's comment at l.2701 suggests a failure). The post-cleanup assert (l.3120)
-// is unconditional and fails the same way (create, set-information, then a cleanup drained while in
-// the file system). With `drain: .exceptSynchronized`, what the sample assumes, every property holds.
+// Finding (Assertion): under the documented drain rule (fltcheck's default: every operation
+// awaiting its post-op is drained, I:drain, D:post, and docs issue #3067 shows a drained
+// post-create), a create or cleanup still in the file system when the instance is torn down gets
+// its post-op with FLTFL_POST_OPERATION_DRAINING on the teardown thread (Q12), and the sample's
+// ASSERT(!DRAINING) fails. The shortest trace is the post-create (l.2706); it relies on the drained
+// post-op seeing IoStatus.Status == STATUS_SUCCESS (fltcheck shows a drained post-op the
+// operation's status so far, STATUS_SUCCESS while the file system still holds it; the docs do not
+// say what a drained copy carries, and the sample's comment at l.2701 suggests a failure). The
+// post-cleanup assert (l.3120) is unconditional and fails the same way (create, set-information,
+// then a cleanup drained while in the file system). With `drain: .exceptSynchronized`, what the
+// sample assumes, every property holds.
 import FltModel
 
 let model = Model("Delete", interleaving: .explicitSteps) {

@@ -1,19 +1,19 @@
 // fltcheck-expect: holds
 // MetadataManager: the WDK MetadataManager sample (filesys/miniFilter/MetadataManager): the filter
-// keeps its own metadata file open on each volume, and closes and reopens it around volume locks and
-// dismounts so that they can succeed.
+// keeps its own metadata file open on each volume, and closes and reopens it around volume locks
+// and dismounts so that they can succeed.
 //
 // Follows:
 // - DataStore.c FmmReleaseMetadataFileReferences (l.449-578) and FmmReacquireMetadataFileReferences
-//   (l.580-729), under the instance context's MetadataResource: with INSTANCE_CONTEXT_F_TRANSITION set
-//   they fail with STATUS_FILE_LOCK_CONFLICT; otherwise release closes the metadata file and records
-//   the volume open that triggered it (MetadataOpenTriggerFileObject), and reacquire reopens it for
-//   that trigger. FmmOpenMetadata / FmmCloseMetadata (l.42, 381) drop the resource around the file
-//   system call with FmmBeginFileSystemOperation / FmmEndFileSystemOperation (l.848-960), which set
-//   and clear TRANSITION.
+//   (l.580-729), under the instance context's MetadataResource: with INSTANCE_CONTEXT_F_TRANSITION
+//   set they fail with STATUS_FILE_LOCK_CONFLICT; otherwise release closes the metadata file and
+//   records the volume open that triggered it (MetadataOpenTriggerFileObject), and reacquire
+//   reopens it for that trigger. FmmOpenMetadata / FmmCloseMetadata (l.42, 381) drop the resource
+//   around the file system call with FmmBeginFileSystemOperation / FmmEndFileSystemOperation
+//   (l.848-960), which set and clear TRANSITION.
 // - operations.c FmmPreCreate (l.54-195): an implicit volume lock (a volume open) releases the
-//   references -> WITH_CALLBACK, or COMPLETE with the failure (l.183). FmmPostCreate (l.197-366): not
-//   DRAINING: a failed implicit lock reacquires, a successful one records the trigger.
+//   references -> WITH_CALLBACK, or COMPLETE with the failure (l.183). FmmPostCreate (l.197-366):
+//   not DRAINING: a failed implicit lock reacquires, a successful one records the trigger.
 // - FmmPreCleanup (l.370-395): always SYNCHRONIZE (l.394). FmmPostCleanup (l.399-530): not DRAINING
 //   and a volume handle: reacquire.
 // - FmmPreFSControl (l.534-632): FSCTL_LOCK_VOLUME / FSCTL_DISMOUNT_VOLUME on a volume open release
@@ -32,8 +32,8 @@
 // FltDetachVolume from the post-dismount (the DSL has no filter-initiated teardown: the workload's
 // InstanceTeardown, at any step, stands in for it), FmmPreShutdown's FltDetachVolume, FmmPrePnp /
 // FmmPostPnp (IRP_MJ_PNP is not in the DSL; QUERY_REMOVE / CANCEL_REMOVE follow the same release /
-// reacquire protocol, and FmmPostPnp also skips it while DRAINING, l.1313), FmmPreDeviceControl, the
-// implicit-lock detection, ERESOURCEs, IRQL.
+// reacquire protocol, and FmmPostPnp also skips it while DRAINING, l.1313), FmmPreDeviceControl,
+// the implicit-lock detection, ERESOURCEs, IRQL.
 //
 // Exercises: Q3 (post-ops that reacquire only when not DRAINING), Q12, P4, T7 (checked with an
 // assertion in InstanceTeardownComplete: the metadata file is closed). Everything holds.

@@ -1,23 +1,25 @@
 // fltcheck-expect: holds
-// MiniSpy: the WDK minispy sample's kernel filter (filesys/miniFilter/minispy/filter): a logger that
-// passes every operation through with a log record as completion context.
+// MiniSpy: the WDK minispy sample's kernel filter (filesys/miniFilter/minispy/filter): a logger
+// that passes every operation through with a log record as completion context.
 //
 // Follows:
-// - minispy.c SpyPreOperationCallback (l.593-905): SpyNewRecord (mspyLib.c l.138-160: under the
-//   MaxRecordsToAllocate cap, InterlockedIncrement(RecordsAllocated) and a lookaside allocation);
-//   no record -> NO_CALLBACK; IRP_MJ_SHUTDOWN, which can have no post-op (RegistrationData.c l.117-120,
-//   P3), calls SpyPostOperationCallback inline and returns NO_CALLBACK (l.885-897); everything else
-//   returns WITH_CALLBACK with the record as CompletionContext (l.902).
-// - SpyPostOperationCallback (l.907-1000): DRAINING -> SpyFreeRecord and FINISHED (l.962-965, the
+// - minispy.c SpyPreOperationCallback (l.593-905): SpyNewRecord (mspyLib.c l.218; SpyAllocateBuffer
+//   l.110-160: under the MaxRecordsToAllocate cap, InterlockedIncrement(RecordsAllocated) and a
+//   lookaside allocation); no record -> NO_CALLBACK; IRP_MJ_SHUTDOWN, which can have no post-op
+//   (RegistrationData.c l.117-120, P3), calls SpyPostOperationCallback inline (l.892) and returns
+//   NO_CALLBACK (l.885-897); everything else returns WITH_CALLBACK with the record as
+//   CompletionContext (l.902).
+// - SpyPostOperationCallback (l.911-1000): DRAINING -> SpyFreeRecord and FINISHED (l.962-965, the
 //   textbook Q3); otherwise log the completion, queue the record for user mode, FINISHED.
 // - InstanceTeardownStart/Complete are NULL (RegistrationData.c l.276-277). SpyFilterUnload
 //   (l.309-345): FltCloseCommunicationPort, then FltUnregisterFilter (T10).
 //
-// Abstracted: the record list is the counter RecordsAllocated (SpyFreeBuffer decrements it), with a
-// cap of 2; the lookaside allocation may fail. Name queries, ECPs, the reparse-tag record and the
-// user-mode port are not modelled. The cap check and the InterlockedIncrement are separate steps, as
-// in the sample: concurrent pre-ops can overshoot the cap, which the sample tolerates (the cap is a
-// soft limit on memory, not an invariant).
+// Abstracted: the record list is the counter RecordsAllocated (SpyFreeBuffer, mspyLib.c l.182,
+// decrements it; a record queued for user mode is counted as released), with a cap of 2; the
+// lookaside allocation may fail. Name queries, ECPs, the reparse-tag record and the user-mode port
+// are not modelled. The cap check and the InterlockedIncrement are separate steps, as in the
+// sample: concurrent pre-ops can overshoot the cap, which the sample tolerates (the cap is a soft
+// limit on memory, not an invariant).
 //
 // Exercises: P3 (no post-op for SHUTDOWN), Q3 (the drained post-op only frees), T10, T11.
 // Everything holds.

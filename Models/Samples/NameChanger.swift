@@ -4,9 +4,9 @@
 //
 // Follows:
 // - ncdirnotify.c NcPreNotifyDirectory (l.1067-2070): a notify on a directory unrelated to the
-//   mapping passes with NO_CALLBACK (l.1222-1247); one whose names must be translated goes down with
-//   WITH_CALLBACK ("Munge" mode, l.1632); one whose results must be filtered keeps the user's request
-//   ("Filter" mode, l.1465-1568): under the stream-handle-context lock it records
+//   mapping passes with NO_CALLBACK (l.1222-1247); one whose names must be translated goes down
+//   with WITH_CALLBACK ("Munge" mode, l.1632); one whose results must be filtered keeps the user's
+//   request ("Filter" mode, l.1465-1568): under the stream-handle-context lock it records
 //   NotCtx->UserRequest (l.1463), attaches NcNotifyCancelCallback with NcSetCancelCompletion
 //   (nchelper.c l.270: under the cancel spin lock, STATUS_CANCELLED if FltIsIoCanceled, C12; the
 //   pre-op then completes the request itself, l.1521-1528), sends the shadow request with
@@ -35,23 +35,36 @@
 //   NcPostNotifyDirectoryReal (a change in the directory, or the user's handle cleaned up in the
 //   file system, which completes the shadow with STATUS_NOTIFY_CLEANUP) or ends without doing
 //   anything: the directory does not change and the application keeps its handle open.
-// - FltDoCompletionProcessingWhenSafe (not in the DSL) is what it does: the safe callback inline, or
-//   posted as a deferred I/O work item that FltMgr resumes with FltCompletePendedPostOperation, or
-//   FALSE when it cannot post (W1 conditions).
-// - Not modelled: the context lock beyond `Atomic`, IRQL, stream-handle and instance contexts, the
-//   buffer translation, NcReissueNotifyRequestWorkerRoutine (reissue of an empty shadow result), the
-//   handle's IRP_MJ_CLEANUP path (NcPreCleanupCallback SYNCHRONIZE, NcStreamHandleContextNotCleanup
-//   -> NcNotifyAbort(STATUS_NOTIFY_CLEANUP)), network-query-open DISALLOW_FASTIO (nc.c l.1832: the
-//   DSL has no IRP_MJ_NETWORK_QUERY_OPEN), unload.
+// - FltDoCompletionProcessingWhenSafe (not in the DSL) is what it does: at IRQL <= APC_LEVEL the
+//   safe callback inline, else posted as a deferred I/O work item that FltMgr resumes with
+//   FltCompletePendedPostOperation, or FALSE when it cannot post (W1 conditions).
+// - The stream-handle context's ERESOURCE and the cancel spin lock are `Lock`s. IoCancelIrp sets
+//   Irp->Cancel under the system cancel spin lock, which fltcheck's cancel does not take, so
+//   NcSetCancelCompletion's check-then-set is also `Atomic` (without it fltcheck would let a cancel
+//   fall between FltIsIoCanceled and FltSetCancelCompletion, which cannot happen). The shadow
+//   completion's locked section is `Atomic` too: everything it touches is guarded by the context
+//   lock, so forbidding other interleavings inside it changes no outcome and saves states.
+// - Not modelled: stream-handle and instance contexts, the buffer translation,
+//   NcReissueNotifyRequestWorkerRoutine (reissue of an empty shadow result), the handle's
+//   IRP_MJ_CLEANUP path (NcPreCleanupCallback SYNCHRONIZE, NcStreamHandleContextNotCleanup ->
+//   NcNotifyAbort(STATUS_NOTIFY_CLEANUP)), network-query-open DISALLOW_FASTIO (nc.c l.1832: the DSL
+//   has no IRP_MJ_NETWORK_QUERY_OPEN), unload.
 //
 // Exercises: R1, R2, R6, R8, C11, C12, Q3, T1/T4 (the catalog's candidate NameChanger hang).
 //
-// Finding (TeardownCompletes, T1/T4): a notify pended in Filter mode is resumed only by the shadow's
-// completion or by the cancel routine. InstanceTeardownStart does nothing about it, so once teardown
-// starts, InstanceTeardownComplete (and a detach, or FltUnregisterFilter at unload) waits until the
-// directory changes, the application cancels (or its thread exits), or it closes its handle.
-// PendedOperationsResumed (R1) is reported too: without a teardown, a notify on a directory that never
-// changes stays pended until its originator cancels it, which is what change notification is for.
+// Finding (TeardownCompletes, T1/T4): a notify pended in Filter mode is resumed only by the
+// shadow's completion or by the cancel routine. InstanceTeardownStart does nothing about it, so
+// once teardown starts, InstanceTeardownComplete (and a detach, or FltUnregisterFilter at unload)
+// waits until the directory changes, the application cancels (or its thread exits), or it closes
+// its handle. The trace: the notify is pended in Filter mode, teardown starts and
+// InstanceTeardownStart returns, the shadow never completes; no thread is left that could resume
+// it, so teardown never completes. PendedOperationsResumed (R1) is reported too: without a
+// teardown, a notify on a directory that never changes stays pended until its originator cancels
+// it, which is what change notification is for. A variant (not kept) whose InstanceTeardownStart
+// takes the user's request out of the context under the lock, clears the cancel routine (leaving it
+// to a cancel that won) and completes it with STATUS_NOTIFY_CLEANUP, and whose pre-op refuses to
+// pend once teardown has started (T2), makes TeardownCompletes hold; only the by-design R1 report
+// remains.
 import FltModel
 
 let model = Model("NameChanger") {
@@ -60,7 +73,11 @@ let model = Model("NameChanger") {
         InstanceTeardown("NameChanger")
     }
     Filter("NameChanger", altitude: 370_100) {
-        // NC_DIR_NOT_CONTEXT fields, guarded by the stream-handle-context lock.
+        // The stream-handle context's lock (NcLockStreamHandleContext: FltAcquireResourceExclusive,
+        // nc.h l.444) and the system cancel spin lock (IoAcquireCancelSpinLock, nchelper.c l.296).
+        let contextLock = Lock("HandleContext.Lock", .resource)
+        let cancelSpinLock = Lock("IoCancelSpinLock", .spinLock)
+        // NC_DIR_NOT_CONTEXT fields, guarded by the context lock.
         let userRequest = OperationVariable("NotCtx.UserRequest")
         let cancelSeen = BoolVariable("NotCtx.CancelSeen")
         // Locals of the routines (one notify request, so one copy each suffices).
@@ -68,9 +85,12 @@ let model = Model("NameChanger") {
         let requestToComplete = OperationVariable("RequestToComplete")
         let requestToAbort = OperationVariable("RequestToAbort")
 
-        // NcPostNotifyDirectoryReal for the shadow request (ncdirnotify.c l.2179-2770).
+        // NcPostNotifyDirectoryReal for the shadow request (ncdirnotify.c l.2179-2770): under the
+        // context lock, take the user's request unless a cancel got there first; complete it after
+        // dropping the lock.
         let shadowCompletion = {
             Atomic {
+                contextLock.acquire()
                 requestToComplete.set(Op.none)
                 // CancelSeen forces STATUS_CANCELLED; with no user request there is nothing to complete.
                 If(!cancelSeen && userRequest != Op.none) {
@@ -82,6 +102,7 @@ let model = Model("NameChanger") {
                         requestToComplete.set(Op.none)
                     }
                 }
+                contextLock.release()
             }
         }
         let completeUserRequest = {
@@ -105,18 +126,18 @@ let model = Model("NameChanger") {
 
         let notifyCancel = CancelRoutine("NcNotifyCancelCallback") {
             // NcNotifyCancelCallback (l.3169) and NcNotifyAbort (l.3018), under the context lock.
-            Atomic {
-                cancelSeen.set(true)
-                requestToAbort.set(userRequest)
-                If(userRequest != Op.none) {
-                    ClearCancelCompletion(for: userRequest) {
-                        userRequest.set(Op.none)
-                    } onCancelled: {
-                        // STATUS_CANCELLED, and the abort status is STATUS_CANCELLED: complete it (l.3093).
-                        userRequest.set(Op.none)
-                    }
+            contextLock.acquire()
+            cancelSeen.set(true)
+            requestToAbort.set(userRequest)
+            If(userRequest != Op.none) {
+                ClearCancelCompletion(for: userRequest) {
+                    userRequest.set(Op.none)
+                } onCancelled: {
+                    // STATUS_CANCELLED, and the abort status is STATUS_CANCELLED: complete it (l.3093).
+                    userRequest.set(Op.none)
                 }
             }
+            contextLock.release()
             If(requestToAbort != Op.none) {
                 CompletePendedPreOperation(requestToAbort, .complete(.cancelled))
                 requestToAbort.set(Op.none)
@@ -141,23 +162,30 @@ let model = Model("NameChanger") {
                     Return(.successWithCallback)
                 }
                 Branch {
-                    // Filter mode (l.1465-1568).
+                    // Filter mode (l.1465-1568), under the context lock.
+                    contextLock.acquire()
                     cancelSeen.set(false)
+                    userRequest.set(Op.current)
+                    // NcSetCancelCompletion (nchelper.c l.270-310).
+                    // IoCancelIrp sets Irp->Cancel under the same spin lock, so no cancel comes
+                    // between the check and FltSetCancelCompletion: `Atomic` says so to fltcheck.
                     Atomic {
-                        // Context lock held; NcSetCancelCompletion under the cancel spin lock.
-                        userRequest.set(Op.current)
+                        cancelSpinLock.acquire()
                         If(Op.isCancelled) {
                             cancelledAtSet.set(true)
                         } else: {
                             SetCancelCompletion(notifyCancel)
                         }
+                        cancelSpinLock.release()
                     }
                     If(cancelledAtSet) {
                         // NcSetCancelCompletion returned STATUS_CANCELLED: complete it here (l.1524-1528,
                         // l.2056-2083 takes it out of the context).
                         userRequest.set(Op.none)
+                        contextLock.release()
                         Return(.complete(.cancelled))
                     }
+                    contextLock.release()
                     // FltPerformAsynchronousIo(shadow): the request now belongs to the shadow's
                     // completion and the cancel routine; return PENDING in all cases (l.1558).
                     QueueGenericWorkItem(shadowCompletes) {
@@ -176,17 +204,17 @@ let model = Model("NameChanger") {
                 // NcFreeNotifyRequestContext (l.2876).
                 Return(.finishedProcessing)
             }
-            Either {
-                // Safe IRQL: NcPostNotifyDirectorySafe runs inline.
+            // FltDoCompletionProcessingWhenSafe (l.2884).
+            If(Irql.current <= Irql.apc) {
+                // NcPostNotifyDirectorySafe runs inline.
                 Return(.finishedProcessing)
-            } or: {
-                QueueDeferredIoWorkItem(whenSafe) {
-                    Return(.moreProcessingRequired)
-                } onFailure: {
-                    // WhenSafe returned FALSE (l.2893-2901).
-                    SetStatus(NTStatus.unsuccessful)
-                    Return(.finishedProcessing)
-                }
+            }
+            QueueDeferredIoWorkItem(whenSafe) {
+                Return(.moreProcessingRequired)
+            } onFailure: {
+                // WhenSafe returned FALSE (l.2893-2901).
+                SetStatus(NTStatus.unsuccessful)
+                Return(.finishedProcessing)
             }
         }
 

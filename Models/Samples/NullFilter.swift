@@ -4,7 +4,8 @@
 //
 // Follows:
 // - FilterRegistration (l.91-108): no operation callbacks, NullUnload, NullQueryTeardown (always
-//   STATUS_SUCCESS, so a manual detach is allowed), InstanceTeardownStart/Complete NULL (l.104-105).
+//   STATUS_SUCCESS, so a manual detach is allowed), InstanceTeardownStart/Complete NULL
+//   (l.104-105).
 // - NullUnload (l.174-201): FltUnregisterFilter (l.200), STATUS_SUCCESS.
 //
 // Abstracted: the workload is a read and a create that pass the filter by (FltMgr calls no callback

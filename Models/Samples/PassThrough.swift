@@ -6,17 +6,17 @@
 // - Callbacks[] (l.136-333): PtPreOperationPassThrough / PtPostOperationPassThrough for every major
 //   function, except IRP_MJ_SHUTDOWN, which gets PtPreOperationNoPostOperationPassThrough and no
 //   post-op (l.217-220, P3).
-// - PtPreOperationPassThrough (l.611-686): for oplock FSCTLs and directory change notifications
-//   (PtDoRequestOperationStatus, l.845-887) FltRequestOperationStatusCallback, whose failure is only
-//   traced; always WITH_CALLBACK.
-// - PtPostOperationPassThrough (l.747-788): FINISHED, Flags unreferenced (a drained call does nothing
-//   either way). PtPreOperationNoPostOperationPassThrough (l.793-834): NO_CALLBACK.
-// - PtInstanceTeardownStart / Complete (l.451-500) only trace. PtUnload (l.580-607):
+// - PtPreOperationPassThrough (l.622-686): for oplock FSCTLs and directory change notifications
+//   (PtDoRequestOperationStatus, l.839-887) FltRequestOperationStatusCallback, whose failure is
+//   only traced; always WITH_CALLBACK.
+// - PtPostOperationPassThrough (l.747-788): FINISHED, Flags unreferenced (a drained call does
+//   nothing either way). PtPreOperationNoPostOperationPassThrough (l.793-834): NO_CALLBACK.
+// - PtInstanceTeardownStart / Complete (l.451-500) only trace. PtUnload (l.583-607):
 //   FltUnregisterFilter.
 //
 // Abstracted: every major function the DSL knows is registered as the sample registers it; the
-// workload sends a create, an asynchronous read the file system completes inline or later, a fast I/O
-// read and a shutdown, and races them with an instance teardown and an unload. Not modelled:
+// workload sends a create, an asynchronous read the file system completes inline or later, a fast
+// I/O read and a shutdown, and races them with an instance teardown and an unload. Not modelled:
 // FltRequestOperationStatusCallback and PtOperationStatusCallback (no such call in the DSL; it only
 // traces), the debug-trace flags.
 //

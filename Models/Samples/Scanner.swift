@@ -1,14 +1,15 @@
 // fltcheck-expect: holds
 // Scanner: the WDK scanner sample's kernel filter (filesys/miniFilter/scanner/filter/scanner.c): a
-// user-mode scan through FltSendMessage on open, write and cleanup; no pending, no teardown callbacks.
+// user-mode scan through FltSendMessage on open, write and cleanup; no pending, no teardown
+// callbacks.
 //
 // Follows:
 // - ScannerPreCreate (l.1010-1062): the scanner's own process passes with NO_CALLBACK; every other
 //   create returns WITH_CALLBACK (l.1061).
-// - ScannerPostCreate (l.1113-1225): failed and STATUS_REPARSE creates pass; files whose extension is
-//   not scanned pass; otherwise ScannerpScanFileInUserMode (FltSendMessage, no timeout) and, if not
-//   safe, FltCancelFileOpen + STATUS_ACCESS_DENIED (l.1216); a safe file opened for write gets a
-//   stream-handle context with RescanRequired. Flags (DRAINING) is unreferenced.
+// - ScannerPostCreate (l.1113-1225): failed and STATUS_REPARSE creates pass; files whose extension
+//   is not scanned pass; otherwise ScannerpScanFileInUserMode (FltSendMessage, no timeout) and, if
+//   not safe, FltCancelFileOpen + STATUS_ACCESS_DENIED (l.1216); a safe file opened for write gets
+//   a stream-handle context with RescanRequired. Flags (DRAINING) is unreferenced.
 // - ScannerPreCleanup (l.1273-1330): rescans when RescanRequired and always returns NO_CALLBACK, so
 //   cleanup is never failed (P5).
 // - ScannerPreWrite (l.1335-1545): no client port or no context -> NO_CALLBACK; otherwise send the
@@ -22,10 +23,10 @@
 //
 // Abstracted: the user-mode verdict, whether the scanner is connected, whether the handle has a
 // context, and allocation failures are nondeterministic; FltSendMessage is a `Step()` before the
-// verdict. The callbacks share no state, so the model uses explicit steps: other threads run at those
-// `Step()`s and between callbacks. Not modelled: communication ports, FltSendMessage's wait (it has no timeout: a hung
-// scanner hangs the I/O, by design), stream-handle contexts (T14), name queries,
-// FltCancelFileOpen itself (Q10; modelled as IoStatus = STATUS_ACCESS_DENIED), IRQL.
+// verdict. The callbacks share no state, so the model uses explicit steps: other threads run at
+// those `Step()`s and between callbacks. Not modelled: communication ports, FltSendMessage's wait
+// (it has no timeout: a hung scanner hangs the I/O, by design), stream-handle contexts (T14), name
+// queries, FltCancelFileOpen itself (Q10; modelled as IoStatus = STATUS_ACCESS_DENIED), IRQL.
 //
 // Exercises: P4, P5, T10, T11 and the drain of a post-create (an asynchronous create at unload).
 // Everything holds. Note (the catalog's candidate Q3 warning): the drained ScannerPostCreate still

@@ -3,42 +3,45 @@
 // swapping in pre-read and pre-write, copy-back in post-read, no pending in pre-ops.
 //
 // Follows:
-// - SwapPreReadBuffers (l.779-1000): zero length or any allocation failure -> NO_CALLBACK; else swap
-//   in a new buffer (and MDL for IRPs), FltSetCallbackDataDirty (l.954), WITH_CALLBACK with a
+// - SwapPreReadBuffers (l.779-1000): zero length or any allocation failure -> NO_CALLBACK; else
+//   swap in a new buffer (and MDL for IRPs), FltSetCallbackDataDirty (l.954), WITH_CALLBACK with a
 //   pre2post context (l.969).
 // - SwapPostReadBuffers (l.1003-1225): FLT_ASSERT(!DRAINING) (l.1045, "this system won't drain an
 //   operation with swapped buffers"); failed or empty read -> free and FINISHED; an MDL -> map it
-//   (failure: STATUS_INSUFFICIENT_RESOURCES) and copy; a system buffer or fast I/O -> copy directly;
-//   an arbitrary user buffer -> FltDoCompletionProcessingWhenSafe(SwapPostReadBuffersWhenSafe)
-//   (l.1131), FALSE -> STATUS_UNSUCCESSFUL (l.1160). SwapPostReadBuffersWhenSafe (l.1228-1346):
-//   FltLockUserBuffer + map + copy, errors into IoStatus, free, FINISHED.
+//   (failure: STATUS_INSUFFICIENT_RESOURCES) and copy; a system buffer or fast I/O -> copy
+//   directly; an arbitrary user buffer ->
+//   FltDoCompletionProcessingWhenSafe(SwapPostReadBuffersWhenSafe) (l.1131), FALSE ->
+//   STATUS_UNSUCCESSFUL (l.1161). SwapPostReadBuffersWhenSafe (l.1228-1346): FltLockUserBuffer +
+//   map + copy, errors into IoStatus, free, FINISHED.
 // - SwapPreWriteBuffers (l.1902-2165): swap and copy the caller's data; COMPLETE with
 //   STATUS_INSUFFICIENT_RESOURCES when the caller's MDL cannot be mapped (l.2073) or with the
 //   exception code when the copy faults (l.2105); else WITH_CALLBACK (l.2163).
-// - SwapPostWriteBuffers (l.2199-2241): frees the swapped buffer and returns FINISHED, whatever Flags
-//   says.
+// - SwapPostWriteBuffers (l.2199-2241): frees the swapped buffer and returns FINISHED, whatever
+//   Flags says.
 // - InstanceTeardownStart/Complete are NULL (l.278-279). SwapPreDirCtrlBuffers /
 //   SwapPostDirCtrlBuffers (l.1351-1897) repeat the read protocol (same assert, l.1600) and are not
 //   modelled separately.
 //
 // Abstracted: buffer, MDL and allocation details are nondeterministic choices (which kind of buffer
-// the caller passed, whether an allocation, a mapping or a copy fails). FltDoCompletionProcessingWhenSafe
-// is not in the DSL and is modelled by what it does: at a safe IRQL it calls the safe callback inline
-// and returns TRUE; otherwise it posts it as a deferred I/O work item (TRUE, with
-// MORE_PROCESSING_REQUIRED) whose completion FltMgr resumes with FltCompletePendedPostOperation; it
-// returns FALSE when it cannot post (W1: paging I/O, TopLevelIrp). Not modelled: IRQL (Q5, Q6),
-// FltSetCallbackDataDirty (P15), the volume context, unload.
+// the caller passed, whether an allocation, a mapping or a copy fails).
+// FltDoCompletionProcessingWhenSafe is not in the DSL and is modelled by what it does: at IRQL <=
+// APC_LEVEL (`Irql.current`; fltcheck explores the post-op at PASSIVE_LEVEL and DISPATCH_LEVEL) it
+// calls the safe callback inline and returns TRUE; otherwise it posts it as a deferred I/O work
+// item (TRUE, with MORE_PROCESSING_REQUIRED) whose completion FltMgr resumes with
+// FltCompletePendedPostOperation; it returns FALSE when it cannot post (W1: paging I/O,
+// TopLevelIrp). Not modelled: the buffer accesses themselves (Q6), FltSetCallbackDataDirty (P15),
+// the volume context, unload.
 //
-// Exercises: Q3 (the catalog's §1.9 open question), Q7, P4.
+// Exercises: Q3 (the catalog's §1.9 open question), Q5/Q7 (WhenSafe by IRQL), P4.
 //
-// Finding (Assertion): under the documented drain rule (I:drain, D:post: FltMgr drains every operation
-// awaiting its post-op, fltcheck's default), a read the file system completes asynchronously can have
-// its post-read called with FLTFL_POST_OPERATION_DRAINING when the instance is torn down, and the
-// sample's FLT_ASSERT(!DRAINING) (l.1045) fails. Whether FltMgr really drains buffer-swapped
-// operations is the catalog's open question; if it does, the free build copies from and frees the
-// swapped buffer while the file system may still fill it, and SwapPostWriteBuffers (which does not
-// look at Flags) frees a buffer the file system may still be writing from. `drain: .exceptSynchronized`
-// does not help: these operations are WITH_CALLBACK, not SYNCHRONIZE.
+// Finding (Assertion): under the documented drain rule (I:drain, D:post: FltMgr drains every
+// operation awaiting its post-op, fltcheck's default), a read the file system completes
+// asynchronously can have its post-read called with FLTFL_POST_OPERATION_DRAINING when the instance
+// is torn down, and the sample's FLT_ASSERT(!DRAINING) (l.1045) fails. Whether FltMgr really drains
+// buffer-swapped operations is the catalog's open question; if it does, the free build copies from
+// and frees the swapped buffer while the file system may still fill it, and SwapPostWriteBuffers
+// (which does not look at Flags) frees a buffer the file system may still be writing from. `drain:
+// .exceptSynchronized` does not help: these operations are WITH_CALLBACK, not SYNCHRONIZE.
 import FltModel
 
 let model = Model("SwapBuffers") {
@@ -97,17 +100,21 @@ let model = Model("SwapBuffers") {
                 }
                 Branch {
                     // An arbitrary user buffer: FltDoCompletionProcessingWhenSafe (l.1131).
-                    Either {
+                    If(Irql.current <= Irql.apc) {
                         // Already at a safe IRQL: SwapPostReadBuffersWhenSafe runs inline.
-                        Return(.finishedProcessing)
-                    } or: {
-                        QueueDeferredIoWorkItem(postReadWhenSafe) {
-                            Return(.moreProcessingRequired)
-                        } onFailure: {
-                            // WhenSafe returned FALSE.
-                            SetStatus(NTStatus.unsuccessful)
-                            Return(.finishedProcessing)
+                        Either {
+                            Step()
+                        } or: {
+                            SetStatus(NTStatus.insufficientResources)
                         }
+                        Return(.finishedProcessing)
+                    }
+                    QueueDeferredIoWorkItem(postReadWhenSafe) {
+                        Return(.moreProcessingRequired)
+                    } onFailure: {
+                        // WhenSafe returned FALSE.
+                        SetStatus(NTStatus.unsuccessful)
+                        Return(.finishedProcessing)
                     }
                 }
             }

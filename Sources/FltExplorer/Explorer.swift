@@ -132,6 +132,9 @@ public struct Explorer: Sendable {
                 }
                 for successor in successors {
                     transitions += 1
+                    for warning in successor.warnings where violated.insert(warning.property.id).inserted {
+                        found.append(Found(violation: warning, node: index, transition: successor.transition))
+                    }
                     if let violation = successor.violation {
                         if violated.insert(violation.property.id).inserted {
                             found.append(Found(violation: violation, node: index, transition: successor.transition))

@@ -103,6 +103,7 @@ public struct Model {
         _ name: String, interleaving: Interleaving = .everyStatement,
         cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess,
         drain: DrainRule = .allAwaitingPostOp,
+        disabling disabled: [Disable] = [],
         file: String = #filePath, line: Int = #line,
         @ModelBuilder _ content: () -> Void
     ) {
@@ -113,7 +114,9 @@ public struct Model {
             name: name, location: location(file, line), variables: context.variables,
             filters: context.filters, workItems: context.workItems, queues: context.queues, locks: context.locks,
             workload: WorkloadIR(requests: context.requests, teardowns: context.teardowns, unloads: context.unloads),
-            options: OptionsIR(interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus, drain: drain))
+            options: OptionsIR(
+                interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus, drain: drain,
+                disabled: disabled.map(\.ir)))
         if context.models.isEmpty && !context.capturing { atexit { writeModelAtExit() } }
         context.models.append(ir)
         // A further model (an error the loader reports) starts from nothing.
@@ -125,6 +128,15 @@ public struct Model {
         context.unloads = []
         context.queues = []
         context.locks = []
+    }
+}
+
+/// Switches a property off for this model, with the reason (which every report repeats):
+/// `Model("X", disabling: [Disable("PendOnlyIrp", because: "...")])`.
+public struct Disable: Sendable {
+    let ir: DisabledPropertyIR
+    public init(_ property: String, because reason: String, file: String = #filePath, line: Int = #line) {
+        ir = DisabledPropertyIR(property: property, reason: reason, location: location(file, line))
     }
 }
 

@@ -75,17 +75,31 @@ public enum DrainRule: String, Codable, Sendable {
     case exceptSynchronized
 }
 
+/// A property the model switches off, and the written reason the report repeats.
+public struct DisabledPropertyIR: Codable, Sendable {
+    public var property: String
+    public var reason: String
+    public var location: SourceLocation
+    public init(property: String, reason: String, location: SourceLocation) {
+        self.property = property
+        self.reason = reason
+        self.location = location
+    }
+}
+
 public struct OptionsIR: Codable, Sendable {
     public var interleaving: Interleaving
     public var cleanupCloseStatus: CleanupCloseStatusRule
     public var drain: DrainRule
+    public var disabled: [DisabledPropertyIR]
     public init(
         interleaving: Interleaving = .everyStatement, cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess,
-        drain: DrainRule = .allAwaitingPostOp
+        drain: DrainRule = .allAwaitingPostOp, disabled: [DisabledPropertyIR] = []
     ) {
         self.interleaving = interleaving
         self.cleanupCloseStatus = cleanupCloseStatus
         self.drain = drain
+        self.disabled = disabled
     }
 }
 

@@ -54,15 +54,21 @@ public struct TextReport {
         out.append("")
         let violated = Dictionary(result.counterexamples.map { ($0.violation.property.id, $0) }, uniquingKeysWith: { first, _ in first })
         let width = Property.all.map(\.id.count).max() ?? 20
+        let disabled = Dictionary(model.options.disabled.map { ($0.property, $0.reason) }, uniquingKeysWith: { first, _ in first })
         for property in Property.all {
             let status: String
-            if violated[property.id] != nil {
+            if disabled[property.id] != nil {
+                status = "disabled"
+            } else if violated[property.id] != nil {
                 status = property.severity == .error ? "VIOLATED" : "warning"
             } else {
                 status = result.exhaustive ? "holds" : "inconclusive"
             }
             let ids = property.catalogIds.isEmpty ? "-" : property.catalogIds.joined(separator: ",")
             out.append("  \(pad(status, 12)) \(pad(property.id, width + 2)) \(pad(ids, 7)) \(property.kind.rawValue)")
+        }
+        for switchedOff in model.options.disabled {
+            out.append("  disabled by the model: \(switchedOff.property), because: \(switchedOff.reason) (\(display(switchedOff.location)))")
         }
         if !result.exhaustive {
             out.append("")
@@ -78,7 +84,12 @@ public struct TextReport {
         }
         out.append("")
         switch verdict {
-        case .holds: out.append("verdict: all \(Property.all.count) properties hold for every interleaving (exit 0)")
+        case .holds:
+            let warnings = result.counterexamples.map(\.violation.property).filter { $0.severity == .advisory }
+            let checked = Property.all.count - disabled.count - warnings.count
+            let advisories = warnings.isEmpty ? "" : ", \(count(warnings.count, "advisory warning")): \(warnings.map(\.id).joined(separator: ", "))"
+            let off = disabled.isEmpty ? "" : ", \(disabled.count) disabled"
+            out.append("verdict: all \(checked) \(warnings.isEmpty && disabled.isEmpty ? "" : "other ")properties hold for every interleaving\(advisories)\(off) (exit 0)")
         case .violated: out.append("verdict: VIOLATED: \(result.counterexamples.filter { $0.violation.property.severity == .error }.map(\.violation.property.id).joined(separator: ", ")) (exit 1)")
         case .inconclusive: out.append("verdict: inconclusive: no violation found within the bounds (exit 2)")
         case .modelError: break

@@ -17,6 +17,7 @@ struct Run {
     private let log: EventLog?
     var events: [Event] { log?.events ?? [] }
     private(set) var violation: Violation?
+    private(set) var warnings: [Violation] = []
     /// Something visible already happened in this step: the next visible instruction ends it.
     private var progressed = false
 
@@ -111,7 +112,16 @@ struct Run {
         log.events.append(Event(operation: operation, actor: actor(), text: text(), changes: changes(), location: location))
     }
 
+    /// Records an advisory finding: the step goes on.
+    private mutating func warn(_ property: Property, _ message: String, at location: SourceLocation?) {
+        guard !semantics.disabled.contains(property.id) else { return }
+        warnings.append(Violation(property: property, message: message, location: location))
+        note(nil, actor, "advisory \(property.id): \(message)", at: location)
+    }
+
     private mutating func fail(_ property: Property, _ message: String, at location: SourceLocation?) {
+        // A property the model switched off (with its reason) is not checked.
+        guard !semantics.disabled.contains(property.id) else { return }
         violation = Violation(property: property, message: message, location: location)
         var operation: Int?
         if case .code(let frame)? = state.threads[thread].frames.last, frame.operation >= 0 { operation = frame.operation }
@@ -508,6 +518,18 @@ struct Run {
             setTop(.dispatch(operation: operation, step: .preDown(filter + 1)))
         case .synchronize:
             guard requirePostOperation(filter, operation, "returned FLT_PREOP_SYNCHRONIZE", at: location) else { return }
+            if request.major == .create {
+                // P10 (S2, I:sync): FltMgr already synchronizes creates.
+                warn(.noSyncCreate, "\(filterName) returns FLT_PREOP_SYNCHRONIZE for \(request.label): post-create already runs at PASSIVE_LEVEL in the originating thread; use SUCCESS_WITH_CALLBACK", at: location)
+            }
+            if !request.isIrp {
+                warn(.syncNonIrpDegrades, "\(filterName) returns FLT_PREOP_SYNCHRONIZE for \(request.label), which is not IRP-based: FltMgr treats it as SUCCESS_WITH_CALLBACK", at: location)
+            }
+            if request.isIrp && !request.synchronous && (request.major == .read || request.major == .write) {
+                // P11 (S2, I:sync): can deadlock, e.g. when the modified page writer is blocked.
+                fail(.noSyncAsyncReadWrite, "\(filterName) returns FLT_PREOP_SYNCHRONIZE for asynchronous \(request.label): check FltIsOperationSynchronous first", at: location)
+                return
+            }
             if let lock = state.threads[thread].held.first {
                 // P13 (I:sync): a lock held from the pre-op to the post-op can deadlock, and a
                 // drained post-op runs on another thread.

@@ -42,6 +42,8 @@ public struct Successor: Sendable {
     public let transition: Transition
     /// Set when the step broke a property; the state after it is not explored further.
     public let violation: Violation?
+    /// Advisory findings of the step; they do not stop it.
+    public let warnings: [Violation]
     /// Filled in only when events were asked for.
     public let events: [Event]
 }
@@ -50,8 +52,13 @@ public struct Successor: Sendable {
 /// engines explore. Every rule cites its catalog id in ../shared/reference/fltmgr-rules.md.
 public struct Semantics: Sendable {
     public let program: Program
+    /// Property ids the model switched off.
+    let disabled: Set<String>
 
-    public init(_ program: Program) { self.program = program }
+    public init(_ program: Program) {
+        self.program = program
+        disabled = Set(program.model.options.disabled.map(\.property))
+    }
 
     /// Every variable at its initial value, every request about to be issued by its own thread.
     /// Every instance attached, every queue empty and enabled, and a thread for each teardown.
@@ -237,7 +244,7 @@ public struct Semantics: Sendable {
                 run.execute()
                 result.append(Successor(
                     state: run.state, transition: Transition(thread: thread, choices: run.taken),
-                    violation: run.violation, events: run.events))
+                    violation: run.violation, warnings: run.warnings, events: run.events))
                 guard let next = run.nextChoices() else { break }
                 choices = next
             }
@@ -249,7 +256,7 @@ public struct Semantics: Sendable {
     public func replay(_ transition: Transition, from state: SystemState) -> Successor {
         var run = Run(semantics: self, state: state, thread: transition.thread, choices: transition.choices, recording: true)
         run.execute()
-        return Successor(state: run.state, transition: transition, violation: run.violation, events: run.events)
+        return Successor(state: run.state, transition: transition, violation: run.violation, warnings: run.warnings, events: run.events)
     }
 
     /// The liveness violations of a quiescent state (see `isQuiescent`): an instance teardown that
@@ -296,7 +303,7 @@ public struct Semantics: Sendable {
             break
         }
         if let incomplete = incompleteViolation(state) { violations.append(incomplete) }
-        return violations
+        return violations.filter { !disabled.contains($0.property.id) }
     }
 
     private func incompleteViolation(_ state: SystemState) -> Violation? {

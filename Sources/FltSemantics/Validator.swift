@@ -1,4 +1,5 @@
 import FltModel
+import FltProperties
 
 /// Checks that an IR describes a model that can be run: well-formed references, values within
 /// their types, callbacks that always return, statements where they are allowed.
@@ -79,6 +80,14 @@ struct Validator {
             }
             if group.kind == .fastIo && group.fileSystemTiming != .inline {
                 throw ModelError("fast I/O is synchronous: the file system completes it inline", at: group.location)
+            }
+        }
+        for disabled in model.options.disabled {
+            if Property.named(disabled.property) == nil {
+                throw ModelError("Disable(\"\(disabled.property)\"): there is no such property (see `fltcheck list`)", at: disabled.location)
+            }
+            if disabled.reason.trimmingCharacters(in: .whitespaces).count < 8 {
+                throw ModelError("Disable(\"\(disabled.property)\") needs a written reason", at: disabled.location)
             }
         }
         if model.workload.requests.reduce(0, { $0 + $1.count }) > 64 {

@@ -39,7 +39,7 @@ struct FltCheck: ParsableCommand {
         abstract: "Model checker for Windows file-system minifilters under the Filter Manager.",
         discussion: exitCodes,
         version: "0.1.0",
-        subcommands: [Verify.self, Replay.self, Show.self, DumpIR.self, ListProperties.self],
+        subcommands: [Verify.self, Replay.self, Show.self, DumpIR.self, ListProperties.self, Explain.self],
         defaultSubcommand: nil)
 }
 
@@ -324,6 +324,36 @@ struct ListProperties: ParsableCommand {
             print("\(property.id.padding(toLength: width + 2, withPad: " ", startingAt: 0))\(ids.padding(toLength: 7, withPad: " ", startingAt: 0))\(property.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\(property.severity.rawValue)")
             print("    \(property.rule)")
             print("    source: \(property.source)")
+        }
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain one property: its rule, kind, severity, doc sources and a model that breaks it.",
+        discussion: "Run `fltcheck list` for the ids. The example model is shown when it is found under the current directory (run from the fltcheck checkout).")
+
+    @Argument(help: "A property id, e.g. NoDoubleCompletion, or a catalog id such as R2.")
+    var id: String
+
+    func run() throws {
+        guard let property = Property.named(id) ?? Property.all.first(where: { $0.catalogIds.contains(id.uppercased()) }) else {
+            failModel("error: no property \"\(id)\"; `fltcheck list` shows them all")
+        }
+        let ids = property.catalogIds.isEmpty ? "" : " (catalog \(property.catalogIds.joined(separator: ", ")))"
+        print("\(property.id)\(ids): \(property.kind.rawValue), \(property.severity.rawValue)")
+        print("")
+        print(property.rule)
+        print("")
+        print("source: \(property.source)")
+        guard let example = property.exampleModel else { return }
+        print("")
+        if let text = FileManager.default.contents(atPath: example) {
+            print("a model that breaks it (\(example)):")
+            print("")
+            print(String(decoding: text, as: UTF8.self))
+        } else {
+            print("a model that breaks it: \(example) in the fltcheck repository")
         }
     }
 }

@@ -171,3 +171,28 @@ let allPropertyIds = Set(breakableProperties).union(Property.all.map(\.id))
         #expect(explored(fromJSON) != nil && explored(fromJSON) == explored(fromSwift), "\(fromJSON)\n\(fromSwift)")
     }
 }
+
+@Suite struct Explain {
+    @Test(arguments: Property.all.filter { $0.severity == .error }.map(\.id))
+    func everyErrorPropertyIsExplainedWithAModelThatBreaksIt(_ id: String) throws {
+        let outcome = try FltCheck.run(["explain", id])
+        #expect(outcome.status == 0, "\(outcome)")
+        let property = try #require(Property.named(id))
+        #expect(outcome.stdout.contains(property.rule), "\(outcome)")
+        let example = try #require(property.exampleModel, "\(id) has no example model")
+        #expect(outcome.stdout.contains("a model that breaks it (\(example))"), "\(outcome)")
+        let source = try String(contentsOfFile: FltCheck.packageRoot + "/" + example, encoding: .utf8)
+        guard case .violated(let ids) = try #require(Expectation.read(source)) else {
+            Issue.record("\(example) does not expect a violation")
+            return
+        }
+        #expect(ids.contains(id), "\(example) does not break \(id)")
+    }
+
+    @Test func aCatalogIdWorksAndAnUnknownIdIsAUsageError() throws {
+        let byCatalog = try FltCheck.run(["explain", "R2"])
+        #expect(byCatalog.status == 0 && byCatalog.stdout.hasPrefix("NoDoubleCompletion"), "\(byCatalog)")
+        let unknown = try FltCheck.run(["explain", "NoSuchRule"])
+        #expect(unknown.status == 3, "\(unknown)")
+    }
+}
