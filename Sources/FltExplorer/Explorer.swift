@@ -92,6 +92,8 @@ public struct Explorer: Sendable {
         let node: Int
         /// The violating transition, for a step violation.
         let transition: Transition?
+        /// For a fair cycle: transitions from `node` back to it, repeated forever.
+        var cycle: [Transition] = []
     }
 
     /// Explores until exhaustion or a bound. `progress` is called now and then with
@@ -114,6 +116,10 @@ public struct Explorer: Sendable {
         var depth = 0
         var bound: BoundHit?
         var frontier: [(SystemState, Int)] = [(initial, 0)]
+        // With loops the graph can have cycles; keep what the fair-cycle check needs.
+        let recordGraph = semantics.program.hasLoops
+        var graph = StateGraph()
+        if recordGraph { graph.add(initial) }
 
         search: while !frontier.isEmpty {
             var next: [(SystemState, Int)] = []
@@ -142,10 +148,17 @@ public struct Explorer: Sendable {
                         continue
                     }
                     let key = StateKey(successor.state)
-                    if visited[key] != nil { continue }
+                    if let known = visited[key] {
+                        if recordGraph { graph.connect(index, Int(known), successor.transition, semantics.threadName(of: successor.transition, in: state)) }
+                        continue
+                    }
                     if let maxStates = limits.maxStates, nodes.count >= maxStates {
                         bound = .states(maxStates)
                         break search
+                    }
+                    if recordGraph {
+                        graph.add(successor.state)
+                        graph.connect(index, nodes.count, successor.transition, semantics.threadName(of: successor.transition, in: state))
                     }
                     visited[key] = Int32(nodes.count)
                     encodedBytes += key.bytes.count
@@ -158,6 +171,11 @@ public struct Explorer: Sendable {
             if !next.isEmpty { depth += 1 }
         }
 
+        if recordGraph && bound == nil {
+            for cycle in graph.fairCycles(semantics) where violated.insert(cycle.violation.property.id).inserted {
+                found.append(Found(violation: cycle.violation, node: cycle.node, transition: nil, cycle: cycle.transitions))
+            }
+        }
         let counterexamples = found.map { counterexample($0, nodes: nodes, initial: initial) }
         return ExplorationResult(
             statesStored: nodes.count, transitions: transitions, endStates: endStates, depth: depth,
@@ -181,6 +199,20 @@ public struct Explorer: Sendable {
             let successor = semantics.replay(transition, from: state)
             trace += successor.events.map { TraceLine(step: number + 1, event: $0) }
             state = successor.state
+        }
+        if !found.cycle.isEmpty {
+            let loopStart = path.count + 1
+            for (offset, transition) in found.cycle.enumerated() {
+                let successor = semantics.replay(transition, from: state)
+                trace += successor.events.map { TraceLine(step: loopStart + offset, event: $0) }
+                state = successor.state
+            }
+            path += found.cycle
+            trace.append(TraceLine(step: path.count, event: Event(
+                operation: nil, actor: "fltcheck",
+                text: "steps \(loopStart)–\(path.count) repeat forever, and every thread that stays able to run keeps running (weak fairness; cancels, teardown and unload starts need not come). \(found.violation.message)",
+                changes: [], location: found.violation.location)))
+            return Counterexample(violation: found.violation, steps: path.count, trace: trace, path: path, atEndState: false)
         }
         if found.transition == nil {
             trace.append(TraceLine(step: path.count, event: Event(

@@ -97,13 +97,39 @@ public struct Semantics: Sendable {
     /// Liveness is judged in such states, so a request that only a cancel or a teardown would
     /// finish counts as stuck.
     public func isQuiescent(_ state: SystemState) -> Bool {
-        !state.threads.contains { thread in
-            guard canRun(thread, state), let top = thread.frames.last else { return false }
+        progressThreads(state).isEmpty
+    }
+
+    /// The names of the threads that can make progress on their own (enabled, and not an optional
+    /// environment move such as a cancel or the start of a teardown or unload).
+    public func progressThreads(_ state: SystemState) -> [String] {
+        state.threads.compactMap { thread in
+            guard canRun(thread, state), let top = thread.frames.last else { return nil }
             switch top {
-            case .dispatch(_, .cancel), .teardown(_, .begin), .unload(_, .begin): return false
-            default: return true
+            case .dispatch(_, .cancel), .teardown(_, .begin), .unload(_, .begin): return nil
+            default: return threadName(thread.role)
             }
         }
+    }
+
+    /// The name of the thread a transition moves, in the state it starts from.
+    public func threadName(of transition: Transition, in state: SystemState) -> String {
+        state.threads.indices.contains(transition.thread) ? threadName(state.threads[transition.thread].role) : "?"
+    }
+
+    /// What a cycle of states that all look like `state` leaves undone forever: a request pended or
+    /// unfinished, a teardown or an unload that never completes. Progress facts never go back, so
+    /// they are the same in every state of a strongly connected component.
+    public func foreverUndone(_ state: SystemState) -> Violation? {
+        if let teardown = state.threads.first(where: { if case .teardown(_, let step)? = $0.frames.last { step != .begin } else { false } }),
+           case .teardown(let filter) = teardown.role {
+            return Violation(property: .teardownCompletes, message: "\(program.filters[filter].name)'s instance teardown never completes: \(outstanding(filter, state).joined(separator: "; "))", location: nil)
+        }
+        if let unloading = state.threads.first(where: { $0.frames.contains { if case .unregister = $0 { true } else { false } } }),
+           case .unregister(let filter, _)? = unloading.frames.last(where: { if case .unregister = $0 { true } else { false } }) {
+            return Violation(property: .unloadCompletes, message: "FltUnregisterFilter for \(program.filters[filter].name) never returns", location: nil)
+        }
+        return incompleteViolation(state)
     }
 
     /// Whether a thread waits for something another thread must do first.
