@@ -97,19 +97,21 @@ public struct Semantics: Sendable {
     /// Liveness is judged in such states, so a request that only a cancel or a teardown would
     /// finish counts as stuck.
     public func isQuiescent(_ state: SystemState) -> Bool {
-        progressThreads(state).isEmpty
+        !state.threads.contains { makesProgress($0, state) }
+    }
+
+    private func makesProgress(_ thread: ThreadState, _ state: SystemState) -> Bool {
+        guard canRun(thread, state), let top = thread.frames.last else { return false }
+        switch top {
+        case .dispatch(_, .cancel), .teardown(_, .begin), .unload(_, .begin): return false
+        default: return true
+        }
     }
 
     /// The names of the threads that can make progress on their own (enabled, and not an optional
     /// environment move such as a cancel or the start of a teardown or unload).
     public func progressThreads(_ state: SystemState) -> [String] {
-        state.threads.compactMap { thread in
-            guard canRun(thread, state), let top = thread.frames.last else { return nil }
-            switch top {
-            case .dispatch(_, .cancel), .teardown(_, .begin), .unload(_, .begin): return nil
-            default: return threadName(thread.role)
-            }
-        }
+        state.threads.filter { makesProgress($0, state) }.map { threadName($0.role) }
     }
 
     /// The name of the thread a transition moves, in the state it starts from.
