@@ -498,10 +498,22 @@ public struct OperationVariable: AssignableVariable {
 public struct Lock {
     let index: Int
     public init(_ name: String, _ kind: LockKind, file: String = #filePath, line: Int = #line) {
+        self.init(name, kind, isCancelSpinLock: false, file: file, line: line)
+    }
+
+    private init(_ name: String, _ kind: LockKind, isCancelSpinLock: Bool, file: String, line: Int) {
         let context = buildContext
         index = context.locks.count
         if context.currentFilter == nil { context.error("Lock \"\(name)\" must be declared inside a Filter", location(file, line)) }
-        context.locks.append(LockIR(name: name, owner: context.currentFilter ?? "", kind: kind, location: location(file, line)))
+        context.locks.append(LockIR(
+            name: name, owner: context.currentFilter ?? "", kind: kind, isCancelSpinLock: isCancelSpinLock, location: location(file, line)))
+    }
+
+    /// The system cancel spin lock (IoAcquireCancelSpinLock / IoReleaseCancelSpinLock). A cancel
+    /// (IoCancelIrp) takes it too, so a check of `Op.isCancelled` and FltSetCancelCompletion made
+    /// while holding it cannot be split by a cancel (C12; NameChanger nchelper.c ~l.270).
+    public static func ioCancelSpinLock(file: String = #filePath, line: Int = #line) -> Lock {
+        Lock("IoCancelSpinLock", .spinLock, isCancelSpinLock: true, file: file, line: line)
     }
 
     /// Acquires it, waiting while another thread holds it.

@@ -318,11 +318,14 @@ public struct LockIR: Codable, Sendable {
     public var name: String
     public var owner: String
     public var kind: LockKind
+    /// The system's cancel spin lock (IoAcquireCancelSpinLock): a cancel (IoCancelIrp) takes it too.
+    public var isCancelSpinLock: Bool
     public var location: SourceLocation
-    public init(name: String, owner: String, kind: LockKind, location: SourceLocation) {
+    public init(name: String, owner: String, kind: LockKind, isCancelSpinLock: Bool = false, location: SourceLocation) {
         self.name = name
         self.owner = owner
         self.kind = kind
+        self.isCancelSpinLock = isCancelSpinLock
         self.location = location
     }
 }

@@ -143,6 +143,8 @@ public struct Program: Sendable {
     /// `Irql.current`). Only their post-ops are explored at DISPATCH_LEVEL as well as PASSIVE_LEVEL:
     /// for other code the IRQL is unobservable, and leaving it out keeps state spaces small.
     let irqlSensitive: Set<Int>
+    /// The system cancel spin lock, if the model takes it (`Lock.ioCancelSpinLock()`).
+    let cancelSpinLock: Int?
     /// Whether any code can jump backwards (a `While`): only then can the state graph have cycles.
     public let hasLoops: Bool
 
@@ -212,6 +214,7 @@ public struct Program: Sendable {
         self.workItemFilter = workItemFilter
         self.queues = queues
         self.irqlSensitive = Set(code.indices.filter { code[$0].instructions.contains(where: \.isIrqlSensitive) })
+        self.cancelSpinLock = model.locks.firstIndex(where: \.isCancelSpinLock)
         self.hasLoops = code.contains { compiled in
             compiled.instructions.enumerated().contains { pc, instruction in
                 if case .jump(let target) = instruction { target <= pc } else { false }

@@ -152,6 +152,8 @@ public struct Semantics: Sendable {
         case .dispatch(let operation, .waitSync(let filter)):
             return !state.operations[operation].slots[filter].syncSignalled
         case .dispatch(let operation, .cancel):
+            // IoCancelIrp takes the cancel spin lock: it waits while a filter holds it.
+            if let lock = program.cancelSpinLock, state.threads.contains(where: { $0.held.contains(lock) }) { return true }
             return state.operations[operation].stage != .inFlight
         case .dispatch:
             return false

@@ -82,6 +82,9 @@ struct Validator {
                 throw ModelError("fast I/O is synchronous: the file system completes it inline", at: group.location)
             }
         }
+        if model.locks.filter(\.isCancelSpinLock).count > 1, let second = model.locks.filter(\.isCancelSpinLock).dropFirst().first {
+            throw ModelError("the system has one cancel spin lock: declare Lock.ioCancelSpinLock() once", at: second.location)
+        }
         for disabled in model.options.disabled {
             if Property.named(disabled.property) == nil {
                 throw ModelError("Disable(\"\(disabled.property)\"): there is no such property (see `fltcheck list`)", at: disabled.location)
