@@ -39,7 +39,7 @@ struct FltCheck: ParsableCommand {
         abstract: "Model checker for Windows file-system minifilters under the Filter Manager.",
         discussion: exitCodes,
         version: "0.1.0",
-        subcommands: [Verify.self, Replay.self, Show.self, DumpIR.self, ListProperties.self, Explain.self],
+        subcommands: [Verify.self, Init.self, Replay.self, Show.self, DumpIR.self, ListProperties.self, Explain.self],
         defaultSubcommand: nil)
 }
 
@@ -84,18 +84,129 @@ func validateOutput(_ output: String?) throws {
     }
 }
 
+/// One model's check, run now or taken from the verdict cache.
+struct CheckedModel {
+    var summary: String
+    var exitCode: Int32
+    var document: ResultDocument
+    /// Each format's report by raw value.
+    var reports: [String: String]
+    /// The cache entry it came from, nil when it was checked now.
+    var cached: CachedVerdict?
+
+    func report(_ format: OutputFormat) -> String {
+        if format == .text, let cached { return cached.textReport ?? "" }
+        return reports[format.rawValue] ?? ""
+    }
+}
+
+/// The verdict cache key of checking `path` with `limits`, nil when the model cannot be read (it is
+/// then checked, and fails, without the cache). See `CachedVerdict` for what goes in.
+func verdictCacheKey(_ path: String, limits: Limits, loader: ModelLoader) -> String? {
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    guard let bytes = FileManager.default.contents(atPath: absolute) else { return nil }
+    let parts = [
+        "fltcheck-verdict-cache-v1", absolute, FileManager.default.currentDirectoryPath,
+        fltcheckVersion, fileIdentity("/proc/self/exe"), loader.toolchainIdentity,
+        "maxDepth=\(limits.maxDepth.map(String.init) ?? "none")", "maxStates=\(limits.maxStates.map(String.init) ?? "none")",
+    ]
+    return sha256Hex([bytes] + parts.map { Data($0.utf8) })
+}
+
+/// Checks one model: from the verdict cache when `useCache` and an entry is there, else loads,
+/// compiles and explores it, renders every format and stores the result in the cache. A model
+/// error is returned as its message (and never cached).
+func checkModel(_ path: String, limits: Limits, useCache: Bool, showProgress: Bool) -> Result<CheckedModel, ModelFailure> {
+    let loader: ModelLoader
+    do {
+        loader = try ModelLoader()
+    } catch {
+        return .failure(ModelFailure(message: error.description))
+    }
+    let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
+    let key = verdictCacheKey(path, limits: limits, loader: loader)
+    if useCache, let key, let entry = cache.lookup(key) {
+        return .success(CheckedModel(summary: entry.summary, exitCode: entry.exitCode, document: entry.document, reports: entry.reports, cached: entry))
+    }
+    let loaded: LoadedModel
+    do {
+        loaded = try loader.load(path)
+    } catch {
+        return .failure(ModelFailure(message: error.description))
+    }
+    let program: Program
+    do {
+        program = try Program(loaded.ir)
+    } catch {
+        var shown = error
+        if let location = error.location {
+            shown = ModelError(error.message, at: SourceLocation(file: TextReport().display(path: location.file), line: location.line))
+        }
+        return .failure(ModelFailure(message: shown.description))
+    }
+    let explorer = Explorer(semantics: Semantics(program), limits: limits)
+    let result = explorer.run(progress: showProgress ? { states, depth in
+        FileHandle.standardError.write(Data("\r  \(states) states, depth \(depth) ...".utf8))
+    } : nil)
+    if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    let document = JSONReport().document(model: loaded.ir, path: path, program: program, result: result, limits: limits)
+    let json: String
+    do {
+        json = try JSONReport().render(document)
+    } catch {
+        return .failure(ModelFailure(message: ReportWriteError.cannotEncode(format: "json", reason: "\(error)").description))
+    }
+    let reports: [String: String] = [
+        OutputFormat.text.rawValue: TextReport().render(model: loaded.ir, path: path, cached: loaded.cached, program: program, result: result, limits: limits) + "\n",
+        OutputFormat.json.rawValue: json,
+        OutputFormat.sarif.rawValue: SARIFReport().render(model: loaded.ir, path: path, program: program, result: result, limits: limits),
+        OutputFormat.junit.rawValue: JUnitReport().render(model: loaded.ir, path: path, program: program, result: result, limits: limits),
+        OutputFormat.html.rawValue: HTMLReport.readingSources(for: document).render(document),
+    ]
+    let summary = verdictLine(result)
+    if let key {
+        cache.store(CachedVerdict(key: key, summary: summary, document: document, reports: reports))
+    }
+    return .success(CheckedModel(summary: summary, exitCode: Verdict(result).rawValue, document: document, reports: reports, cached: nil))
+}
+
+struct ModelFailure: Error {
+    var message: String
+}
+
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check a model against every property for every interleaving.",
+        abstract: "Check a model against every property for every interleaving; with no MODEL, every model of fltcheck.json.",
         discussion: """
             Compiles MODEL (a Swift file that imports FltModel) against the FltModel library, runs \
             it against fltcheck's model of the Filter Manager and explores every interleaving \
             breadth-first, so the first counterexample of each property is a shortest one.
 
-            """ + exitCodes)
+            With no MODEL, reads ./fltcheck.json (or --config FILE): {"version": 1, "models": \
+            [{"path": "Models/X.swift", "expect": "holds" or {"violated": ["PropertyId", ...]}, \
+            "maxDepth": N, "maxStates": N}, ...]}, checks every model (paths relative to the \
+            config's directory; --max-depth/--max-states apply to models that set no bound of \
+            their own), prints one line per model and exits with the worst result: 3 if the \
+            config or a model is in error, else 1 if a verdict is not the expected one, else 2 if \
+            one is inconclusive, else 0. A model expected violated that is violated with exactly \
+            the listed properties is as expected.
 
-    @Argument(help: "The model file, e.g. Models/PassThrough.swift, or an IR saved by `fltcheck dump-ir` (.json).")
-    var model: String
+            Verdicts are cached (in $FLTCHECK_CACHE_DIR/verdicts): when neither the model, nor \
+            fltcheck, nor the bounds changed, the last verdict is reused and the output says so. \
+            --no-cache checks again.
+
+            Exit codes (one model):
+              0  every property holds for every interleaving (exhaustive exploration)
+              1  a property is violated (a counterexample trace is printed)
+              2  inconclusive: a bound (--max-depth, --max-states) was hit before any violation was found
+              3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
+            """)
+
+    @Argument(help: "The model file, e.g. Models/PassThrough.swift, or an IR saved by `fltcheck dump-ir` (.json); default: every model of fltcheck.json.")
+    var model: String?
+
+    @Option(help: ArgumentHelp("The repository config to read when no MODEL is given (default: ./fltcheck.json).", valueName: "file"))
+    var config: String?
 
     @Option(help: "Do not expand states deeper than this many steps (hitting it makes the verdict inconclusive).")
     var maxDepth: Int?
@@ -110,35 +221,119 @@ struct Verify: ParsableCommand {
         "Write the report to this file (atomically) and print only the verdict line.", valueName: "file"))
     var output: String?
 
+    @Flag(help: "Check again even when the verdict cache has this model's verdict (the new verdict replaces it).")
+    var noCache = false
+
     func validate() throws {
         if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be at least 0") }
         if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
+        if model != nil, config != nil { throw ValidationError("give a MODEL or --config FILE, not both") }
+        if model == nil, format == .html { throw ValidationError("--format html shows one model: fltcheck verify MODEL --format html") }
         try validateOutput(output)
     }
 
     func run() throws {
-        let loaded = loadModel(model, onError: reportModelError)
-        let program = compile(loaded, onError: reportModelError)
+        guard let model else { return try runConfig(config ?? RepositoryConfig.fileName) }
         let limits = Limits(maxDepth: maxDepth, maxStates: maxStates)
-        let explorer = Explorer(semantics: Semantics(program), limits: limits)
-        let showProgress = isatty(STDERR_FILENO) == 1
-        let result = explorer.run(progress: showProgress ? { states, depth in
-            FileHandle.standardError.write(Data("\r  \(states) states, depth \(depth) ...".utf8))
-        } : nil)
-        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        let text = TextReport().render(model: loaded.ir, path: model, cached: loaded.cached, program: program, result: result, limits: limits)
-        let report: String
-        switch format {
-        case .text: report = text + "\n"
-        case .json: report = encoded { try JSONReport().render(JSONReport().document(model: loaded.ir, path: model, program: program, result: result, limits: limits)) }
-        case .sarif: report = SARIFReport().render(model: loaded.ir, path: model, program: program, result: result, limits: limits)
-        case .junit: report = JUnitReport().render(model: loaded.ir, path: model, program: program, result: result, limits: limits)
-        case .html:
-            let document = JSONReport().document(model: loaded.ir, path: model, program: program, result: result, limits: limits)
-            report = HTMLReport.readingSources(for: document).render(document)
+        switch checkModel(model, limits: limits, useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
+        case .failure(let failure):
+            reportModelError(failure.message)
+            failModel(failure.message)
+        case .success(let checked):
+            var summary = checked.summary
+            if let cached = checked.cached, format != .text {
+                if output == nil {
+                    FileHandle.standardError.write(Data("fltcheck: \(cached.cacheNote)\n".utf8))
+                } else {
+                    summary = "\(cached.cacheNote): \(summary)"
+                }
+            }
+            emit(checked.report(format), summary: summary)
+            throw ExitCode(checked.exitCode)
         }
-        emit(report, summary: verdictLine(result))
-        throw ExitCode(Verdict(result).rawValue)
+    }
+
+    /// `verify` with no MODEL: every model of the repository config.
+    func runConfig(_ path: String) throws {
+        let repository: RepositoryConfig
+        do {
+            repository = try RepositoryConfig.load(path)
+        } catch {
+            failModel(error.description)
+        }
+        let shown = TextReport().display(path: URL(fileURLWithPath: path).standardizedFileURL.path)
+        print("fltcheck: checking \(repository.models.count == 1 ? "1 model" : "\(repository.models.count) models") from \(shown)")
+        var worst = ExpectationMatch.asExpected
+        var counts: [ExpectationMatch: Int] = [:]
+        var entries: [ConfigResultEntry] = []
+        var reports: [String] = []
+        let width = repository.models.map { TextReport().display(path: $0.resolvedPath).count }.max() ?? 20
+        for configured in repository.models {
+            let limits = Limits(maxDepth: configured.maxDepth ?? maxDepth, maxStates: configured.maxStates ?? maxStates)
+            let display = TextReport().display(path: configured.resolvedPath)
+            let match: ExpectationMatch
+            var line = "  " + display.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+            switch checkModel(display, limits: limits, useCache: !noCache, showProgress: false) {
+            case .failure(let failure):
+                match = .error
+                line += "ERROR     model error: \(failure.message.split(separator: "\n").last.map(String.init) ?? failure.message)"
+                entries.append(ConfigResultEntry(path: display, expect: configured.expect.description, match: "error", cached: false, result: JSONReport().errorDocument(path: display, message: failure.message)))
+                switch format {
+                case .sarif: reports.append(SARIFReport().renderError(path: display, message: failure.message))
+                case .junit: reports.append(JUnitReport().renderError(path: display, message: failure.message))
+                default: break
+                }
+            case .success(let checked):
+                match = ExpectationMatch.compare(checked.document, with: configured.expect)
+                let verdict = checked.document.verdict == "violated"
+                    ? "violated \(ExpectationMatch.violatedIds(checked.document).joined(separator: " "))" : checked.document.verdict
+                let label = switch match {
+                case .asExpected: "ok        "
+                case .mismatch: "MISMATCH  "
+                case .inconclusive: "INCONCL.  "
+                case .error: "ERROR     "
+                }
+                line += label + verdict
+                if match == .mismatch { line += " (expected \(configured.expect))" }
+                if match == .inconclusive, let hit = checked.document.bounds.hit { line += " (\(hit.description))" }
+                if checked.cached != nil { line += "; verdict taken from the cache" }
+                entries.append(ConfigResultEntry(path: display, expect: configured.expect.description, match: match.name, cached: checked.cached != nil, result: checked.document))
+                reports.append(checked.report(format))
+            }
+            print(line)
+            counts[match, default: 0] += 1
+            if match.severity > worst.severity { worst = match }
+        }
+        let parts = [(ExpectationMatch.asExpected, "as expected"), (.mismatch, "not as expected"), (.inconclusive, "inconclusive"), (.error, "in error")]
+            .compactMap { match, name in counts[match].map { "\($0) \(name)" } }
+        let summary = "verdict: \(parts.joined(separator: ", ")) (exit \(worst.exitCode))"
+        if format == .text {
+            guard let output else {
+                print(summary)
+                throw ExitCode(worst.exitCode)
+            }
+            emitCombined(reports.joined(separator: "\n"), summary: summary)
+        } else {
+            let combined: String
+            switch format {
+            case .sarif: combined = combineSARIF(reports) ?? ""
+            case .junit: combined = combineJUnit(reports)
+            default:
+                combined = encoded { try encodeJSON(ConfigResultDocument(config: shown, exitCode: worst.exitCode, models: entries)) }
+            }
+            if output == nil { print(summary) }
+            emitCombined(combined, summary: summary)
+        }
+        throw ExitCode(worst.exitCode)
+    }
+
+    /// With --output, writes the report and prints the summary; else the report goes to stdout.
+    func emitCombined(_ report: String, summary: String) {
+        guard output != nil else {
+            FileHandle.standardOutput.write(Data(report.utf8))
+            return
+        }
+        emit(report, summary: summary)
     }
 
     /// Prints the report, or writes it to `--output` and prints the verdict line.
@@ -166,7 +361,7 @@ struct Verify: ParsableCommand {
     /// A model error: besides the message on stderr, a json, sarif or junit report says so, so CI
     /// that reads the report sees why nothing was checked.
     func reportModelError(_ message: String) {
-        guard format != .text || output != nil else { return }
+        guard format != .text || output != nil, let model else { return }
         let report: String
         switch format {
         case .text: report = message + "\n"
@@ -183,6 +378,47 @@ struct Verify: ParsableCommand {
     }
 }
 
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a commented starter model (one filter with a pre-op and a post-op, a workload) to FILE.",
+        discussion: """
+            The scaffold verifies as it is (every property holds); edit it into your filter. It \
+            never overwrites a file.
+
+            Exit codes:
+              0  the model was written
+              3  usage error: FILE exists, or cannot be written
+            """)
+
+    @Argument(help: "The model file to create, e.g. MyFilter.swift.")
+    var file: String
+
+    func run() throws {
+        if FileManager.default.fileExists(atPath: file) {
+            failModel("error: \(file) already exists; fltcheck init does not overwrite a file")
+        }
+        let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let text = scaffoldModel(name: name)
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            failModel("error: cannot write \(file): no such directory \(directory)")
+        }
+        // O_EXCL: a file created meanwhile is not overwritten either.
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard descriptor >= 0 else {
+            failModel("error: cannot write \(file): \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.close()
+        } catch {
+            failModel("error: cannot write \(file): \(error.localizedDescription)")
+        }
+        print("wrote \(file): model \"\(scaffoldName(name))\"; check it with: fltcheck verify \(file)")
+    }
+}
 extension OutputFormat: ExpressibleByArgument {}
 
 struct Replay: ParsableCommand {
