@@ -199,6 +199,18 @@ extension Property {
         source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:sync /ifs/returning-flt-preop-synchronize",
         kind: .safety, severity: .error)
 
+    public static let noWhenSafeWhileDraining = Property(
+        id: "NoWhenSafeWhileDraining", catalogIds: ["Q4"],
+        rule: "Never call FltDoCompletionProcessingWhenSafe while FLTFL_POST_OPERATION_DRAINING is set.",
+        source: "D:post /ddi/fltkernel/nc-fltkernel-pflt_post_operation_callback; D:safe /ddi/fltkernel/nf-fltkernel-fltdocompletionprocessingwhensafe",
+        kind: .safety, severity: .error)
+
+    public static let whenSafeContract = Property(
+        id: "WhenSafeContract", catalogIds: ["Q7"],
+        rule: "FltDoCompletionProcessingWhenSafe is called only from a post-op, on an IRP-based operation that is not paging I/O; when it returns FALSE the post-op handles the operation and returns FLT_POSTOP_FINISHED_PROCESSING.",
+        source: "D:safe /ddi/fltkernel/nf-fltkernel-fltdocompletionprocessingwhensafe",
+        kind: .safety, severity: .error)
+
     public static let postOpDispatchSafe = Property(
         id: "PostOpDispatchSafe", catalogIds: ["Q5"],
         rule: "Code that may run at DISPATCH_LEVEL (a post-op that is not synchronized, not a create and not fast I/O; code holding a spin lock) takes no mutex or resource and does not wait.",
@@ -262,7 +274,8 @@ extension Property {
         .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate,
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
         .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
-        .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
+        .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
+        .noWhenSafeWhileDraining, .whenSafeContract, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 

@@ -400,6 +400,9 @@ public enum WorkItemKind: String, Codable, Sendable {
     /// An oplock WaitCompletionRoutine for FltCheckOplock: runs when the oplock break completes,
     /// for the operation the oplock package took.
     case oplockWaitCompletion
+    /// A SafePostCallback for FltDoCompletionProcessingWhenSafe: post-op code that returns a
+    /// FLT_POSTOP_* status, run inline at IRQL <= APC_LEVEL or posted to a worker thread.
+    case safePostCallback
 }
 
 public struct WorkItemIR: Codable, Sendable {
@@ -575,6 +578,11 @@ public indirect enum StatementKind: Codable, Sendable {
     /// routine resumes it when the break completes, O1/O2), `onComplete` when it failed with IoStatus
     /// set (FLT_PREOP_COMPLETE, O4). With no routine the call blocks instead of pending (O3).
     case checkOplock(operation: ExprIR, waitCompletion: Int?, onSuccess: [StatementIR], onPending: [StatementIR], onComplete: [StatementIR])
+    /// FltDoCompletionProcessingWhenSafe(callback) in a post-op. TRUE: the post-op returns what it
+    /// sets in RetPostOperationStatus (the callback's status when run inline,
+    /// MORE_PROCESSING_REQUIRED when posted), so it ends the post-op. FALSE (not posted): `onFalse`,
+    /// which must return (Q7).
+    case whenSafe(callback: Int, onFalse: [StatementIR])
     /// Acquires a lock (`ModelIR.locks` index), waiting while another thread holds it.
     case acquire(lock: Int)
     case release(lock: Int)

@@ -255,3 +255,23 @@ public struct CheckOplock: Statement {
             onSuccess: onSuccess(), onPending: onPending(), onComplete: onComplete()), at: location(file, line))
     }
 }
+
+/// A SafePostCallback of the enclosing filter for `DoCompletionProcessingWhenSafe`: post-operation
+/// code (with `Op.current`) that returns `.finishedProcessing` or `.moreProcessingRequired` (then
+/// the filter must later call FltCompletePendedPostOperation, Q8).
+public func SafePostCallback(_ name: String, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) -> WorkItem {
+    WorkItem(name, kind: .safePostCallback, file: file, line: line, body)
+}
+
+/// FltDoCompletionProcessingWhenSafe in a post-operation callback (D:safe). When it returns TRUE the
+/// post-op returns *RetPostOperationStatus, so this statement ends the post-op: at IRQL <=
+/// APC_LEVEL FltMgr runs `callback` at once and its status is the post-op's; at DISPATCH_LEVEL it
+/// posts it to a worker thread and the post-op returns MORE_PROCESSING_REQUIRED. When it returns
+/// FALSE (it could not post) `onFalse` runs and must end in a Return, e.g. failing the operation
+/// (Q7). Only for IRP-based, non-paging operations, and never while draining (Q4).
+public struct DoCompletionProcessingWhenSafe: Statement {
+    public let ir: StatementIR
+    public init(_ callback: WorkItem, file: String = #filePath, line: Int = #line, @Code onFalse: () -> [StatementIR]) {
+        ir = StatementIR(.whenSafe(callback: callback.index, onFalse: onFalse()), at: location(file, line))
+    }
+}

@@ -54,6 +54,8 @@ enum Instruction: Sendable {
     case clearCancelCompletion(operation: ExprIR, cancelledTarget: Int)
     case acquire(lock: Int)
     case release(lock: Int)
+    /// TRUE ends the post-op; FALSE goes on at the next instruction (the onFalse block).
+    case whenSafe(callback: Int)
     /// Success: the next instruction; pending: `pendingTarget`; complete: `completeTarget`.
     case checkOplock(operation: ExprIR, waitCompletion: Int?, pendingTarget: Int, completeTarget: Int)
     /// The end of code that returns no status (work items, teardown and cancel callbacks).
@@ -61,7 +63,7 @@ enum Instruction: Sendable {
 
     var isIrqlSensitive: Bool {
         switch self {
-        case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire:
+        case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire, .whenSafe:
             return true
         case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
         case .branch(let condition, _), .assert(let condition, _): return condition.mentionsIrql
@@ -330,6 +332,9 @@ struct Compiler {
         case .unregisterFilter: emit(.unregisterFilter, at)
         case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)
         case .acquire(let lock): emit(.acquire(lock: lock), at)
+        case .whenSafe(let callback, let onFalse):
+            emit(.whenSafe(callback: callback), at)
+            compile(onFalse)
         case .checkOplock(let operation, let waitCompletion, let onSuccess, let onPending, let onComplete):
             let check = instructions.count
             emit(.checkOplock(operation: operation, waitCompletion: waitCompletion, pendingTarget: -1, completeTarget: -1), at)

@@ -352,6 +352,8 @@ struct Run {
                 note(target, actor, "\(name): FltClearCancelCompletion(\(label(target))) → STATUS_SUCCESS", at: location)
                 advance(to: pc + 1)
             }
+        case .whenSafe(let callback):
+            whenSafe(callback, frame, name: name, at: location)
         case .checkOplock(let handle, let routine, let pendingTarget, let completeTarget):
             guard let target = self.operation(named: handle, frame, "FltCheckOplock", at: location, orElse: .modelIntegrity) else { return }
             checkOplock(target, routine: routine, filter: filter, name: name, pc: pc, pendingTarget: pendingTarget, completeTarget: completeTarget, at: location)
@@ -388,6 +390,47 @@ struct Run {
             note(current, actor, "\(name): FltCbdqEnable(\(program.queues[queue].name))", at: location)
             advance(to: pc + 1)
         }
+    }
+
+    /// FltDoCompletionProcessingWhenSafe (D:safe): at IRQL <= APC_LEVEL the SafePostCallback runs now
+    /// and its status is the post-op's; above, it is posted to a worker and the post-op returns
+    /// MORE_PROCESSING_REQUIRED; if it cannot be posted the call returns FALSE.
+    private mutating func whenSafe(_ callback: Int, _ frame: CodeFrame, name: String, at location: SourceLocation) {
+        let operation = frame.operation
+        let filter = frame.filter
+        let request = program.requests[operation]
+        let callbackName = program.model.workItems[callback].name
+        if frame.draining {
+            fail(.noWhenSafeWhileDraining, "\(name) calls FltDoCompletionProcessingWhenSafe for \(request.label) while draining (FLTFL_POST_OPERATION_DRAINING)", at: location)
+            return
+        }
+        if !request.isIrp || request.paging {
+            fail(.whenSafeContract, "\(name) calls FltDoCompletionProcessingWhenSafe for \(request.label), which is \(request.isIrp ? "paging I/O" : "not IRP-based")", at: location)
+            return
+        }
+        if currentIrql <= 1 {
+            note(operation, actor, "\(name): FltDoCompletionProcessingWhenSafe(\(request.label), \(callbackName)) → TRUE: safe now, FltMgr calls \(callbackName) in this thread and the post-op returns its status", at: location)
+            pop()
+            push(called(program.workItemCode[callback], operation: operation, filter: filter))
+            return
+        }
+        if request.topLevelIrp || state.instances[filter] != .attached {
+            // It posts like FltQueueDeferredIoWorkItem, which fails in these cases (W1).
+            note(operation, actor, "\(name): FltDoCompletionProcessingWhenSafe(\(request.label), \(callbackName)) → FALSE: it cannot be posted", at: location)
+            advance(to: frame.pc + 1)
+            return
+        }
+        note(operation, actor, "\(name): FltDoCompletionProcessingWhenSafe(\(request.label), \(callbackName)) → TRUE: posted to a worker thread; the post-op returns FLT_POSTOP_MORE_PROCESSING_REQUIRED", at: location)
+        pop()
+        state.operations[operation].slots[filter].queuedWorkItem = true
+        returnFromPost(.moreProcessingRequired, operation: operation, filter: filter, draining: false, at: location)
+        guard violation == nil else { return }
+        state.threads.append(ThreadState(
+            role: .worker(workItem: callback, operation: operation),
+            frames: [
+                .dispatch(operation: operation, step: .inPostedSafeCallback(filter)),
+                .code(CodeFrame(code: program.workItemCode[callback], pc: 0, operation: operation, filter: filter)),
+            ]))
     }
 
     /// FltCheckOplock (D:oplock): go on, or the oplock package takes the operation for a break and
@@ -654,7 +697,7 @@ struct Run {
                 fail(.moreProcessingOnlyWhenPosted, "\(filterName) returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for \(request.label) without posting it: no work item was queued for it and the filter kept no handle to it", at: location)
                 return
             }
-            slot.post = slot.postResumedEarly ? .resumed : .pended
+            slot.post = slot.postResumedEarly || slot.post == .resumed ? .resumed : .pended
             state.operations[operation].slots[filter] = slot
             // D:post: completion stops here until FltCompletePendedPostOperation.
             pop()
@@ -984,7 +1027,7 @@ struct Run {
             state.operations[operation].cancelRoutine = -1
             state.operations[operation].cancelRoutineFilter = -1
             pop()
-        case .inPre, .inPost:
+        case .inPre, .inPost, .inPostedSafeCallback:
             // A callback frame is always above these; reaching one means a callback ended without a
             // Return, which validation rules out.
             fail(.modelIntegrity, "a callback for \(request.label) ended without returning a status", at: nil)

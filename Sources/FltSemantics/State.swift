@@ -98,6 +98,8 @@ enum DispatchStep: Hashable, Sendable {
     case oplockBreak(routine: Int)
     /// An oplock WaitCompletionRoutine is running above.
     case inOplockWaitCompletion
+    /// A SafePostCallback posted by FltDoCompletionProcessingWhenSafe is running above, on a worker.
+    case inPostedSafeCallback(Int)
 }
 
 /// Where FltMgr is in tearing down one filter's instance.
@@ -322,6 +324,7 @@ public struct SystemState: Hashable, Sendable {
                     case .inCancelRoutine: bytes.append(11)
                     case .oplockBreak(let routine): bytes.append(12); appendVarint(&bytes, routine)
                     case .inOplockWaitCompletion: bytes.append(13)
+                    case .inPostedSafeCallback(let filter): bytes.append(14); appendVarint(&bytes, filter)
                     }
                 }
             }

@@ -47,7 +47,16 @@ struct Validator {
         }
         for item in model.workItems {
             if names[item.owner] == nil { throw ModelError("work item \"\(item.name)\" belongs to no filter", at: item.location) }
-            try check(item.body, context: item.kind == .generic ? .teardown : item.kind == .deferredIo ? .workItem : .cancelCallback, filter: item.owner)
+            let itemContext: CodeContext = switch item.kind {
+            case .generic: .teardown
+            case .deferredIo: .workItem
+            case .safePostCallback: .callback(.post)
+            case .cancelRoutine, .oplockWaitCompletion: .cancelCallback
+            }
+            try check(item.body, context: itemContext, filter: item.owner)
+            if item.kind == .safePostCallback && !terminates(item.body) {
+                throw ModelError("SafePostCallback \(item.name) can reach its end without a Return", at: item.location)
+            }
         }
         var unloaded: Set<String> = []
         for unload in model.workload.unloads {
@@ -225,6 +234,18 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onPending, context: context, filter: filter)
             try check(onComplete, context: context, filter: filter)
+        case .whenSafe(let callback, let onFalse):
+            guard context == .callback(.post) else {
+                throw ModelError("FltDoCompletionProcessingWhenSafe may be called only from a post-operation callback (Q7)", at: at)
+            }
+            guard model.workItems.indices.contains(callback), model.workItems[callback].kind == .safePostCallback,
+                  model.workItems[callback].owner == filter else {
+                throw ModelError("DoCompletionProcessingWhenSafe takes a SafePostCallback of \(filter)", at: at)
+            }
+            try check(onFalse, context: context, filter: filter)
+            if !terminates(onFalse) {
+                throw ModelError("when FltDoCompletionProcessingWhenSafe returns FALSE the post-op must handle it and return (Q7): end the block in Return", at: at)
+            }
         case .acquire(let lock), .release(let lock):
             guard model.locks.indices.contains(lock) else { throw ModelError("unknown lock #\(lock)", at: at) }
         case .setCancelCompletion(let routine, let operation):
@@ -293,6 +314,7 @@ struct Validator {
             case .ifElse(_, let then, let otherwise): terminates(then) && terminates(otherwise)
             case .choose(let branches): branches.allSatisfy(terminates)
             case .atomic(let inner): terminates(inner)
+            case .whenSafe: true
             case .checkOplock(_, _, let onSuccess, let onPending, let onComplete):
                 terminates(onSuccess) && terminates(onPending) && terminates(onComplete)
             case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure),

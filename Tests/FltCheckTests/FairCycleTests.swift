@@ -50,3 +50,33 @@ import Testing
         #expect(result.exhaustive)
     }
 }
+
+@Suite struct CompletionWhenSafe {
+    @Test func theSafeCallbackRunsInlineAtPassiveAndIsPostedAtDispatch() throws {
+        let program = try program {
+            let copies = IntVariable("copies", 0...1)
+            _ = Model("WhenSafe") {
+                Workload { Requests(.read, fileSystem: .asynchronous(.success)) }
+                Filter("Copier", altitude: 10) {
+                    let copyBack = SafePostCallback("CopyBack") {
+                        Assert(Irql.current <= Irql.apc, "the safe callback runs at IRQL <= APC_LEVEL")
+                        copies.set(1)
+                        Return(.finishedProcessing)
+                    }
+                    PreOperation(.read) { Return(.successWithCallback) }
+                    PostOperation(.read) {
+                        DoCompletionProcessingWhenSafe(copyBack) {
+                            Return(.finishedProcessing)
+                        }
+                    }
+                }
+            }
+        }
+        let result = explore(program)
+        #expect(result.counterexamples.isEmpty, "\(result.counterexamples.map(\.violation.message))")
+        let texts = allEventTexts(program)
+        #expect(texts.contains { $0.contains("→ TRUE: safe now") })
+        #expect(texts.contains { $0.contains("→ TRUE: posted to a worker thread") })
+        #expect(texts.contains { $0.contains("completes READ #1 to its originator") })
+    }
+}
