@@ -211,6 +211,18 @@ extension Property {
         source: "D:safe /ddi/fltkernel/nf-fltkernel-fltdocompletionprocessingwhensafe",
         kind: .safety, severity: .error)
 
+    public static let completionCtxNullUnlessCallback = Property(
+        id: "CompletionCtxNullUnlessCallback", catalogIds: ["P2"],
+        rule: "*CompletionContext stays NULL unless the pre-op returns SUCCESS_WITH_CALLBACK or SYNCHRONIZE (PENDING, COMPLETE, NO_CALLBACK and DISALLOW_FASTIO pass no context).",
+        source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:pendpre; I:complete; I:nocb; V:ann",
+        kind: .safety, severity: .error)
+
+    public static let setDirtyAfterModify = Property(
+        id: "SetDirtyAfterModify", catalogIds: ["P15"],
+        rule: "After changing callback-data parameters, call FltSetCallbackDataDirty before passing the operation on, or the change is ignored.",
+        source: "S2; I:modify /ifs/modifying-the-parameters-for-an-i-o-operation; D:dirty /ddi/fltkernel/nf-fltkernel-fltsetcallbackdatadirty",
+        kind: .safety, severity: .error)
+
     public static let postOpDispatchSafe = Property(
         id: "PostOpDispatchSafe", catalogIds: ["Q5"],
         rule: "Code that may run at DISPATCH_LEVEL (a post-op that is not synchronized, not a create and not fast I/O; code holding a spin lock) takes no mutex or resource and does not wait.",
@@ -275,7 +287,7 @@ extension Property {
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
         .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
-        .noWhenSafeWhileDraining, .whenSafeContract, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
+        .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .setDirtyAfterModify, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 

@@ -583,6 +583,12 @@ public indirect enum StatementKind: Codable, Sendable {
     /// MORE_PROCESSING_REQUIRED when posted), so it ends the post-op. FALSE (not posted): `onFalse`,
     /// which must return (Q7).
     case whenSafe(callback: Int, onFalse: [StatementIR])
+    /// Sets *CompletionContext in a pre-op (P2: only with SUCCESS_WITH_CALLBACK or SYNCHRONIZE).
+    case setCompletionContext
+    /// Changes the operation's parameters (buffer, length, offset...) in the callback data (P15).
+    case modifyParameters
+    /// FltSetCallbackDataDirty (P15).
+    case setCallbackDataDirty
     /// Acquires a lock (`ModelIR.locks` index), waiting while another thread holds it.
     case acquire(lock: Int)
     case release(lock: Int)

@@ -275,3 +275,29 @@ public struct DoCompletionProcessingWhenSafe: Statement {
         ir = StatementIR(.whenSafe(callback: callback.index, onFalse: onFalse()), at: location(file, line))
     }
 }
+
+/// Sets *CompletionContext in a pre-operation callback (to pass state to the post-op). Only for a
+/// pre-op that then returns SUCCESS_WITH_CALLBACK or SYNCHRONIZE (P2).
+public struct SetCompletionContext: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.setCompletionContext, at: location(file, line))
+    }
+}
+
+/// Changes the operation's parameters in the callback data (a swapped buffer, a new length or
+/// offset). Until `SetCallbackDataDirty()` the change is ignored (P15).
+public struct ModifyParameters: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.modifyParameters, at: location(file, line))
+    }
+}
+
+/// FltSetCallbackDataDirty.
+public struct SetCallbackDataDirty: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.setCallbackDataDirty, at: location(file, line))
+    }
+}

@@ -54,6 +54,9 @@ enum Instruction: Sendable {
     case clearCancelCompletion(operation: ExprIR, cancelledTarget: Int)
     case acquire(lock: Int)
     case release(lock: Int)
+    case setCompletionContext
+    case modifyParameters
+    case setCallbackDataDirty
     /// TRUE ends the post-op; FALSE goes on at the next instruction (the onFalse block).
     case whenSafe(callback: Int)
     /// Success: the next instruction; pending: `pendingTarget`; complete: `completeTarget`.
@@ -332,6 +335,9 @@ struct Compiler {
         case .unregisterFilter: emit(.unregisterFilter, at)
         case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)
         case .acquire(let lock): emit(.acquire(lock: lock), at)
+        case .setCompletionContext: emit(.setCompletionContext, at)
+        case .modifyParameters: emit(.modifyParameters, at)
+        case .setCallbackDataDirty: emit(.setCallbackDataDirty, at)
         case .whenSafe(let callback, let onFalse):
             emit(.whenSafe(callback: callback), at)
             compile(onFalse)

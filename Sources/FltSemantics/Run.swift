@@ -354,6 +354,21 @@ struct Run {
             }
         case .whenSafe(let callback):
             whenSafe(callback, frame, name: name, at: location)
+        case .setCompletionContext:
+            guard let operation = current else { return }
+            state.operations[operation].slots[filter].completionContext = true
+            note(operation, actor, "\(name): *CompletionContext = context", at: location)
+            advance(to: pc + 1)
+        case .modifyParameters:
+            guard let operation = current else { return }
+            state.operations[operation].slots[filter].modifiedNotDirty = true
+            note(operation, actor, "\(name): changes the parameters of \(label(operation))", at: location)
+            advance(to: pc + 1)
+        case .setCallbackDataDirty:
+            guard let operation = current else { return }
+            state.operations[operation].slots[filter].modifiedNotDirty = false
+            note(operation, actor, "\(name): FltSetCallbackDataDirty(\(label(operation)))", at: location)
+            advance(to: pc + 1)
         case .checkOplock(let handle, let routine, let pendingTarget, let completeTarget):
             guard let target = self.operation(named: handle, frame, "FltCheckOplock", at: location, orElse: .modelIntegrity) else { return }
             checkOplock(target, routine: routine, filter: filter, name: name, pc: pc, pendingTarget: pendingTarget, completeTarget: completeTarget, at: location)
@@ -531,6 +546,20 @@ struct Run {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
         var slot = state.operations[operation].slots[filter]
+        switch outcome {
+        case .successWithCallback, .synchronize: break
+        default:
+            if slot.completionContext {
+                // P2 (S2, V:ann): *CompletionContext stays NULL unless the post-op will get it.
+                fail(.completionCtxNullUnlessCallback, "\(filterName) set *CompletionContext for \(request.label) but returned \(outcome); the post-op that would free it never runs", at: location)
+                return
+            }
+        }
+        if slot.modifiedNotDirty, outcome != .pending, !isCompletion(outcome) {
+            // P15 (I:modify, D:dirty): without FltSetCallbackDataDirty the change is ignored.
+            fail(.setDirtyAfterModify, "\(filterName) changed the parameters of \(request.label) and passes it on without FltSetCallbackDataDirty: the change is ignored", at: location)
+            return
+        }
         if slot.oplockPending && outcome != .pending {
             // O1: FLT_PREOP_PENDING from FltCheckOplock means the oplock package owns the operation.
             fail(.oplockPendingIsHandoff, "FltCheckOplock returned FLT_PREOP_PENDING for \(request.label), but \(filterName)'s pre-op returned \(outcome)", at: location)
@@ -627,6 +656,13 @@ struct Run {
             // P7: FltMgr sets the status; P6: only the post-ops of the filters above run.
             state.operations[operation].status = NTStatus.fltDisallowFastIo.value
             setTop(.dispatch(operation: operation, step: .postUp(filter)))
+        }
+    }
+
+    private func isCompletion(_ outcome: PreOutcome) -> Bool {
+        switch outcome {
+        case .complete, .disallowFastIo: true
+        default: false
         }
     }
 
@@ -753,6 +789,10 @@ struct Run {
             break
         }
         var slot = state.operations[operation].slots[filter]
+        if slot.modifiedNotDirty, !isCompletion(outcome) {
+            fail(.setDirtyAfterModify, "\(filterName) changed the parameters of \(request.label) and resumes it without FltSetCallbackDataDirty: the change is ignored", at: location)
+            return
+        }
         switch slot.pre {
         case .pended:
             slot.pre = .resumed
@@ -928,6 +968,8 @@ struct Run {
             state.operations[operation].slots[filter].insertFailed = false
             state.operations[operation].slots[filter].oplockPending = false
             state.operations[operation].slots[filter].oplockComplete = false
+            state.operations[operation].slots[filter].completionContext = false
+            state.operations[operation].slots[filter].modifiedNotDirty = false
             setTop(.dispatch(operation: operation, step: .inPre(filter)))
             push(called(code, operation: operation, filter: filter))
         case .fileSystem:

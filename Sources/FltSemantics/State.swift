@@ -47,6 +47,10 @@ struct Slot: Hashable, Sendable {
     var oplockPending = false
     /// FltCheckOplock returned FLT_PREOP_COMPLETE in the running pre-op (O4).
     var oplockComplete = false
+    /// The running pre-op set *CompletionContext (P2).
+    var completionContext = false
+    /// Parameters changed and FltSetCallbackDataDirty not called since (P15).
+    var modifiedNotDirty = false
 }
 
 enum OperationStage: UInt8, Sendable {
@@ -258,7 +262,8 @@ public struct SystemState: Hashable, Sendable {
                 if slot.queueFailed { flags |= 64 }
                 if slot.insertFailed { flags |= 128 }
                 bytes.append(flags)
-                bytes.append((slot.drained ? 1 : 0) | (slot.oplockPending ? 2 : 0) | (slot.oplockComplete ? 4 : 0))
+                bytes.append((slot.drained ? 1 : 0) | (slot.oplockPending ? 2 : 0) | (slot.oplockComplete ? 4 : 0)
+                    | (slot.completionContext ? 8 : 0) | (slot.modifiedNotDirty ? 16 : 0))
             }
         }
         bytes.append(UInt8(truncatingIfNeeded: threads.count))

@@ -234,6 +234,10 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onPending, context: context, filter: filter)
             try check(onComplete, context: context, filter: filter)
+        case .setCompletionContext:
+            if context != .callback(.pre) { throw ModelError("*CompletionContext is set in a pre-operation callback", at: at) }
+        case .modifyParameters, .setCallbackDataDirty:
+            if context == .teardown || context == .unload { throw ModelError("this code runs for no operation: it has no callback data", at: at) }
         case .whenSafe(let callback, let onFalse):
             guard context == .callback(.post) else {
                 throw ModelError("FltDoCompletionProcessingWhenSafe may be called only from a post-operation callback (Q7)", at: at)
