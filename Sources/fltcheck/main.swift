@@ -241,11 +241,12 @@ struct Verify: ParsableCommand {
             failModel(failure.message)
         case .success(let checked):
             var summary = checked.summary
-            if let cached = checked.cached, format != .text {
-                if output == nil {
-                    FileHandle.standardError.write(Data("fltcheck: \(cached.cacheNote)\n".utf8))
-                } else {
+            // The text report says so in its first line; elsewhere the verdict line or stderr does.
+            if let cached = checked.cached {
+                if output != nil {
                     summary = "\(cached.cacheNote): \(summary)"
+                } else if format != .text {
+                    FileHandle.standardError.write(Data("fltcheck: \(cached.cacheNote)\n".utf8))
                 }
             }
             emit(checked.report(format), summary: summary)
@@ -261,8 +262,16 @@ struct Verify: ParsableCommand {
         } catch {
             failModel(error.description)
         }
+        // Lines go to stdout, except when stdout carries a json, sarif or junit report.
+        let say = { (line: String) in
+            if format != .text && output == nil {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            } else {
+                print(line)
+            }
+        }
         let shown = TextReport().display(path: URL(fileURLWithPath: path).standardizedFileURL.path)
-        print("fltcheck: checking \(repository.models.count == 1 ? "1 model" : "\(repository.models.count) models") from \(shown)")
+        say("fltcheck: checking \(repository.models.count == 1 ? "1 model" : "\(repository.models.count) models") from \(shown)")
         var worst = ExpectationMatch.asExpected
         var counts: [ExpectationMatch: Int] = [:]
         var entries: [ConfigResultEntry] = []
@@ -300,7 +309,7 @@ struct Verify: ParsableCommand {
                 entries.append(ConfigResultEntry(path: display, expect: configured.expect.description, match: match.name, cached: checked.cached != nil, result: checked.document))
                 reports.append(checked.report(format))
             }
-            print(line)
+            say(line)
             counts[match, default: 0] += 1
             if match.severity > worst.severity { worst = match }
         }
@@ -321,7 +330,7 @@ struct Verify: ParsableCommand {
             default:
                 combined = encoded { try encodeJSON(ConfigResultDocument(config: shown, exitCode: worst.exitCode, models: entries)) }
             }
-            if output == nil { print(summary) }
+            if output == nil { say(summary) }
             emitCombined(combined, summary: summary)
         }
         throw ExitCode(worst.exitCode)

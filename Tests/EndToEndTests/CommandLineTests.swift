@@ -31,26 +31,26 @@ let allPropertyIds = Set(breakableProperties).union(Property.all.map(\.id))
             try? FileManager.default.removeItem(atPath: scratch)
         }
 
-        let first = try FltCheck.verify("Models/PassThrough.swift", cache: cache)
+        let first = try FltCheck.verify("Models/PassThrough.swift", ["--no-cache"], cache: cache)
         #expect(first.status == 0, "\(first)")
         #expect(try firstLine(first).hasSuffix("compiled model built"), "\(first)")
-        let second = try FltCheck.verify("Models/PassThrough.swift", cache: cache)
+        let second = try FltCheck.verify("Models/PassThrough.swift", ["--no-cache"], cache: cache)
         #expect(second.status == 0, "\(second)")
         #expect(try firstLine(second).hasSuffix("compiled model taken from the cache"), "\(second)")
 
         // A copy elsewhere: a new entry, then cached, then rebuilt once its text changes.
         let copy = scratch + "/PassThrough.swift"
         try FileManager.default.copyItem(atPath: FltCheck.packageRoot + "/Models/PassThrough.swift", toPath: copy)
-        let copied = try FltCheck.verify(copy, cache: cache)
+        let copied = try FltCheck.verify(copy, ["--no-cache"], cache: cache)
         #expect(try firstLine(copied).hasSuffix("compiled model built"), "\(copied)")
-        let copiedAgain = try FltCheck.verify(copy, cache: cache)
+        let copiedAgain = try FltCheck.verify(copy, ["--no-cache"], cache: cache)
         #expect(try firstLine(copiedAgain).hasSuffix("compiled model taken from the cache"), "\(copiedAgain)")
 
         let handle = try #require(FileHandle(forWritingAtPath: copy))
         handle.seekToEndOfFile()
         handle.write(Data("// an edit that changes nothing but the text\n".utf8))
         try handle.close()
-        let edited = try FltCheck.verify(copy, cache: cache)
+        let edited = try FltCheck.verify(copy, ["--no-cache"], cache: cache)
         #expect(edited.status == 0, "\(edited)")
         #expect(try firstLine(edited).hasSuffix("compiled model built"), "\(edited)")
         #expect(edited.lines.last?.hasPrefix("verdict: all") == true, "\(edited)")
@@ -144,7 +144,7 @@ let allPropertyIds = Set(breakableProperties).union(Property.all.map(\.id))
 }
 
 @Suite struct UsageErrors {
-    @Test(arguments: [["verify"], ["verify", "Models/PassThrough.swift", "--max-states", "0"], ["no-such-command"]])
+    @Test(arguments: [["verify", "--config", "no-such-fltcheck.json"], ["verify", "Models/PassThrough.swift", "--max-states", "0"], ["no-such-command"]])
     func usageErrorsExit3(_ arguments: [String]) throws {
         let outcome = try FltCheck.run(arguments)
         #expect(outcome.status == 3, "\(outcome)")
