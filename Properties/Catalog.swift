@@ -217,6 +217,12 @@ extension Property {
         source: "S2 /ddi/fltkernel/nc-fltkernel-pflt_pre_operation_callback; I:pendpre; I:complete; I:nocb; V:ann",
         kind: .safety, severity: .error)
 
+    public static let ioStatusWriteWindow = Property(
+        id: "IoStatusWriteWindow", catalogIds: ["P14"],
+        rule: "IoStatus is written only by a pre-op about to complete the operation (return or resume with FLT_PREOP_COMPLETE) or a post-op about to return FLT_POSTOP_FINISHED_PROCESSING.",
+        source: "D:cbd /ddi/fltkernel/ns-fltkernel-_flt_callback_data",
+        kind: .safety, severity: .error)
+
     public static let setDirtyAfterModify = Property(
         id: "SetDirtyAfterModify", catalogIds: ["P15"],
         rule: "After changing callback-data parameters, call FltSetCallbackDataDirty before passing the operation on, or the change is ignored.",
@@ -287,7 +293,7 @@ extension Property {
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
         .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
-        .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .setDirtyAfterModify, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
+        .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 
@@ -309,6 +315,7 @@ extension Property {
         "DisallowFastIoOnlyFastIo": "Models/Bugs/DisallowFastIoOnIrp.swift",
         "DrainingCleanupOnly": "Models/Bugs/PostReadIgnoresDraining.swift",
         "HandleDeferredQueueFailure": "Models/Bugs/IgnoreQueueFailure.swift",
+        "IoStatusWriteWindow": "Models/Bugs/StatusWithoutComplete.swift",
         "ModelIntegrity": "Models/Bugs/UnbalancedCounter.swift",
         "MoreProcessingOnlyWhenPosted": "Models/Bugs/MoreProcessingNotPosted.swift",
         "NoCancelRoutineOnCbdqItems": "Models/Bugs/CancelRoutineOnQueuedRead.swift",

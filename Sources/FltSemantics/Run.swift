@@ -232,6 +232,10 @@ struct Run {
             let status = UInt32(truncatingIfNeeded: evaluate(value, frame))
             let old = state.operations[operation].status
             state.operations[operation].status = status
+            if case .code(var writer) = state.threads[thread].frames[topIndex] {
+                writer.wroteStatus = true
+                setTop(.code(writer))
+            }
             note(operation, actor, "\(name): IoStatus.Status = \(NTStatus(status))", at: location,
                  changes: ["\(label(operation)).IoStatus.Status: \(NTStatus(old)) → \(NTStatus(status))"])
             advance(to: pc + 1)
@@ -240,11 +244,11 @@ struct Run {
         case .returnPre(let outcome):
             note(current, actor, "\(name) returns \(outcome)", at: location)
             pop()
-            returnFromPre(outcome, operation: operation, filter: filter, at: location)
+            returnFromPre(outcome, operation: operation, filter: filter, wroteStatus: frame.wroteStatus, at: location)
         case .returnPost(let outcome):
             note(current, actor, "\(name) returns \(outcome)", at: location)
             pop()
-            returnFromPost(outcome, operation: operation, filter: filter, draining: frame.draining, at: location)
+            returnFromPost(outcome, operation: operation, filter: filter, draining: frame.draining, wroteStatus: frame.wroteStatus, at: location)
         case .completePendedPre(let handle, let outcome):
             guard let target = self.operation(named: handle, frame, "FltCompletePendedPreOperation", at: location) else { return }
             note(target, actor, "\(name): FltCompletePendedPreOperation(\(label(target)), \(outcome))", at: location)
@@ -256,7 +260,7 @@ struct Run {
                 return
             }
             advance(to: pc + 1)
-            completePendedPre(target, outcome, filter: filter, at: location)
+            completePendedPre(target, outcome, filter: filter, wroteStatus: frame.wroteStatus && target == operation, at: location)
         case .completePendedPost(let handle):
             guard let target = self.operation(named: handle, frame, "FltCompletePendedPostOperation", at: location) else { return }
             note(target, actor, "\(name): FltCompletePendedPostOperation(\(label(target)))", at: location)
@@ -542,7 +546,7 @@ struct Run {
 
     // MARK: FltMgr: pre-operation returns
 
-    private mutating func returnFromPre(_ outcome: PreOutcome, operation: Int, filter: Int, at location: SourceLocation) {
+    private mutating func returnFromPre(_ outcome: PreOutcome, operation: Int, filter: Int, wroteStatus: Bool, at location: SourceLocation) {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
         var slot = state.operations[operation].slots[filter]
@@ -554,6 +558,11 @@ struct Run {
                 fail(.completionCtxNullUnlessCallback, "\(filterName) set *CompletionContext for \(request.label) but returned \(outcome); the post-op that would free it never runs", at: location)
                 return
             }
+        }
+        if wroteStatus, !isCompletion(outcome) {
+            // P14 (D:cbd): IoStatus is written only by a pre-op about to complete the operation.
+            fail(.ioStatusWriteWindow, "\(filterName) wrote IoStatus of \(request.label) and then returned \(outcome), not FLT_PREOP_COMPLETE", at: location)
+            return
         }
         if slot.modifiedNotDirty, outcome != .pending, !isCompletion(outcome) {
             // P15 (I:modify, D:dirty): without FltSetCallbackDataDirty the change is ignored.
@@ -696,7 +705,7 @@ struct Run {
 
     // MARK: FltMgr: post-operation returns
 
-    private mutating func returnFromPost(_ outcome: PostOutcome, operation: Int, filter: Int, draining: Bool, at location: SourceLocation) {
+    private mutating func returnFromPost(_ outcome: PostOutcome, operation: Int, filter: Int, draining: Bool, wroteStatus: Bool = false, at location: SourceLocation) {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
         var slot = state.operations[operation].slots[filter]
@@ -721,6 +730,11 @@ struct Run {
             state.operations[operation].slots[filter] = slot
             setTop(.dispatch(operation: operation, step: .postUp(filter)))
         case .moreProcessingRequired:
+            if wroteStatus {
+                // P14 (D:cbd): a post-op writes IoStatus only when about to return FINISHED_PROCESSING.
+                fail(.ioStatusWriteWindow, "\(filterName) wrote IoStatus of \(request.label) and then returned FLT_POSTOP_MORE_PROCESSING_REQUIRED", at: location)
+                return
+            }
             if slot.queueFailed && !slot.postResumedEarly && !handedOff(operation, by: filter) {
                 fail(.handleDeferredQueueFailure, "\(filterName) returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for \(request.label) after FltQueueDeferredIoWorkItem failed: nothing will resume it", at: location)
                 return
@@ -773,7 +787,7 @@ struct Run {
         return false
     }
 
-    private mutating func completePendedPre(_ operation: Int, _ outcome: PreOutcome, filter: Int, at location: SourceLocation) {
+    private mutating func completePendedPre(_ operation: Int, _ outcome: PreOutcome, filter: Int, wroteStatus: Bool, at location: SourceLocation) {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
         guard cancelRoutineCleared(operation, "FltCompletePendedPreOperation", at: location) else { return }
@@ -789,6 +803,10 @@ struct Run {
             break
         }
         var slot = state.operations[operation].slots[filter]
+        if wroteStatus, !isCompletion(outcome) {
+            fail(.ioStatusWriteWindow, "\(filterName) wrote IoStatus of \(request.label) and then resumes it with \(outcome), not FLT_PREOP_COMPLETE", at: location)
+            return
+        }
         if slot.modifiedNotDirty, !isCompletion(outcome) {
             fail(.setDirtyAfterModify, "\(filterName) changed the parameters of \(request.label) and resumes it without FltSetCallbackDataDirty: the change is ignored", at: location)
             return

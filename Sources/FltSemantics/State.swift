@@ -51,6 +51,7 @@ struct Slot: Hashable, Sendable {
     var completionContext = false
     /// Parameters changed and FltSetCallbackDataDirty not called since (P15).
     var modifiedNotDirty = false
+
 }
 
 enum OperationStage: UInt8, Sendable {
@@ -172,6 +173,8 @@ struct CodeFrame: Hashable, Sendable {
     var register = 0
     /// The IRQL FltMgr called it at (0 PASSIVE, 1 APC, 2 DISPATCH).
     var irql = 0
+    /// This code wrote IoStatus of its operation (P14).
+    var wroteStatus = false
 
 }
 
@@ -290,7 +293,7 @@ public struct SystemState: Hashable, Sendable {
                     appendVarint(&bytes, frame.filter)
                     appendVarint(&bytes, frame.atomic)
                     appendVarint(&bytes, frame.register)
-                    bytes.append(UInt8(truncatingIfNeeded: frame.irql))
+                    bytes.append(UInt8(truncatingIfNeeded: frame.irql) | (frame.wroteStatus ? 0x80 : 0))
                 case .teardown(let filter, let step):
                     bytes.append(2)
                     appendVarint(&bytes, filter)
