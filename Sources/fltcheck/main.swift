@@ -105,9 +105,12 @@ struct CheckedModel {
 func verdictCacheKey(_ path: String, limits: Limits, loader: ModelLoader) -> String? {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     guard let bytes = FileManager.default.contents(atPath: absolute) else { return nil }
+    // An executable replaced while it runs (a rebuild) has no identity: no cache then.
+    let executable = fileIdentity("/proc/self/exe")
+    if executable.hasPrefix("/proc/") || executable.hasSuffix("|-1|0") { return nil }
     let parts = [
         "fltcheck-verdict-cache-v1", absolute, FileManager.default.currentDirectoryPath,
-        fltcheckVersion, fileIdentity("/proc/self/exe"), loader.toolchainIdentity,
+        fltcheckVersion, executable, loader.toolchainIdentity,
         "maxDepth=\(limits.maxDepth.map(String.init) ?? "none")", "maxStates=\(limits.maxStates.map(String.init) ?? "none")",
     ]
     return sha256Hex([bytes] + parts.map { Data($0.utf8) })
