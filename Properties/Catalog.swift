@@ -229,6 +229,12 @@ extension Property {
         source: "S2; I:modify /ifs/modifying-the-parameters-for-an-i-o-operation; D:dirty /ddi/fltkernel/nf-fltkernel-fltsetcallbackdatadirty",
         kind: .safety, severity: .error)
 
+    public static let refCountBalance = Property(
+        id: "RefCountBalance", catalogIds: ["T14"],
+        rule: "Each context reference the filter takes is released exactly once: an over-release is bug check 0xF5 (P1=0x6D), and a reference still held when the instance is torn down is a leak Filter Verifier reports.",
+        source: "V:fv /devtest/file-system-filter-verification; B:f5 /debugger/bug-check-0xf5--fltmgr-file-system",
+        kind: .safety, severity: .error)
+
     public static let postOpDispatchSafe = Property(
         id: "PostOpDispatchSafe", catalogIds: ["Q5"],
         rule: "Code that may run at DISPATCH_LEVEL (a post-op that is not synchronized, not a create and not fast I/O; code holding a spin lock) takes no mutex or resource and does not wait.",
@@ -293,7 +299,7 @@ extension Property {
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
         .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
-        .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
+        .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .refCountBalance, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 
@@ -333,6 +339,7 @@ extension Property {
         "PendOnlyIrp": "Models/Bugs/PendFastIo.swift",
         "PendedOperationsResumed": "Models/Bugs/CancelCheckWithoutCancelLock.swift",
         "PostOpDispatchSafe": "Models/Bugs/MutexInPostOp.swift",
+        "RefCountBalance": "Models/Bugs/ContextLeakOnErrorPath.swift",
         "ResumeIrql": "Models/Bugs/ResumeAtDispatch.swift",
         "ResumeOnlyWhatYouPended": "Models/Bugs/ResumeWithoutPending.swift",
         "ResumeStatusValid": "Models/Bugs/ResumeWithPending.swift",

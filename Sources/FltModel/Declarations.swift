@@ -29,6 +29,7 @@ final class BuildContext {
     var unloads: [UnloadIR] = []
     var queues: [CancelSafeQueueIR] = []
     var locks: [LockIR] = []
+    var contexts: [ContextIR] = []
     var currentFilter: String?
     var models: [ModelIR] = []
     var errors: [BuildError] = []
@@ -77,6 +78,7 @@ public func captureModels(_ declarations: () -> Void) -> ModelEnvelope {
     context.unloads = []
     context.queues = []
     context.locks = []
+    context.contexts = []
     context.currentFilter = nil
     context.models = []
     context.errors = []
@@ -113,6 +115,7 @@ public struct Model {
         let ir = ModelIR(
             name: name, location: location(file, line), variables: context.variables,
             filters: context.filters, workItems: context.workItems, queues: context.queues, locks: context.locks,
+            contexts: context.contexts,
             workload: WorkloadIR(requests: context.requests, teardowns: context.teardowns, unloads: context.unloads),
             options: OptionsIR(
                 interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus, drain: drain,
@@ -128,6 +131,7 @@ public struct Model {
         context.unloads = []
         context.queues = []
         context.locks = []
+        context.contexts = []
     }
 }
 
@@ -533,4 +537,28 @@ public enum Irql {
     public static let passive: Expr = 0
     public static let apc: Expr = 1
     public static let dispatch: Expr = 2
+}
+
+/// A context of the enclosing filter (stream, stream handle, instance...). Every reference the
+/// filter takes with `get()` (FltGetStreamContext, FltAllocateContext, FltReferenceContext) it gives
+/// back once with `release()` (FltReleaseContext): an over-release is bug check 0xF5 (P1=0x6D), and a
+/// reference still held when the instance is torn down or the filter unloads is a leak (T14).
+public struct Context {
+    let index: Int
+    public init(_ name: String, file: String = #filePath, line: Int = #line) {
+        let context = buildContext
+        index = context.contexts.count
+        if context.currentFilter == nil { context.error("Context \"\(name)\" must be declared inside a Filter", location(file, line)) }
+        context.contexts.append(ContextIR(name: name, owner: context.currentFilter ?? "", location: location(file, line)))
+    }
+
+    /// Takes a reference (FltGetStreamContext and the like).
+    public func get(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.contextReference(context: index), at: location(file, line)))
+    }
+
+    /// FltReleaseContext.
+    public func release(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.contextRelease(context: index), at: location(file, line)))
+    }
 }

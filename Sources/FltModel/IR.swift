@@ -27,13 +27,16 @@ public struct ModelIR: Codable, Sendable {
     public var workItems: [WorkItemIR]
     public var queues: [CancelSafeQueueIR]
     public var locks: [LockIR]
+    public var contexts: [ContextIR]
     public var workload: WorkloadIR
     public var options: OptionsIR
     public init(
         name: String, location: SourceLocation, variables: [VariableIR], filters: [FilterIR],
-        workItems: [WorkItemIR], queues: [CancelSafeQueueIR] = [], locks: [LockIR] = [], workload: WorkloadIR, options: OptionsIR
+        workItems: [WorkItemIR], queues: [CancelSafeQueueIR] = [], locks: [LockIR] = [], contexts: [ContextIR] = [],
+        workload: WorkloadIR, options: OptionsIR
     ) {
         self.locks = locks
+        self.contexts = contexts
         self.schemaVersion = irSchemaVersion
         self.name = name
         self.location = location
@@ -314,6 +317,19 @@ public enum LockKind: String, Codable, Sendable {
     }
 }
 
+/// A filter context (stream, stream handle, instance...) whose references the filter takes and
+/// releases (T14).
+public struct ContextIR: Codable, Sendable {
+    public var name: String
+    public var owner: String
+    public var location: SourceLocation
+    public init(name: String, owner: String, location: SourceLocation) {
+        self.name = name
+        self.owner = owner
+        self.location = location
+    }
+}
+
 public struct LockIR: Codable, Sendable {
     public var name: String
     public var owner: String
@@ -583,6 +599,10 @@ public indirect enum StatementKind: Codable, Sendable {
     /// MORE_PROCESSING_REQUIRED when posted), so it ends the post-op. FALSE (not posted): `onFalse`,
     /// which must return (Q7).
     case whenSafe(callback: Int, onFalse: [StatementIR])
+    /// Takes a reference on a context (FltGetStreamContext, FltAllocateContext, FltReferenceContext).
+    case contextReference(context: Int)
+    /// FltReleaseContext.
+    case contextRelease(context: Int)
     /// Sets *CompletionContext in a pre-op (P2: only with SUCCESS_WITH_CALLBACK or SYNCHRONIZE).
     case setCompletionContext
     /// Changes the operation's parameters (buffer, length, offset...) in the callback data (P15).

@@ -54,6 +54,8 @@ enum Instruction: Sendable {
     case clearCancelCompletion(operation: ExprIR, cancelledTarget: Int)
     case acquire(lock: Int)
     case release(lock: Int)
+    case contextReference(context: Int)
+    case contextRelease(context: Int)
     case setCompletionContext
     case modifyParameters
     case setCallbackDataDirty
@@ -66,7 +68,8 @@ enum Instruction: Sendable {
 
     var isIrqlSensitive: Bool {
         switch self {
-        case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire, .whenSafe:
+        case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire, .whenSafe,
+             .contextReference:
             return true
         case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
         case .branch(let condition, _), .assert(let condition, _): return condition.mentionsIrql
@@ -335,6 +338,8 @@ struct Compiler {
         case .unregisterFilter: emit(.unregisterFilter, at)
         case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)
         case .acquire(let lock): emit(.acquire(lock: lock), at)
+        case .contextReference(let context): emit(.contextReference(context: context), at)
+        case .contextRelease(let context): emit(.contextRelease(context: context), at)
         case .setCompletionContext: emit(.setCompletionContext, at)
         case .modifyParameters: emit(.modifyParameters, at)
         case .setCallbackDataDirty: emit(.setCallbackDataDirty, at)

@@ -358,6 +358,26 @@ struct Run {
             }
         case .whenSafe(let callback):
             whenSafe(callback, frame, name: name, at: location)
+        case .contextReference(let context):
+            let declared = program.model.contexts[context]
+            if currentIrql >= 2 {
+                // Q5 (D:post, S1): contexts cannot be retrieved above APC_LEVEL.
+                fail(.postOpDispatchSafe, "\(name) gets context \(declared.name) at DISPATCH_LEVEL (\(irqlContext(frame)))", at: location)
+                return
+            }
+            state.contextReferences[context] += 1
+            note(current, actor, "\(name): takes a reference on \(declared.name) (now \(state.contextReferences[context]))", at: location)
+            advance(to: pc + 1)
+        case .contextRelease(let context):
+            let declared = program.model.contexts[context]
+            guard state.contextReferences[context] > 0 else {
+                // T14 (V:fv, B:f5): releasing a reference not held is bug check 0xF5, P1=0x6D.
+                fail(.refCountBalance, "\(name) releases \(declared.name) with no reference held (bug check 0xF5, P1=0x6D)", at: location)
+                return
+            }
+            state.contextReferences[context] -= 1
+            note(current, actor, "\(name): FltReleaseContext(\(declared.name)) (now \(state.contextReferences[context]))", at: location)
+            advance(to: pc + 1)
         case .setCompletionContext:
             guard let operation = current else { return }
             state.operations[operation].slots[filter].completionContext = true
@@ -1194,11 +1214,22 @@ struct Run {
                 state.instances[filter] = .tornDown
                 note(nil, "FltMgr", "\(filterName)'s instance is torn down")
                 pop()
+                checkContextsReleased(filter)
             }
         case .inComplete:
             state.instances[filter] = .tornDown
             note(nil, "FltMgr", "\(filterName)'s instance is torn down")
             pop()
+            checkContextsReleased(filter)
+        }
+    }
+
+    /// T14 (V:fv): once the instance is torn down the filter holds no context reference (Filter
+    /// Verifier reports the leak, and FltMgr cannot free the context).
+    private mutating func checkContextsReleased(_ filter: Int) {
+        let owner = program.filters[filter].name
+        if let leaked = program.model.contexts.indices.first(where: { program.model.contexts[$0].owner == owner && state.contextReferences[$0] > 0 }) {
+            fail(.refCountBalance, "\(owner)'s instance is torn down with \(state.contextReferences[leaked]) reference(s) on \(program.model.contexts[leaked].name) never released", at: program.model.contexts[leaked].location)
         }
     }
 

@@ -76,6 +76,7 @@ public struct Semantics: Sendable {
             instances: program.filters.map { _ in .attached },
             filterStages: program.filters.map { _ in .registered },
             queues: program.queues.map { _ in QueueState() },
+            contextReferences: program.model.contexts.map { _ in 0 },
             threads: program.requests.indices.map {
                 ThreadState(role: .originator(operation: $0), frames: [.dispatch(operation: $0, step: .issue)])
             } + teardowns + unloads)

@@ -230,6 +230,8 @@ public struct SystemState: Hashable, Sendable {
     var filterStages: [FilterStage]
     /// Each cancel-safe queue: enabled, and the queued operations in order.
     var queues: [QueueState]
+    /// References the filter holds on each context.
+    var contextReferences: [Int]
     /// In creation order; a finished thread is removed.
     var threads: [ThreadState]
 
@@ -243,6 +245,7 @@ public struct SystemState: Hashable, Sendable {
         for value in variables { appendVarint(&bytes, value) }
         for instance in instances { bytes.append(instance.rawValue) }
         for stage in filterStages { bytes.append(stage.rawValue) }
+        for references in contextReferences { appendVarint(&bytes, references) }
         for queue in queues {
             bytes.append(queue.enabled ? 1 : 0)
             bytes.append(UInt8(truncatingIfNeeded: queue.items.count))

@@ -234,6 +234,11 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onPending, context: context, filter: filter)
             try check(onComplete, context: context, filter: filter)
+        case .contextReference(let index), .contextRelease(let index):
+            guard model.contexts.indices.contains(index) else { throw ModelError("unknown context #\(index)", at: at) }
+            if model.contexts[index].owner != filter {
+                throw ModelError("\(filter) uses context \"\(model.contexts[index].name)\" of \(model.contexts[index].owner)", at: at)
+            }
         case .setCompletionContext:
             if context != .callback(.pre) { throw ModelError("*CompletionContext is set in a pre-operation callback", at: at) }
         case .modifyParameters, .setCallbackDataDirty:
