@@ -415,10 +415,10 @@ public struct WorkItem {
 
 // MARK: Variables
 
-private func declare(_ name: String, _ type: VariableType, _ initial: Int, _ file: String, _ line: Int) -> Int {
+private func declare(_ name: String, _ type: VariableType, _ initial: Int, _ threadLocal: Bool, _ file: String, _ line: Int) -> Int {
     let context = buildContext
-    context.variables.append(
-        VariableIR(name: name, owner: context.currentFilter, type: type, initial: initial, location: location(file, line)))
+    context.variables.append(VariableIR(
+        name: name, owner: context.currentFilter, type: type, initial: initial, threadLocal: threadLocal, location: location(file, line)))
     return context.variables.count - 1
 }
 
@@ -439,19 +439,21 @@ extension AssignableVariable {
 /// A shared boolean (a flag in the filter's globals or context).
 public struct BoolVariable: AssignableVariable {
     public let index: Int
-    public init(_ name: String, initial: Bool = false, file: String = #filePath, line: Int = #line) {
-        index = declare(name, .bool, initial ? 1 : 0, file, line)
+    /// `threadLocal`: each thread has its own copy (a local variable of the code that uses it).
+    public init(_ name: String, initial: Bool = false, threadLocal: Bool = false, file: String = #filePath, line: Int = #line) {
+        index = declare(name, .bool, initial ? 1 : 0, threadLocal, file, line)
     }
 }
 
 /// A shared integer within `range`; assigning a value outside it is a model error.
 public struct IntVariable: AssignableVariable {
     public let index: Int
-    public init(_ name: String, _ range: ClosedRange<Int>, initial: Int? = nil, file: String = #filePath, line: Int = #line) {
+    /// `threadLocal`: each thread has its own copy (a local variable of the code that uses it).
+    public init(_ name: String, _ range: ClosedRange<Int>, initial: Int? = nil, threadLocal: Bool = false, file: String = #filePath, line: Int = #line) {
         if range.lowerBound < Int(Int32.min) || range.upperBound > Int(UInt32.max) {
             buildContext.error("\(name): integer variables range within 32 bits", location(file, line))
         }
-        index = declare(name, .int(min: range.lowerBound, max: range.upperBound), initial ?? range.lowerBound, file, line)
+        index = declare(name, .int(min: range.lowerBound, max: range.upperBound), initial ?? range.lowerBound, threadLocal, file, line)
     }
 }
 
@@ -461,12 +463,12 @@ public struct EnumVariable: AssignableVariable {
     let cases: [String]
     let file: String
     let line: Int
-    public init(_ name: String, cases: [String], initial: String? = nil, file: String = #filePath, line: Int = #line) {
+    public init(_ name: String, cases: [String], initial: String? = nil, threadLocal: Bool = false, file: String = #filePath, line: Int = #line) {
         self.cases = cases
         self.file = file
         self.line = line
         let start = initial.flatMap { cases.firstIndex(of: $0) } ?? 0
-        index = declare(name, .enumeration(cases: cases), start, file, line)
+        index = declare(name, .enumeration(cases: cases), start, threadLocal, file, line)
         if let initial, !cases.contains(initial) {
             buildContext.error("initial state \"\(initial)\" of \(name) is not one of \(cases)", location(file, line))
         }
@@ -490,8 +492,9 @@ public struct EnumVariable: AssignableVariable {
 /// A variable that holds a handle to an operation (a PFLT_CALLBACK_DATA the filter kept), or none.
 public struct OperationVariable: AssignableVariable {
     public let index: Int
-    public init(_ name: String, file: String = #filePath, line: Int = #line) {
-        index = declare(name, .operation, 0, file, line)
+    /// `threadLocal`: each thread has its own copy (a local variable of the code that uses it).
+    public init(_ name: String, threadLocal: Bool = false, file: String = #filePath, line: Int = #line) {
+        index = declare(name, .operation, 0, threadLocal, file, line)
     }
     /// True when it holds no operation.
     public var isEmpty: Expr { self == Op.none }

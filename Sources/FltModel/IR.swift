@@ -122,12 +122,15 @@ public struct VariableIR: Codable, Sendable {
     public var owner: String?
     public var type: VariableType
     public var initial: Int
+    /// Each thread has its own copy (a local variable of the code), starting at `initial`.
+    public var threadLocal: Bool
     public var location: SourceLocation
-    public init(name: String, owner: String?, type: VariableType, initial: Int, location: SourceLocation) {
+    public init(name: String, owner: String?, type: VariableType, initial: Int, threadLocal: Bool = false, location: SourceLocation) {
         self.name = name
         self.owner = owner
         self.type = type
         self.initial = initial
+        self.threadLocal = threadLocal
         self.location = location
     }
 }

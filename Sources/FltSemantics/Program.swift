@@ -151,6 +151,8 @@ public struct Program: Sendable {
     /// `Irql.current`). Only their post-ops are explored at DISPATCH_LEVEL as well as PASSIVE_LEVEL:
     /// for other code the IRQL is unobservable, and leaving it out keeps state spaces small.
     let irqlSensitive: Set<Int>
+    /// Per variable: its slot among a thread's locals, or nil for a shared variable.
+    let localSlot: [Int?]
     /// The system cancel spin lock, if the model takes it (`Lock.ioCancelSpinLock()`).
     let cancelSpinLock: Int?
     /// Whether any code can jump backwards (a `While`): only then can the state graph have cycles.
@@ -223,6 +225,13 @@ public struct Program: Sendable {
         self.queues = queues
         self.irqlSensitive = Set(code.indices.filter { code[$0].instructions.contains(where: \.isIrqlSensitive) })
         self.cancelSpinLock = model.locks.firstIndex(where: \.isCancelSpinLock)
+        var slots: [Int?] = []
+        var nextSlot = 0
+        for variable in model.variables {
+            slots.append(variable.threadLocal ? nextSlot : nil)
+            if variable.threadLocal { nextSlot += 1 }
+        }
+        self.localSlot = slots
         self.hasLoops = code.contains { compiled in
             compiled.instructions.enumerated().contains { pc, instruction in
                 if case .jump(let target) = instruction { target <= pc } else { false }

@@ -134,7 +134,7 @@ struct Run {
     // MARK: Expressions
 
     private func evaluate(_ expression: ExprIR, _ frame: CodeFrame) -> Int {
-        semantics.evaluate(expression, frame, state, irql: currentIrql)
+        semantics.evaluate(expression, frame, state, thread: state.threads[thread], irql: currentIrql)
     }
 
     private var currentIrql: Int { semantics.irql(of: state.threads[thread]) }
@@ -532,8 +532,17 @@ struct Run {
             fail(.modelIntegrity, "\(semantics.variableName(variable)) = \(new) is outside its declared type", at: location)
             return
         }
-        let old = state.variables[variable]
-        state.variables[variable] = new
+        let old = semantics.value(of: variable, in: state.threads[thread], state)
+        if let slot = program.localSlot[variable] {
+            while state.threads[thread].locals.count <= slot {
+                let pending = state.threads[thread].locals.count
+                let initial = program.model.variables[program.localSlot.firstIndex(of: pending) ?? variable].initial
+                state.threads[thread].locals.append(initial)
+            }
+            state.threads[thread].locals[slot] = new
+        } else {
+            state.variables[variable] = new
+        }
         note(operation, actor, "\(name): \(semantics.variableName(variable)) = \(shown)", at: location,
              changes: old == new ? [] : ["\(semantics.variableName(variable)): \(semantics.format(old, of: variable)) → \(semantics.format(new, of: variable))"])
     }
@@ -786,6 +795,9 @@ struct Run {
         return program.model.variables.indices.contains { index in
             let variable = program.model.variables[index]
             if case .operation = variable.type, variable.owner == owner || variable.owner == nil {
+                if program.localSlot[index] != nil {
+                    return state.threads.contains { semantics.value(of: index, in: $0, state) == operation + 1 }
+                }
                 return state.variables[index] == operation + 1
             }
             return false

@@ -144,7 +144,7 @@ public struct Semantics: Sendable {
             switch program.code[frame.code].instructions[frame.pc] {
             case .waitUntil(let condition):
                 // At DISPATCH_LEVEL the wait itself is the bug (Q5): let it run and be reported.
-                return level < 2 && evaluate(condition, frame, state, irql: level) == 0
+                return level < 2 && evaluate(condition, frame, state, thread: thread, irql: level) == 0
             case .acquire(let lock):
                 return state.threads.contains { $0 != thread && $0.held.contains(lock) }
             default:
@@ -225,10 +225,17 @@ public struct Semantics: Sendable {
         return level
     }
 
-    func evaluate(_ expression: ExprIR, _ frame: CodeFrame, _ state: SystemState, irql: Int = 0) -> Int {
+    /// A variable's value as a thread sees it (its own copy of a thread-local one).
+    func value(of variable: Int, in thread: ThreadState?, _ state: SystemState) -> Int {
+        guard let slot = program.localSlot[variable] else { return state.variables[variable] }
+        guard let thread, slot < thread.locals.count else { return program.model.variables[variable].initial }
+        return thread.locals[slot]
+    }
+
+    func evaluate(_ expression: ExprIR, _ frame: CodeFrame, _ state: SystemState, thread: ThreadState? = nil, irql: Int = 0) -> Int {
         switch expression {
         case .constant(let value): return value
-        case .variable(let index): return state.variables[index]
+        case .variable(let index): return value(of: index, in: thread, state)
         case .operation(.irql): return irql
         case .operation(let field):
             guard frame.operation >= 0 else { return 0 }
@@ -245,12 +252,12 @@ public struct Semantics: Sendable {
             case .isCancelled: return state.operations[frame.operation].cancelled ? 1 : 0
             case .irql: return irql
             }
-        case .not(let operand): return evaluate(operand, frame, state, irql: irql) == 0 ? 1 : 0
+        case .not(let operand): return evaluate(operand, frame, state, thread: thread, irql: irql) == 0 ? 1 : 0
         case .binary(let op, let lhs, let rhs):
-            let left = evaluate(lhs, frame, state, irql: irql)
-            if op == .and { return left != 0 && evaluate(rhs, frame, state, irql: irql) != 0 ? 1 : 0 }
-            if op == .or { return left != 0 || evaluate(rhs, frame, state, irql: irql) != 0 ? 1 : 0 }
-            let right = evaluate(rhs, frame, state, irql: irql)
+            let left = evaluate(lhs, frame, state, thread: thread, irql: irql)
+            if op == .and { return left != 0 && evaluate(rhs, frame, state, thread: thread, irql: irql) != 0 ? 1 : 0 }
+            if op == .or { return left != 0 || evaluate(rhs, frame, state, thread: thread, irql: irql) != 0 ? 1 : 0 }
+            let right = evaluate(rhs, frame, state, thread: thread, irql: irql)
             switch op {
             case .add: return left &+ right
             case .subtract: return left &- right

@@ -214,6 +214,8 @@ struct ThreadState: Hashable, Sendable {
     var frames: [Frame]
     /// Locks it holds, in the order taken.
     var held: [Int] = []
+    /// Its thread-local variables by slot; a slot not yet written holds the variable's initial value.
+    var locals: [Int] = []
 
     var isAtomic: Bool {
         frames.contains { if case .code(let frame) = $0 { frame.atomic > 0 } else { false } }
@@ -283,6 +285,8 @@ public struct SystemState: Hashable, Sendable {
             case .unloader(let filter): bytes.append(5); appendVarint(&bytes, filter)
             case .oplockBreak(let operation): bytes.append(6); appendVarint(&bytes, operation)
             }
+            bytes.append(UInt8(truncatingIfNeeded: thread.locals.count))
+            for value in thread.locals { appendVarint(&bytes, value) }
             bytes.append(UInt8(truncatingIfNeeded: thread.held.count))
             for lock in thread.held { bytes.append(UInt8(truncatingIfNeeded: lock)) }
             bytes.append(UInt8(truncatingIfNeeded: thread.frames.count))
