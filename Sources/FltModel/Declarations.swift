@@ -190,13 +190,9 @@ public protocol WorkloadComponent {
     var item: WorkloadItem { get }
 }
 
-@resultBuilder public enum WorkloadBuilder {
+@resultBuilder public enum WorkloadBuilder: ListBuilder {
+    public typealias Element = WorkloadItem
     public static func buildExpression(_ component: some WorkloadComponent) -> [WorkloadItem] { [component.item] }
-    public static func buildBlock(_ parts: [WorkloadItem]...) -> [WorkloadItem] { parts.flatMap { $0 } }
-    public static func buildOptional(_ part: [WorkloadItem]?) -> [WorkloadItem] { part ?? [] }
-    public static func buildEither(first: [WorkloadItem]) -> [WorkloadItem] { first }
-    public static func buildEither(second: [WorkloadItem]) -> [WorkloadItem] { second }
-    public static func buildArray(_ parts: [[WorkloadItem]]) -> [WorkloadItem] { parts.flatMap { $0 } }
 }
 
 /// Teardown of the named filter's instance (a detach or a dismount), which may race the requests.
@@ -294,13 +290,9 @@ public protocol FilterComponent {
     var part: FilterPart { get }
 }
 
-@resultBuilder public enum FilterBuilder {
+@resultBuilder public enum FilterBuilder: ListBuilder {
+    public typealias Element = FilterPart
     public static func buildExpression(_ component: some FilterComponent) -> [FilterPart] { [component.part] }
-    public static func buildBlock(_ parts: [FilterPart]...) -> [FilterPart] { parts.flatMap { $0 } }
-    public static func buildOptional(_ part: [FilterPart]?) -> [FilterPart] { part ?? [] }
-    public static func buildEither(first: [FilterPart]) -> [FilterPart] { first }
-    public static func buildEither(second: [FilterPart]) -> [FilterPart] { second }
-    public static func buildArray(_ parts: [[FilterPart]]) -> [FilterPart] { parts.flatMap { $0 } }
 }
 
 /// The filter's pre-operation callback for a major function. Every path must end in `Return`.

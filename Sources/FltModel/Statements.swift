@@ -5,13 +5,23 @@ public protocol Statement {
     var ir: StatementIR { get }
 }
 
-@resultBuilder public enum Code {
+@resultBuilder public enum Code: ListBuilder {
+    public typealias Element = StatementIR
     public static func buildExpression(_ statement: some Statement) -> [StatementIR] { [statement.ir] }
-    public static func buildBlock(_ parts: [StatementIR]...) -> [StatementIR] { parts.flatMap { $0 } }
-    public static func buildOptional(_ part: [StatementIR]?) -> [StatementIR] { part ?? [] }
-    public static func buildEither(first: [StatementIR]) -> [StatementIR] { first }
-    public static func buildEither(second: [StatementIR]) -> [StatementIR] { second }
-    public static func buildArray(_ parts: [[StatementIR]]) -> [StatementIR] { parts.flatMap { $0 } }
+}
+
+/// The list-building part shared by the DSL's result builders: blocks, `if`, `if`/`else` and `for`
+/// at model-building time all just concatenate.
+public protocol ListBuilder {
+    associatedtype Element
+}
+
+extension ListBuilder {
+    public static func buildBlock(_ parts: [Element]...) -> [Element] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [Element]?) -> [Element] { part ?? [] }
+    public static func buildEither(first: [Element]) -> [Element] { first }
+    public static func buildEither(second: [Element]) -> [Element] { second }
+    public static func buildArray(_ parts: [[Element]]) -> [Element] { parts.flatMap { $0 } }
 }
 
 /// `variable = value`; made by `variable.set(value)`.
@@ -62,10 +72,9 @@ public struct Branch {
     public init(@Code _ body: () -> [StatementIR]) { self.body = body() }
 }
 
-@resultBuilder public enum BranchBuilder {
+@resultBuilder public enum BranchBuilder: ListBuilder {
+    public typealias Element = [StatementIR]
     public static func buildExpression(_ branch: Branch) -> [[StatementIR]] { [branch.body] }
-    public static func buildBlock(_ parts: [[StatementIR]]...) -> [[StatementIR]] { parts.flatMap { $0 } }
-    public static func buildArray(_ parts: [[[StatementIR]]]) -> [[StatementIR]] { parts.flatMap { $0 } }
 }
 
 /// The model's own assertion: a violation when `condition` is false where it runs.
