@@ -12,6 +12,10 @@ public enum LoadError: Error, CustomStringConvertible, Sendable {
     case timedOut(path: String, seconds: Double)
     case invalidIR(path: String, reason: String)
     case buildErrors([BuildError])
+    /// `--param` named a parameter the model does not declare.
+    case unknownParameters(path: String, names: [String], declared: [String])
+    /// `--param` given for a saved IR, whose parameters were fixed when it was saved.
+    case parametersForSavedIR(path: String)
     case toolchain(String)
 
     public var description: String {
@@ -31,6 +35,12 @@ public enum LoadError: Error, CustomStringConvertible, Sendable {
         case .invalidIR(let path, let reason): return "error: the model \(path) produced an IR fltcheck cannot use: \(reason)"
         case .buildErrors(let errors):
             return errors.map { "\($0.location): error: \($0.message)" }.joined(separator: "\n")
+        case .unknownParameters(let path, let names, let declared):
+            let list = names.map { "--param \($0)" }.joined(separator: ", ")
+            let known = declared.isEmpty ? "it declares no parameters" : "it declares \(declared.joined(separator: ", "))"
+            return "error: the model \(path) has no parameter for \(list) (\(known))"
+        case .parametersForSavedIR(let path):
+            return "error: \(path) is a saved IR: its parameters were fixed by `fltcheck dump-ir --param ...`; --param applies to Swift models"
         case .toolchain(let message): return "error: \(message)"
         }
     }
@@ -88,9 +98,9 @@ public struct ModelLoader: Sendable {
         }
     }
 
-    /// Compiles (or takes from the cache), runs and decodes the model at `path`. A `.json` path is
-    /// read as an IR saved by `fltcheck dump-ir`.
-    public func load(_ path: String) throws(LoadError) -> LoadedModel {
+    /// Compiles (or takes from the cache), runs and decodes the model at `path`, with `parameters`
+    /// as its `--param` values. A `.json` path is read as an IR saved by `fltcheck dump-ir`.
+    public func load(_ path: String, parameters: [String: String] = [:]) throws(LoadError) -> LoadedModel {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
@@ -100,7 +110,10 @@ public struct ModelLoader: Sendable {
         guard let source = FileManager.default.contents(atPath: absolute) else {
             throw .unreadable(path: path, reason: "permission denied or not a regular file")
         }
-        if absolute.hasSuffix(".json") { return try decodeIR(source, path: path) }
+        if absolute.hasSuffix(".json") {
+            if !parameters.isEmpty { throw .parametersForSavedIR(path: path) }
+            return try decodeIR(source, path: path)
+        }
         guard FileManager.default.fileExists(atPath: library), let modules = moduleDirectory else {
             throw .toolchain("libFltModel.so and FltModel.swiftmodule are not in \(libraryDirectory); build every product with `swift build` (not only --product fltcheck), or set FLTCHECK_LIBRARY_DIR")
         }
@@ -118,7 +131,10 @@ public struct ModelLoader: Sendable {
             cached = false
             try compile(absolute: absolute, given: path, modules: modules, into: entry)
         }
-        let ir = try run(binary, path: path)
+        let ir = try run(binary, path: path, parameters: parameters)
+        let declared = (ir.parameters ?? []).map(\.name)
+        let unknown = parameters.keys.filter { !declared.contains($0) }.sorted()
+        if !unknown.isEmpty { throw .unknownParameters(path: path, names: unknown, declared: declared) }
         return LoadedModel(ir: ir, cached: cached, path: path)
     }
 
@@ -178,11 +194,15 @@ public struct ModelLoader: Sendable {
         }
     }
 
-    private func run(_ binary: String, path: String) throws(LoadError) -> ModelIR {
+    private func run(_ binary: String, path: String, parameters: [String: String]) throws(LoadError) -> ModelIR {
         let output = NSTemporaryDirectory() + "fltcheck-ir-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max)).json"
         defer { try? FileManager.default.removeItem(atPath: output) }
         var environment = ProcessInfo.processInfo.environment
         environment[irOutputEnvironmentVariable] = output
+        environment[parametersEnvironmentVariable] = nil
+        if !parameters.isEmpty, let json = try? JSONEncoder().encode(parameters) {
+            environment[parametersEnvironmentVariable] = String(decoding: json, as: UTF8.self)
+        }
         // A crash should show the model's message, not the runtime's backtrace and registers.
         environment["SWIFT_BACKTRACE"] = "enable=no"
         let result = try execute(binary, [], environment: environment, timeout: runTimeout)

@@ -30,6 +30,9 @@ final class BuildContext {
     var queues: [CancelSafeQueueIR] = []
     var locks: [LockIR] = []
     var contexts: [ContextIR] = []
+    var parameters: [ParameterIR] = []
+    /// `--param` values; nil until read from the environment.
+    var suppliedParameters: [String: String]?
     var currentFilter: String?
     var models: [ModelIR] = []
     var errors: [BuildError] = []
@@ -65,8 +68,9 @@ private func writeModelAtExit() {
 }
 
 /// Runs `declarations` (which declare a `Model`) and returns what they built instead of writing it
-/// at exit: for tools and tests that build models in-process. Calls are serialized.
-public func captureModels(_ declarations: () -> Void) -> ModelEnvelope {
+/// at exit: for tools and tests that build models in-process. Calls are serialized. `parameters`
+/// play the part of `--param` values.
+public func captureModels(parameters: [String: String] = [:], _ declarations: () -> Void) -> ModelEnvelope {
     captureLock.lock()
     defer { captureLock.unlock() }
     let context = buildContext
@@ -79,6 +83,8 @@ public func captureModels(_ declarations: () -> Void) -> ModelEnvelope {
     context.queues = []
     context.locks = []
     context.contexts = []
+    context.parameters = []
+    context.suppliedParameters = parameters
     context.currentFilter = nil
     context.models = []
     context.errors = []
@@ -115,7 +121,7 @@ public struct Model {
         let ir = ModelIR(
             name: name, location: location(file, line), variables: context.variables,
             filters: context.filters, workItems: context.workItems, queues: context.queues, locks: context.locks,
-            contexts: context.contexts,
+            contexts: context.contexts, parameters: context.parameters,
             workload: WorkloadIR(requests: context.requests, teardowns: context.teardowns, unloads: context.unloads),
             options: OptionsIR(
                 interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus, drain: drain,
@@ -132,6 +138,7 @@ public struct Model {
         context.queues = []
         context.locks = []
         context.contexts = []
+        context.parameters = []
     }
 }
 

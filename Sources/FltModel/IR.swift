@@ -28,13 +28,17 @@ public struct ModelIR: Codable, Sendable {
     public var queues: [CancelSafeQueueIR]
     public var locks: [LockIR]
     public var contexts: [ContextIR]
+    /// The parameters the model declared and the values this build used (absent in IR saved before
+    /// parameters existed).
+    public var parameters: [ParameterIR]?
     public var workload: WorkloadIR
     public var options: OptionsIR
     public init(
         name: String, location: SourceLocation, variables: [VariableIR], filters: [FilterIR],
         workItems: [WorkItemIR], queues: [CancelSafeQueueIR] = [], locks: [LockIR] = [], contexts: [ContextIR] = [],
-        workload: WorkloadIR, options: OptionsIR
+        parameters: [ParameterIR] = [], workload: WorkloadIR, options: OptionsIR
     ) {
+        self.parameters = parameters.isEmpty ? nil : parameters
         self.locks = locks
         self.contexts = contexts
         self.schemaVersion = irSchemaVersion

@@ -64,6 +64,8 @@ public struct ModelInfo: Codable, Sendable, Equatable {
     public var filters: [String]
     /// Request labels (`READ #1`), indexed by operation number.
     public var requests: [String]
+    /// The model's parameters and the values checked (`--param`), absent when it declares none.
+    public var parameters: [String: String]? = nil
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -72,6 +74,7 @@ public struct ModelInfo: Codable, Sendable, Equatable {
         try container.encode(absolutePath, forKey: .absolutePath)
         try container.encode(filters, forKey: .filters)
         try container.encode(requests, forKey: .requests)
+        try container.encodeIfPresent(parameters, forKey: .parameters)
     }
 }
 
@@ -284,7 +287,8 @@ public struct JSONReport: Sendable {
         ModelInfo(
             name: name, path: text.display(path: absolute(path)), absolutePath: absolute(path),
             filters: program?.model.filters.map(\.name) ?? [],
-            requests: program?.requests.map(\.label) ?? [])
+            requests: program?.requests.map(\.label) ?? [],
+            parameters: program?.model.parameters.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.name, $0.value) }) })
     }
 
     private func absolute(_ path: String) -> String {

@@ -48,7 +48,8 @@ public struct TextReport {
     public func render(model: ModelIR, path: String, cached: Bool, program: Program, result: ExplorationResult, limits: Limits) -> String {
         var out: [String] = []
         let verdict = Verdict(result)
-        out.append("fltcheck: model \"\(model.name)\" (\(display(path: path))): \(count(model.filters.count, "filter")), \(count(program.requests.count, "request")); \(path.hasSuffix(".json") ? "IR read from JSON" : cached ? "compiled model taken from the cache" : "compiled model built")")
+        let parameters = (model.parameters ?? []).map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        out.append("fltcheck: model \"\(model.name)\" (\(display(path: path))\(parameters.isEmpty ? "" : ", " + parameters)): \(count(model.filters.count, "filter")), \(count(program.requests.count, "request")); \(path.hasSuffix(".json") ? "IR read from JSON" : cached ? "compiled model taken from the cache" : "compiled model built")")
         let rate = result.seconds > 0 ? Int(Double(result.statesStored) / result.seconds) : result.statesStored
         out.append("explored \(grouped(result.statesStored)) states, \(grouped(result.transitions)) transitions, \(grouped(result.endStates)) end states, depth \(result.depth), in \(String(format: "%.2f", result.seconds)) s (\(grouped(rate)) states/s); \(coverage(result, limits))")
         out.append("")

@@ -49,9 +49,9 @@ func failModel(_ message: String) -> Never {
     Foundation.exit(Verdict.modelError.rawValue)
 }
 
-func loadModel(_ path: String, onError: (String) -> Void = { _ in }) -> LoadedModel {
+func loadModel(_ path: String, parameters: [String: String] = [:], onError: (String) -> Void = { _ in }) -> LoadedModel {
     do {
-        return try ModelLoader().load(path)
+        return try ModelLoader().load(path, parameters: parameters)
     } catch {
         onError(error.description)
         failModel(error.description)
@@ -69,6 +69,20 @@ func compile(_ loaded: LoadedModel, onError: (String) -> Void = { _ in }) -> Pro
         onError(shown.description)
         failModel(shown.description)
     }
+}
+
+/// `--param NAME=VALUE` options as a dictionary; a malformed or repeated one is a usage error.
+func parseParameters(_ options: [String]) throws -> [String: String] {
+    var parameters: [String: String] = [:]
+    for option in options {
+        guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {
+            throw ValidationError("--param \(option): write --param NAME=VALUE, e.g. --param N=3")
+        }
+        let name = String(option[..<equals])
+        if parameters[name] != nil { throw ValidationError("--param \(name) is given twice") }
+        parameters[name] = String(option[option.index(after: equals)...])
+    }
+    return parameters
 }
 
 /// `--output` must name a file in an existing directory: checked before any work is done.
@@ -102,7 +116,7 @@ struct CheckedModel {
 
 /// The verdict cache key of checking `path` with `limits`, nil when the model cannot be read (it is
 /// then checked, and fails, without the cache). See `CachedVerdict` for what goes in.
-func verdictCacheKey(_ path: String, limits: Limits, loader: ModelLoader) -> String? {
+func verdictCacheKey(_ path: String, limits: Limits, parameters: [String: String], loader: ModelLoader) -> String? {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     guard let bytes = FileManager.default.contents(atPath: absolute) else { return nil }
     // An executable replaced while it runs (a rebuild) has no identity: no cache then.
@@ -112,14 +126,14 @@ func verdictCacheKey(_ path: String, limits: Limits, loader: ModelLoader) -> Str
         "fltcheck-verdict-cache-v1", absolute, FileManager.default.currentDirectoryPath,
         fltcheckVersion, executable, loader.toolchainIdentity,
         "maxDepth=\(limits.maxDepth.map(String.init) ?? "none")", "maxStates=\(limits.maxStates.map(String.init) ?? "none")",
-    ]
+    ] + parameters.sorted { $0.key < $1.key }.map { "param \($0.key)=\($0.value)" }
     return sha256Hex([bytes] + parts.map { Data($0.utf8) })
 }
 
 /// Checks one model: from the verdict cache when `useCache` and an entry is there, else loads,
 /// compiles and explores it, renders every format and stores the result in the cache. A model
 /// error is returned as its message (and never cached).
-func checkModel(_ path: String, limits: Limits, useCache: Bool, showProgress: Bool) -> Result<CheckedModel, ModelFailure> {
+func checkModel(_ path: String, limits: Limits, parameters: [String: String] = [:], useCache: Bool, showProgress: Bool) -> Result<CheckedModel, ModelFailure> {
     let loader: ModelLoader
     do {
         loader = try ModelLoader()
@@ -127,13 +141,13 @@ func checkModel(_ path: String, limits: Limits, useCache: Bool, showProgress: Bo
         return .failure(ModelFailure(message: error.description))
     }
     let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
-    let key = verdictCacheKey(path, limits: limits, loader: loader)
+    let key = verdictCacheKey(path, limits: limits, parameters: parameters, loader: loader)
     if useCache, let key, let entry = cache.lookup(key) {
         return .success(CheckedModel(summary: entry.summary, exitCode: entry.exitCode, document: entry.document, reports: entry.reports, cached: entry))
     }
     let loaded: LoadedModel
     do {
-        loaded = try loader.load(path)
+        loaded = try loader.load(path, parameters: parameters)
     } catch {
         return .failure(ModelFailure(message: error.description))
     }
@@ -227,7 +241,13 @@ struct Verify: ParsableCommand {
     @Flag(help: "Check again even when the verdict cache has this model's verdict (the new verdict replaces it).")
     var noCache = false
 
+    @Option(name: .customLong("param"), help: ArgumentHelp(
+        "Set a parameter the model declares with `Parameter(\"NAME\", ...)` (repeatable), e.g. --param N=4.", valueName: "NAME=VALUE"))
+    var parameterOptions: [String] = []
+
     func validate() throws {
+        let parameters = try parseParameters(parameterOptions)
+        if model == nil, !parameters.isEmpty { throw ValidationError("--param needs a MODEL: parameters belong to one model") }
         if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be at least 0") }
         if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
         if model != nil, config != nil { throw ValidationError("give a MODEL or --config FILE, not both") }
@@ -238,7 +258,8 @@ struct Verify: ParsableCommand {
     func run() throws {
         guard let model else { return try runConfig(config ?? RepositoryConfig.fileName) }
         let limits = Limits(maxDepth: maxDepth, maxStates: maxStates)
-        switch checkModel(model, limits: limits, useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
+        let parameters = try parseParameters(parameterOptions)
+        switch checkModel(model, limits: limits, parameters: parameters, useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
         case .failure(let failure):
             reportModelError(failure.message)
             failModel(failure.message)
@@ -479,7 +500,7 @@ struct Replay: ParsableCommand {
             }
         }
         let modelPath = model ?? [document.model.absolutePath, document.model.path].first { FileManager.default.fileExists(atPath: $0) } ?? document.model.path
-        let loaded = loadModel(modelPath)
+        let loaded = loadModel(modelPath, parameters: modelPath.hasSuffix(".json") ? [:] : document.model.parameters ?? [:])
         let program = compile(loaded)
         if let saved = document.model.name, saved != loaded.ir.name {
             FileHandle.standardError.write(Data("note: the trace is of model \"\(saved)\"; replaying it against model \"\(loaded.ir.name)\"\n".utf8))
@@ -550,8 +571,16 @@ struct DumpIR: ParsableCommand {
     @Argument(help: "The model file.")
     var model: String
 
+    @Option(name: .customLong("param"), help: ArgumentHelp(
+        "Set a parameter the model declares (repeatable); the IR keeps the values.", valueName: "NAME=VALUE"))
+    var parameterOptions: [String] = []
+
+    func validate() throws {
+        _ = try parseParameters(parameterOptions)
+    }
+
     func run() throws {
-        let loaded = loadModel(model)
+        let loaded = loadModel(model, parameters: try parseParameters(parameterOptions))
         _ = compile(loaded)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
