@@ -12,9 +12,36 @@ public struct Limits: Sendable {
     public var maxDepth: Int?
     /// Distinct states stored beyond which exploration stops.
     public var maxStates: Int?
-    public init(maxDepth: Int? = nil, maxStates: Int? = nil) {
+    /// Resident memory (bytes) beyond which exploration stops.
+    public var maxMemory: Int?
+    public init(maxDepth: Int? = nil, maxStates: Int? = nil, maxMemory: Int? = nil) {
         self.maxDepth = maxDepth
         self.maxStates = maxStates
+        self.maxMemory = maxMemory
+    }
+}
+
+/// How to search.
+public struct SearchOptions: Sendable {
+    public enum Strategy: String, Sendable, CaseIterable {
+        /// Breadth-first: every counterexample is a shortest one. The default.
+        case bfs
+        /// Depth-first: memory for the search stack only (the visited set stays), counterexamples
+        /// need not be shortest.
+        case dfs
+    }
+    public var strategy: Strategy
+    /// Store one state per orbit of interchangeable requests (see `StateCanonicalizer`).
+    public var symmetry: Bool
+    /// Keep 64-bit fingerprints instead of whole states (see `StateStore`).
+    public var hashCompaction: Bool
+    /// Threads that expand states (BFS); results do not depend on it.
+    public var jobs: Int
+    public init(strategy: Strategy = .bfs, symmetry: Bool = true, hashCompaction: Bool = false, jobs: Int = 1) {
+        self.strategy = strategy
+        self.symmetry = symmetry
+        self.hashCompaction = hashCompaction
+        self.jobs = max(1, jobs)
     }
 }
 
@@ -22,12 +49,29 @@ public struct Limits: Sendable {
 public enum BoundHit: Sendable, CustomStringConvertible {
     case depth(Int)
     case states(Int)
+    /// --max-memory, in bytes.
+    case memory(Int)
+    /// Stopped on request (Ctrl-C).
+    case interrupted
+
     public var description: String {
         switch self {
         case .depth(let depth): "--max-depth \(depth) reached with states left unexpanded"
         case .states(let states): "--max-states \(states) reached"
+        case .memory(let bytes): "--max-memory \(bytes / 1_048_576) MiB reached"
+        case .interrupted: "interrupted (Ctrl-C) before the exploration finished"
         }
     }
+}
+
+/// How far an exploration has got, for progress lines.
+public struct ExplorationProgress: Sendable {
+    public let states: Int
+    public let transitions: Int
+    public let depth: Int
+    public let seconds: Double
+    /// Resident memory of the process, bytes.
+    public let memory: Int
 }
 
 /// One line of a counterexample.
@@ -63,140 +107,114 @@ public struct ExplorationResult: Sendable {
     public let counterexamples: [Counterexample]
     /// Nil when the whole reachable state space was explored.
     public let bound: BoundHit?
-    /// Bytes held by the visited-state encodings.
-    public let encodedBytes: Int
+    /// Bytes held by the visited set and the parent links.
+    public let storeBytes: Int
+    public let options: SearchOptions
+    /// Whether symmetry reduction was applied, and why not when it was asked for and is not.
+    public let symmetryApplied: Bool
+    public let symmetryOffReason: String?
+    /// Hash compaction: an upper bound on the probability that a state was missed; 0 when exact.
+    public let omissionProbability: Double
+    /// Peak resident memory of the process, bytes (0 when unknown).
+    public let peakMemory: Int
 
     public var exhaustive: Bool { bound == nil }
 }
 
-/// Exhaustive breadth-first search of a model's state space: the first counterexample found for a
-/// property is a shortest one. Visited states are kept as their compact byte encodings, with a
-/// parent link and the transition that reached them so traces can be rebuilt by replay.
+/// Exhaustive search of a model's state space, breadth-first by default so that the first
+/// counterexample found for a property is a shortest one. Visited states are kept as compact keys
+/// (canonical under symmetry) in one table; each node keeps its parent and which successor of the
+/// parent it is, and traces are rebuilt by replaying from the initial state.
 public struct Explorer: Sendable {
     public let semantics: Semantics
     public let limits: Limits
+    public let options: SearchOptions
 
-    public init(semantics: Semantics, limits: Limits = Limits()) {
+    public init(semantics: Semantics, limits: Limits = Limits(), options: SearchOptions = SearchOptions()) {
         self.semantics = semantics
         self.limits = limits
+        self.options = options
     }
 
-    private struct Node {
-        let parent: Int32
-        let transition: Transition?
-    }
-
-    private struct Found {
+    struct Found {
         let violation: Violation
         /// The node the violation happened from (step violation) or at (end state).
         let node: Int
-        /// The violating transition, for a step violation.
-        let transition: Transition?
+        /// Which successor of the node violated it (a step violation), in `successors(of:)` order.
+        let ordinal: Int?
         /// For a fair cycle: transitions from `node` back to it, repeated forever.
         var cycle: [Transition] = []
     }
 
-    /// Explores until exhaustion or a bound. `progress` is called now and then with
-    /// (states stored, depth).
-    public func run(progress: ((Int, Int) -> Void)? = nil) -> ExplorationResult {
-        let start = monotonicSeconds()
-        let initial = semantics.initialState()
-        var visited: [StateKey: Int32] = [:]
-        var nodes: [Node] = []
-        var encodedBytes = 0
-        let initialKey = StateKey(initial)
-        visited[initialKey] = 0
-        encodedBytes += initialKey.bytes.count
-        nodes.append(Node(parent: -1, transition: nil))
-
-        var found: [Found] = []
-        var violated: Set<String> = []
-        var transitions = 0
-        var endStates = 0
-        var depth = 0
-        var bound: BoundHit?
-        var frontier: [(SystemState, Int)] = [(initial, 0)]
-        // With loops the graph can have cycles; keep what the fair-cycle check needs.
-        let recordGraph = semantics.program.hasLoops
-        var graph = StateGraph()
-        if recordGraph { graph.add(initial) }
-
-        search: while !frontier.isEmpty {
-            var next: [(SystemState, Int)] = []
-            for (state, index) in frontier {
-                let successors = semantics.successors(of: state)
-                if successors.isEmpty { endStates += 1 }
-                if semantics.isQuiescent(state) {
-                    for violation in semantics.endStateViolations(state) where violated.insert(violation.property.id).inserted {
-                        found.append(Found(violation: violation, node: index, transition: nil))
-                    }
-                }
-                if successors.isEmpty { continue }
-                if let maxDepth = limits.maxDepth, depth >= maxDepth {
-                    bound = .depth(maxDepth)
-                    continue
-                }
-                for successor in successors {
-                    transitions += 1
-                    for warning in successor.warnings where violated.insert(warning.property.id).inserted {
-                        found.append(Found(violation: warning, node: index, transition: successor.transition))
-                    }
-                    if let violation = successor.violation {
-                        if violated.insert(violation.property.id).inserted {
-                            found.append(Found(violation: violation, node: index, transition: successor.transition))
-                        }
-                        continue
-                    }
-                    let key = StateKey(successor.state)
-                    if let known = visited[key] {
-                        if recordGraph { graph.connect(index, Int(known), successor.transition, semantics.threadName(of: successor.transition, in: state)) }
-                        continue
-                    }
-                    if let maxStates = limits.maxStates, nodes.count >= maxStates {
-                        bound = .states(maxStates)
-                        break search
-                    }
-                    if recordGraph {
-                        graph.add(successor.state)
-                        graph.connect(index, nodes.count, successor.transition, semantics.threadName(of: successor.transition, in: state))
-                    }
-                    visited[key] = Int32(nodes.count)
-                    encodedBytes += key.bytes.count
-                    next.append((successor.state, nodes.count))
-                    nodes.append(Node(parent: Int32(index), transition: successor.transition))
-                }
-                if nodes.count & 0x3FFF == 0 { progress?(nodes.count, depth) }
-            }
-            frontier = next
-            if !next.isEmpty { depth += 1 }
-        }
-
-        if recordGraph && bound == nil {
-            for cycle in graph.fairCycles(semantics) where violated.insert(cycle.violation.property.id).inserted {
-                found.append(Found(violation: cycle.violation, node: cycle.node, transition: nil, cycle: cycle.transitions))
-            }
-        }
-        let counterexamples = found.map { counterexample($0, nodes: nodes, initial: initial) }
-        return ExplorationResult(
-            statesStored: nodes.count, transitions: transitions, endStates: endStates, depth: depth,
-            seconds: monotonicSeconds() - start, counterexamples: counterexamples, bound: bound,
-            encodedBytes: encodedBytes)
+    /// One successor as the expanding thread leaves it for the merge.
+    struct Expanded {
+        let state: SystemState
+        /// Its key: `Expansion.keys[key]`.
+        let key: Range<Int>
+        let hash: UInt64
+        let violation: Violation?
+        let warnings: [Violation]
+        /// For the fair-cycle graph (models with loops only).
+        let edge: (transition: Transition, threadName: String)?
     }
 
-    /// Rebuilds the path to a violation by replaying its transitions with events recorded.
-    private func counterexample(_ found: Found, nodes: [Node], initial: SystemState) -> Counterexample {
-        var path: [Transition] = []
-        var cursor = found.node
-        while cursor > 0, let transition = nodes[cursor].transition {
-            path.append(transition)
-            cursor = Int(nodes[cursor].parent)
+    /// One expanded state: its successors and what its own state breaks.
+    struct Expansion {
+        var successors: [Expanded] = []
+        /// The successors' keys, back to back.
+        var keys: [UInt8] = []
+        var endViolations: [Violation] = []
+        var isEnd = false
+    }
+
+    /// Explores until exhaustion, a bound, or `shouldStop` returns true. `progress` is called about
+    /// twice a second.
+    public func run(progress: (@Sendable (ExplorationProgress) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) -> ExplorationResult {
+        var search = Search(explorer: self, progress: progress, shouldStop: shouldStop)
+        return search.run()
+    }
+
+    func expand(_ state: SystemState, canonicalizer: StateCanonicalizer, recordGraph: Bool) -> Expansion {
+        var expansion = Expansion()
+        let successors = semantics.successors(of: state)
+        expansion.isEnd = successors.isEmpty
+        if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
+        expansion.successors.reserveCapacity(successors.count)
+        let scratch = CanonicalScratch()
+        for successor in successors {
+            let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
+            if successor.violation != nil {
+                expansion.successors.append(Expanded(state: successor.state, key: 0..<0, hash: 0, violation: successor.violation, warnings: successor.warnings, edge: edge))
+                continue
+            }
+            let key = canonicalizer.key(successor.state, scratch: scratch)
+            let start = expansion.keys.count
+            expansion.keys.append(contentsOf: key)
+            expansion.successors.append(Expanded(
+                state: successor.state, key: start..<expansion.keys.count, hash: stateHash(UnsafeRawBufferPointer(key)),
+                violation: nil, warnings: successor.warnings, edge: edge))
         }
-        path.reverse()
-        if let last = found.transition { path.append(last) }
+        return expansion
+    }
+
+    /// Rebuilds the path to a violation: the successor ordinals from the node back to the initial
+    /// state, taken again from the initial state with events recorded.
+    func counterexample(_ found: Found, parents: [Int32], ordinals: [UInt16], initial: SystemState) -> Counterexample {
+        var steps: [Int] = []
+        var cursor = found.node
+        while cursor > 0 {
+            steps.append(Int(ordinals[cursor]))
+            cursor = Int(parents[cursor])
+        }
+        steps.reverse()
+        if let last = found.ordinal { steps.append(last) }
         var state = initial
         var trace: [TraceLine] = []
-        for (number, transition) in path.enumerated() {
+        var path: [Transition] = []
+        for (number, ordinal) in steps.enumerated() {
+            let transition = semantics.successors(of: state)[ordinal].transition
             let successor = semantics.replay(transition, from: state)
+            path.append(transition)
             trace += successor.events.map { TraceLine(step: number + 1, event: $0) }
             state = successor.state
         }
@@ -214,12 +232,12 @@ public struct Explorer: Sendable {
                 changes: [], location: found.violation.location)))
             return Counterexample(violation: found.violation, steps: path.count, trace: trace, path: path, atEndState: false)
         }
-        if found.transition == nil {
+        if found.ordinal == nil {
             trace.append(TraceLine(step: path.count, event: Event(
                 operation: nil, actor: "fltcheck", text: "no thread can make progress (a cancel or a teardown start could still come, but need not). \(found.violation.message)",
                 changes: [], location: found.violation.location)))
         }
-        return Counterexample(violation: found.violation, steps: path.count, trace: trace, path: path, atEndState: found.transition == nil)
+        return Counterexample(violation: found.violation, steps: path.count, trace: trace, path: path, atEndState: found.ordinal == nil)
     }
 }
 

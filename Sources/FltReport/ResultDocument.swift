@@ -107,6 +107,26 @@ public struct ResultStatistics: Codable, Sendable, Equatable {
     public var endStates: Int
     public var depth: Int
     public var seconds: Double
+    /// Bytes held by the visited set and parent links.
+    public var storeBytes: Int?
+    /// Peak resident memory of the fltcheck process, bytes.
+    public var peakMemoryBytes: Int?
+    public var search: SearchInfo?
+}
+
+/// How the state space was searched.
+public struct SearchInfo: Codable, Sendable, Equatable {
+    /// `bfs` or `dfs`.
+    public var strategy: String
+    public var jobs: Int
+    /// Symmetry reduction over identical requests was applied.
+    public var symmetry: Bool
+    /// Why symmetry reduction is off although it was asked for.
+    public var symmetryOffReason: String?
+    /// `exact` or `hashCompaction`.
+    public var storage: String
+    /// Hash compaction: an upper bound on the probability that a state was missed (0 when exact).
+    public var omissionProbability: Double
 }
 
 /// A property as `fltcheck list` describes it.
@@ -314,7 +334,12 @@ public struct JSONReport: Sendable {
             exhaustive: result.exhaustive,
             statistics: ResultStatistics(
                 states: result.statesStored, transitions: result.transitions, endStates: result.endStates,
-                depth: result.depth, seconds: (result.seconds * 1000).rounded() / 1000),
+                depth: result.depth, seconds: (result.seconds * 1000).rounded() / 1000,
+                storeBytes: result.storeBytes, peakMemoryBytes: result.peakMemory,
+                search: SearchInfo(
+                    strategy: result.options.strategy.rawValue, jobs: result.options.jobs, symmetry: result.symmetryApplied,
+                    symmetryOffReason: result.symmetryOffReason, storage: result.options.hashCompaction ? "hashCompaction" : "exact",
+                    omissionProbability: result.omissionProbability)),
             verdict: verdictName(verdict), exitCode: verdict.rawValue, error: nil,
             properties: properties,
             counterexamples: result.counterexamples.map { trace($0, program: program) })
@@ -336,6 +361,8 @@ public struct JSONReport: Sendable {
         switch bound {
         case .depth(let limit): BoundHitInfo(kind: "depth", limit: limit, description: bound.description)
         case .states(let limit): BoundHitInfo(kind: "states", limit: limit, description: bound.description)
+        case .memory(let limit): BoundHitInfo(kind: "memory", limit: limit, description: bound.description)
+        case .interrupted: BoundHitInfo(kind: "interrupted", limit: 0, description: bound.description)
         }
     }
 

@@ -52,6 +52,7 @@ public struct TextReport {
         out.append("fltcheck: model \"\(model.name)\" (\(display(path: path))\(parameters.isEmpty ? "" : ", " + parameters)): \(count(model.filters.count, "filter")), \(count(program.requests.count, "request")); \(path.hasSuffix(".json") ? "IR read from JSON" : cached ? "compiled model taken from the cache" : "compiled model built")")
         let rate = result.seconds > 0 ? Int(Double(result.statesStored) / result.seconds) : result.statesStored
         out.append("explored \(grouped(result.statesStored)) states, \(grouped(result.transitions)) transitions, \(grouped(result.endStates)) end states, depth \(result.depth), in \(String(format: "%.2f", result.seconds)) s (\(grouped(rate)) states/s); \(coverage(result, limits))")
+        out.append("search: \(searchSummary(result))")
         out.append("")
         let violated = Dictionary(result.counterexamples.map { ($0.violation.property.id, $0) }, uniquingKeysWith: { first, _ in first })
         let width = Property.all.map(\.id.count).max() ?? 20
@@ -73,7 +74,12 @@ public struct TextReport {
         }
         if !result.exhaustive {
             out.append("")
-            out.append("inconclusive: \(result.bound.map(\.description) ?? "a bound was hit"); \"holds\" is claimed for no property. Raise the bound to cover more.")
+            let advice: String = switch result.bound {
+            case .interrupted?: "Run it to the end to cover the rest."
+            case .memory?: "Give it more memory, or use --hash-compaction or --strategy dfs."
+            default: "Raise the bound to cover more."
+            }
+            out.append("inconclusive: \(result.bound.map(\.description) ?? "a bound was hit"); \"holds\" is claimed for no property. \(advice)")
         }
         if !result.counterexamples.isEmpty && result.exhaustive {
             out.append("")
@@ -126,6 +132,25 @@ public struct TextReport {
         return out
     }
 
+    /// `BFS on 2 threads, symmetry reduction over identical requests, exact store (38 bytes/state)`.
+    func searchSummary(_ result: ExplorationResult) -> String {
+        var parts = ["\(result.options.strategy.rawValue.uppercased()) on \(count(result.options.jobs, "thread"))"]
+        if result.symmetryApplied {
+            parts.append("symmetry reduction over identical requests")
+        } else if let reason = result.symmetryOffReason {
+            parts.append("no symmetry reduction (\(reason))")
+        } else {
+            parts.append("no symmetry reduction")
+        }
+        let perState = result.statesStored > 0 ? result.storeBytes / result.statesStored : 0
+        if result.options.hashCompaction {
+            parts.append("hash compaction (\(perState) bytes/state; probability a state was missed ≤ \(String(format: "%.1e", result.omissionProbability)))")
+        } else {
+            parts.append("exact store (\(perState) bytes/state)")
+        }
+        return parts.joined(separator: ", ")
+    }
+
     private func coverage(_ result: ExplorationResult, _ limits: Limits) -> String {
         if let bound = result.bound { return "NOT exhaustive: \(bound)" }
         var bounds: [String] = []
@@ -137,7 +162,7 @@ public struct TextReport {
 
 func count(_ value: Int, _ noun: String) -> String { "\(value) \(noun)\(value == 1 ? "" : "s")" }
 
-func grouped(_ value: Int) -> String {
+public func grouped(_ value: Int) -> String {
     let digits = String(value)
     var out = ""
     for (index, digit) in digits.enumerated() {

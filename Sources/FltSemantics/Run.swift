@@ -1199,7 +1199,9 @@ struct Run {
         case .inStart:
             setTop(.teardown(filter: filter, step: .drain))
         case .drain:
-            if let operation = semantics.drainable(filter, state) {
+            let candidates = semantics.drainableOperations(filter, state)
+            if !candidates.isEmpty {
+                let operation = candidates.count == 1 ? candidates[0] : candidates[choose(candidates.count)]
                 // I:drain, D:post: the post-op of an operation still owed one is called now, with
                 // FLTFL_POST_OPERATION_DRAINING, on this thread.
                 var slot = state.operations[operation].slots[filter]

@@ -50,7 +50,7 @@ public struct Successor: Sendable {
 
 /// The FltMgr operation lifecycle, executing a model's filters: the transition relation the
 /// engines explore. Every rule cites its catalog id in ../shared/reference/fltmgr-rules.md.
-public struct Semantics: Sendable {
+public final class Semantics: Sendable {
     public let program: Program
     /// Property ids the model switched off.
     let disabled: Set<String>
@@ -183,13 +183,21 @@ public struct Semantics: Sendable {
 
     /// An operation whose post-op FltMgr would drain at this instance now (DrainRule), if any.
     func drainable(_ filter: Int, _ state: SystemState) -> Int? {
-        state.operations.indices.first { index in
-            let slot = state.operations[index].slots[filter]
-            guard slot.postOwed, slot.post == .notCalled else { return false }
-            switch program.model.options.drain {
-            case .allAwaitingPostOp: return true
-            case .exceptSynchronized: return !slot.synchronized
-            }
+        state.operations.indices.first { isDrainable($0, at: filter, state) }
+    }
+
+    /// Every operation whose post-op FltMgr would drain at this instance now. The docs do not say in
+    /// which order FltMgr drains them, so every order is explored.
+    func drainableOperations(_ filter: Int, _ state: SystemState) -> [Int] {
+        state.operations.indices.filter { isDrainable($0, at: filter, state) }
+    }
+
+    private func isDrainable(_ index: Int, at filter: Int, _ state: SystemState) -> Bool {
+        let slot = state.operations[index].slots[filter]
+        guard slot.postOwed, slot.post == .notCalled else { return false }
+        switch program.model.options.drain {
+        case .allAwaitingPostOp: return true
+        case .exceptSynchronized: return !slot.synchronized
         }
     }
 

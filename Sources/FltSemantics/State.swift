@@ -240,127 +240,19 @@ public struct SystemState: Hashable, Sendable {
     /// Whether every request has completed to its originator.
     public var allCompleted: Bool { operations.allSatisfy { $0.stage == .completed } }
 
-    /// A compact byte encoding: equal states have equal encodings.
+    /// A compact byte encoding: equal states have equal encodings (and, as long as the model is the
+    /// same, different states different ones).
     public func encoded() -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16 + variables.count * 2 + operations.count * (5 + 4 * operations[0].slots.count) + threads.count * 12)
-        for value in variables { appendVarint(&bytes, value) }
-        for instance in instances { bytes.append(instance.rawValue) }
-        for stage in filterStages { bytes.append(stage.rawValue) }
-        for references in contextReferences { appendVarint(&bytes, references) }
-        for queue in queues {
-            bytes.append(queue.enabled ? 1 : 0)
-            bytes.append(UInt8(truncatingIfNeeded: queue.items.count))
-            for item in queue.items { bytes.append(UInt8(truncatingIfNeeded: item)) }
-        }
-        for operation in operations {
-            bytes.append(operation.stage.rawValue | (operation.cancelled ? 0x80 : 0))
-            appendVarint(&bytes, operation.cancelRoutine)
-            appendVarint(&bytes, operation.cancelRoutineFilter)
-            appendVarint(&bytes, Int(operation.status))
-            for slot in operation.slots {
-                bytes.append(slot.pre.rawValue | slot.post.rawValue << 3)
-                var flags: UInt8 = 0
-                if slot.preResumedEarly { flags |= 1 }
-                if slot.postOwed { flags |= 2 }
-                if slot.synchronized { flags |= 4 }
-                if slot.syncSignalled { flags |= 8 }
-                if slot.postResumedEarly { flags |= 16 }
-                if slot.queuedWorkItem { flags |= 32 }
-                if slot.queueFailed { flags |= 64 }
-                if slot.insertFailed { flags |= 128 }
-                bytes.append(flags)
-                bytes.append((slot.drained ? 1 : 0) | (slot.oplockPending ? 2 : 0) | (slot.oplockComplete ? 4 : 0)
-                    | (slot.completionContext ? 8 : 0) | (slot.modifiedNotDirty ? 16 : 0))
-            }
-        }
-        bytes.append(UInt8(truncatingIfNeeded: threads.count))
-        for thread in threads {
-            switch thread.role {
-            case .originator(let operation): bytes.append(0); appendVarint(&bytes, operation)
-            case .worker(let item, let operation): bytes.append(1); appendVarint(&bytes, item); appendVarint(&bytes, operation)
-            case .fileSystem(let operation): bytes.append(2); appendVarint(&bytes, operation)
-            case .teardown(let filter): bytes.append(3); appendVarint(&bytes, filter)
-            case .canceller(let operation): bytes.append(4); appendVarint(&bytes, operation)
-            case .unloader(let filter): bytes.append(5); appendVarint(&bytes, filter)
-            case .oplockBreak(let operation): bytes.append(6); appendVarint(&bytes, operation)
-            }
-            bytes.append(UInt8(truncatingIfNeeded: thread.locals.count))
-            for value in thread.locals { appendVarint(&bytes, value) }
-            bytes.append(UInt8(truncatingIfNeeded: thread.held.count))
-            for lock in thread.held { bytes.append(UInt8(truncatingIfNeeded: lock)) }
-            bytes.append(UInt8(truncatingIfNeeded: thread.frames.count))
-            for frame in thread.frames {
-                switch frame {
-                case .code(let frame):
-                    bytes.append(frame.draining ? 9 : 0)
-                    appendVarint(&bytes, frame.code)
-                    appendVarint(&bytes, frame.pc)
-                    appendVarint(&bytes, frame.operation)
-                    appendVarint(&bytes, frame.filter)
-                    appendVarint(&bytes, frame.atomic)
-                    appendVarint(&bytes, frame.register)
-                    bytes.append(UInt8(truncatingIfNeeded: frame.irql) | (frame.wroteStatus ? 0x80 : 0))
-                case .teardown(let filter, let step):
-                    bytes.append(2)
-                    appendVarint(&bytes, filter)
-                    switch step {
-                    case .begin: bytes.append(0)
-                    case .inStart: bytes.append(1)
-                    case .drain: bytes.append(2)
-                    case .inComplete: bytes.append(3)
-                    }
-                case .unload(let filter, let step):
-                    bytes.append(3)
-                    appendVarint(&bytes, filter)
-                    switch step {
-                    case .begin: bytes.append(0)
-                    case .inCallback: bytes.append(1)
-                    case .returned(let status): bytes.append(2); appendVarint(&bytes, Int(status))
-                    }
-                case .unregister(let filter, let step):
-                    bytes.append(4)
-                    appendVarint(&bytes, filter)
-                    bytes.append(step == .instances ? 0 : 1)
-                case .dispatch(let operation, let step):
-                    bytes.append(1)
-                    appendVarint(&bytes, operation)
-                    switch step {
-                    case .issue: bytes.append(1)
-                    case .preDown(let index): bytes.append(2); appendVarint(&bytes, index)
-                    case .inPre(let index): bytes.append(3); appendVarint(&bytes, index)
-                    case .fileSystem: bytes.append(4)
-                    case .fileSystemCompletes: bytes.append(5)
-                    case .postUp(let index): bytes.append(6); appendVarint(&bytes, index)
-                    case .inPost(let index): bytes.append(7); appendVarint(&bytes, index)
-                    case .waitSync(let index): bytes.append(8); appendVarint(&bytes, index)
-                    case .cancel: bytes.append(9)
-                    case .inCancelCallback(let queue): bytes.append(10); appendVarint(&bytes, queue)
-                    case .inCancelRoutine: bytes.append(11)
-                    case .oplockBreak(let routine): bytes.append(12); appendVarint(&bytes, routine)
-                    case .inOplockWaitCompletion: bytes.append(13)
-                    case .inPostedSafeCallback(let filter): bytes.append(14); appendVarint(&bytes, filter)
-                    }
-                }
-            }
-        }
-        return bytes
+        var sink = ByteSink()
+        defer { sink.deallocate() }
+        StateWriter(renumbering: nil).write(self, into: &sink)
+        return Array(sink.bytes)
     }
 }
 
 struct QueueState: Hashable, Sendable {
     var enabled = true
     var items: [Int] = []
-}
-
-/// LEB128 with zig-zag, so small values of either sign take one byte.
-private func appendVarint(_ bytes: inout [UInt8], _ value: Int) {
-    var rest = UInt64(bitPattern: Int64((value << 1) ^ (value >> 63)))
-    while rest >= 0x80 {
-        bytes.append(UInt8(rest & 0x7F) | 0x80)
-        rest >>= 7
-    }
-    bytes.append(UInt8(rest))
 }
 
 /// A state's compact encoding as a hash-set key. Hashes its bytes in one call (the synthesized

@@ -151,18 +151,13 @@ enum Expectation: Equatable, Sendable {
     }
 }
 
-/// Every model under Models/ (recursively, Models/Bench/ excepted), as paths relative to the
-/// package root, sorted.
+/// Every model under Models/ (recursively), as paths relative to the package root, sorted.
 func modelFiles() -> [String] {
     let root = FltCheck.packageRoot
     guard !root.isEmpty,
           let enumerator = FileManager.default.enumerator(atPath: root + "/Models") else { return [] }
     var found: [String] = []
     while let relative = enumerator.nextObject() as? String {
-        if relative == "Bench" || relative.hasPrefix("Bench/") {
-            enumerator.skipDescendants()
-            continue
-        }
         if relative.hasSuffix(".swift") { found.append("Models/" + relative) }
     }
     return found.sorted()

@@ -11,7 +11,7 @@ let exitCodes = """
     Exit codes:
       0  every property holds for every interleaving (exhaustive exploration)
       1  a property is violated (a counterexample trace is printed)
-      2  inconclusive: a bound (--max-depth, --max-states) was hit before any violation was found
+      2  inconclusive: a bound (--max-depth, --max-states, --max-memory) or Ctrl-C stopped the search before any violation was found
       3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
     """
 
@@ -116,7 +116,7 @@ struct CheckedModel {
 
 /// The verdict cache key of checking `path` with `limits`, nil when the model cannot be read (it is
 /// then checked, and fails, without the cache). See `CachedVerdict` for what goes in.
-func verdictCacheKey(_ path: String, limits: Limits, parameters: [String: String], loader: ModelLoader) -> String? {
+func verdictCacheKey(_ path: String, limits: Limits, parameters: [String: String], search: SearchOptions, loader: ModelLoader) -> String? {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     guard let bytes = FileManager.default.contents(atPath: absolute) else { return nil }
     // An executable replaced while it runs (a rebuild) has no identity: no cache then.
@@ -126,6 +126,8 @@ func verdictCacheKey(_ path: String, limits: Limits, parameters: [String: String
         "fltcheck-verdict-cache-v1", absolute, FileManager.default.currentDirectoryPath,
         fltcheckVersion, executable, loader.toolchainIdentity,
         "maxDepth=\(limits.maxDepth.map(String.init) ?? "none")", "maxStates=\(limits.maxStates.map(String.init) ?? "none")",
+        "maxMemory=\(limits.maxMemory.map(String.init) ?? "none")",
+        "strategy=\(search.strategy.rawValue)", "symmetry=\(search.symmetry)", "hashCompaction=\(search.hashCompaction)",
     ] + parameters.sorted { $0.key < $1.key }.map { "param \($0.key)=\($0.value)" }
     return sha256Hex([bytes] + parts.map { Data($0.utf8) })
 }
@@ -133,7 +135,10 @@ func verdictCacheKey(_ path: String, limits: Limits, parameters: [String: String
 /// Checks one model: from the verdict cache when `useCache` and an entry is there, else loads,
 /// compiles and explores it, renders every format and stores the result in the cache. A model
 /// error is returned as its message (and never cached).
-func checkModel(_ path: String, limits: Limits, parameters: [String: String] = [:], useCache: Bool, showProgress: Bool) -> Result<CheckedModel, ModelFailure> {
+func checkModel(
+    _ path: String, limits: Limits, parameters: [String: String] = [:], search: SearchOptions = SearchOptions(jobs: defaultJobs),
+    useCache: Bool, showProgress: Bool
+) -> Result<CheckedModel, ModelFailure> {
     let loader: ModelLoader
     do {
         loader = try ModelLoader()
@@ -141,7 +146,7 @@ func checkModel(_ path: String, limits: Limits, parameters: [String: String] = [
         return .failure(ModelFailure(message: error.description))
     }
     let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
-    let key = verdictCacheKey(path, limits: limits, parameters: parameters, loader: loader)
+    let key = verdictCacheKey(path, limits: limits, parameters: parameters, search: search, loader: loader)
     if useCache, let key, let entry = cache.lookup(key) {
         return .success(CheckedModel(summary: entry.summary, exitCode: entry.exitCode, document: entry.document, reports: entry.reports, cached: entry))
     }
@@ -161,10 +166,15 @@ func checkModel(_ path: String, limits: Limits, parameters: [String: String] = [
         }
         return .failure(ModelFailure(message: shown.description))
     }
-    let explorer = Explorer(semantics: Semantics(program), limits: limits)
-    let result = explorer.run(progress: showProgress ? { states, depth in
-        FileHandle.standardError.write(Data("\r  \(states) states, depth \(depth) ...".utf8))
-    } : nil)
+    let explorer = Explorer(semantics: Semantics(program), limits: limits, options: search)
+    var report: (@Sendable (ExplorationProgress) -> Void)?
+    if showProgress {
+        report = { progress in
+            let line = "\r\u{1B}[K  " + progressLine(progress)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+    let result = explorer.run(progress: report, shouldStop: { interruptRequested() })
     if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     let document = JSONReport().document(model: loaded.ir, path: path, program: program, result: result, limits: limits)
     let json: String
@@ -181,7 +191,12 @@ func checkModel(_ path: String, limits: Limits, parameters: [String: String] = [
         OutputFormat.html.rawValue: HTMLReport.readingSources(for: document).render(document),
     ]
     let summary = verdictLine(result)
-    if let key {
+    // A run cut short by Ctrl-C or the memory of the moment says nothing repeatable.
+    let repeatable = switch result.bound {
+    case .interrupted?, .memory?: false
+    default: true
+    }
+    if let key, repeatable {
         cache.store(CachedVerdict(key: key, summary: summary, document: document, reports: reports))
     }
     return .success(CheckedModel(summary: summary, exitCode: Verdict(result).rawValue, document: document, reports: reports, cached: nil))
@@ -215,7 +230,7 @@ struct Verify: ParsableCommand {
             Exit codes (one model):
               0  every property holds for every interleaving (exhaustive exploration)
               1  a property is violated (a counterexample trace is printed)
-              2  inconclusive: a bound (--max-depth, --max-states) was hit before any violation was found
+              2  inconclusive: a bound (--max-depth, --max-states, --max-memory) or Ctrl-C stopped the search before any violation was found
               3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
             """)
 
@@ -245,7 +260,27 @@ struct Verify: ParsableCommand {
         "Set a parameter the model declares with `Parameter(\"NAME\", ...)` (repeatable), e.g. --param N=4.", valueName: "NAME=VALUE"))
     var parameterOptions: [String] = []
 
+    @Option(help: "Search order: bfs (shortest counterexamples; the default) or dfs (less memory; counterexamples need not be shortest).")
+    var strategy: SearchOptions.Strategy = .bfs
+
+    @Option(help: "Threads that expand states (default: every core). Verdicts and traces do not depend on it.")
+    var jobs: Int = defaultJobs
+
+    @Flag(help: "Explore every state, without symmetry reduction over identical requests.")
+    var noSymmetry = false
+
+    @Flag(help: "Store 64-bit fingerprints instead of whole states: less memory; the report gives the probability that a state was missed.")
+    var hashCompaction = false
+
+    @Option(help: ArgumentHelp("Stop with an inconclusive verdict when fltcheck's memory exceeds this (e.g. 4G, 512M; a bare number is MiB).", valueName: "size"))
+    var maxMemory: MemorySize?
+
+    var searchOptions: SearchOptions {
+        SearchOptions(strategy: strategy, symmetry: !noSymmetry, hashCompaction: hashCompaction, jobs: jobs)
+    }
+
     func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         let parameters = try parseParameters(parameterOptions)
         if model == nil, !parameters.isEmpty { throw ValidationError("--param needs a MODEL: parameters belong to one model") }
         if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be at least 0") }
@@ -256,10 +291,11 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
+        catchInterrupts()
         guard let model else { return try runConfig(config ?? RepositoryConfig.fileName) }
-        let limits = Limits(maxDepth: maxDepth, maxStates: maxStates)
+        let limits = Limits(maxDepth: maxDepth, maxStates: maxStates, maxMemory: maxMemory?.bytes)
         let parameters = try parseParameters(parameterOptions)
-        switch checkModel(model, limits: limits, parameters: parameters, useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
+        switch checkModel(model, limits: limits, parameters: parameters, search: searchOptions, useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
         case .failure(let failure):
             reportModelError(failure.message)
             failModel(failure.message)
@@ -302,11 +338,11 @@ struct Verify: ParsableCommand {
         var reports: [String] = []
         let width = repository.models.map { TextReport().display(path: $0.resolvedPath).count }.max() ?? 20
         for configured in repository.models {
-            let limits = Limits(maxDepth: configured.maxDepth ?? maxDepth, maxStates: configured.maxStates ?? maxStates)
+            let limits = Limits(maxDepth: configured.maxDepth ?? maxDepth, maxStates: configured.maxStates ?? maxStates, maxMemory: maxMemory?.bytes)
             let display = TextReport().display(path: configured.resolvedPath)
             let match: ExpectationMatch
             var line = "  " + display.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-            switch checkModel(display, limits: limits, useCache: !noCache, showProgress: false) {
+            switch checkModel(display, limits: limits, search: searchOptions, useCache: !noCache, showProgress: false) {
             case .failure(let failure):
                 match = .error
                 line += "ERROR     model error: \(failure.message.split(separator: "\n").last.map(String.init) ?? failure.message)"

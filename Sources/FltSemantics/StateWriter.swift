@@ -1,0 +1,263 @@
+import FltModel
+
+/// Writes a state as bytes. With a renumbering of operations (symmetry reduction) every reference
+/// to an operation — the operations array itself, operation-handle variables, queue entries, thread
+/// roles and frames — is written as its new number.
+struct StateWriter {
+    /// New number of each operation, nil for none.
+    var renumbering: [Int]?
+    /// Global variables and thread-local slots that hold operation handles (value k ≥ 1 is request k).
+    var operationVariables: [Int] = []
+    var operationLocalSlots: [Int] = []
+
+    init(renumbering: [Int]?, operationVariables: [Int] = [], operationLocalSlots: [Int] = []) {
+        self.renumbering = renumbering
+        self.operationVariables = operationVariables
+        self.operationLocalSlots = operationLocalSlots
+    }
+
+    @inline(__always) func number(_ operation: Int) -> Int {
+        guard operation >= 0, let renumbering else { return operation }
+        return renumbering[operation]
+    }
+
+    @inline(__always) func handle(_ value: Int) -> Int {
+        guard value >= 1, let renumbering, value <= renumbering.count else { return value }
+        return renumbering[value - 1] + 1
+    }
+
+    /// The whole state: globals, operations (in their new order), threads in array order.
+    func write(_ state: SystemState, into bytes: inout ByteSink) {
+        writeGlobals(state, into: &bytes)
+        writeOperations(state, into: &bytes)
+        bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
+        for thread in state.threads { write(thread, into: &bytes) }
+    }
+
+    func writeGlobals(_ state: SystemState, into bytes: inout ByteSink) {
+        if operationVariables.isEmpty || renumbering == nil {
+            for value in state.variables { appendVarint(&bytes, value) }
+        } else {
+            for (index, value) in state.variables.enumerated() {
+                appendVarint(&bytes, operationVariables.contains(index) ? handle(value) : value)
+            }
+        }
+        for instance in state.instances { bytes.append(instance.rawValue) }
+        for stage in state.filterStages { bytes.append(stage.rawValue) }
+        for references in state.contextReferences { appendVarint(&bytes, references) }
+        for queue in state.queues {
+            bytes.append(queue.enabled ? 1 : 0)
+            bytes.append(UInt8(truncatingIfNeeded: queue.items.count))
+            for item in queue.items { bytes.append(UInt8(truncatingIfNeeded: number(item))) }
+        }
+    }
+
+    func writeOperations(_ state: SystemState, into bytes: inout ByteSink) {
+        guard let renumbering else {
+            for operation in state.operations { write(operation, into: &bytes) }
+            return
+        }
+        var order = [Int](repeating: 0, count: renumbering.count)
+        for (old, new) in renumbering.enumerated() { order[new] = old }
+        for old in order { write(state.operations[old], into: &bytes) }
+    }
+
+    func write(_ operation: OperationState, into bytes: inout ByteSink) {
+        bytes.append(operation.stage.rawValue | (operation.cancelled ? 0x80 : 0))
+        appendVarint(&bytes, operation.cancelRoutine)
+        appendVarint(&bytes, operation.cancelRoutineFilter)
+        appendVarint(&bytes, Int(operation.status))
+        for slot in operation.slots {
+            let packed = slot.packed
+            bytes.append(UInt8(truncatingIfNeeded: packed))
+            bytes.append(UInt8(truncatingIfNeeded: packed >> 8))
+            bytes.append(UInt8(truncatingIfNeeded: packed >> 16))
+        }
+    }
+
+    func write(_ thread: ThreadState, into bytes: inout ByteSink) {
+        switch thread.role {
+        case .originator(let operation): bytes.append(0); appendVarint(&bytes, number(operation))
+        case .worker(let item, let operation): bytes.append(1); appendVarint(&bytes, item); appendVarint(&bytes, number(operation))
+        case .fileSystem(let operation): bytes.append(2); appendVarint(&bytes, number(operation))
+        case .teardown(let filter): bytes.append(3); appendVarint(&bytes, filter)
+        case .canceller(let operation): bytes.append(4); appendVarint(&bytes, number(operation))
+        case .unloader(let filter): bytes.append(5); appendVarint(&bytes, filter)
+        case .oplockBreak(let operation): bytes.append(6); appendVarint(&bytes, number(operation))
+        }
+        bytes.append(UInt8(truncatingIfNeeded: thread.locals.count))
+        for (slot, value) in thread.locals.enumerated() {
+            appendVarint(&bytes, renumbering != nil && operationLocalSlots.contains(slot) ? handle(value) : value)
+        }
+        bytes.append(UInt8(truncatingIfNeeded: thread.held.count))
+        for lock in thread.held { bytes.append(UInt8(truncatingIfNeeded: lock)) }
+        bytes.append(UInt8(truncatingIfNeeded: thread.frames.count))
+        for frame in thread.frames {
+            switch frame {
+            case .code(let frame):
+                bytes.append(frame.draining ? 9 : 0)
+                appendVarint(&bytes, frame.code)
+                appendVarint(&bytes, frame.pc)
+                appendVarint(&bytes, number(frame.operation))
+                appendVarint(&bytes, frame.filter)
+                appendVarint(&bytes, frame.atomic)
+                appendVarint(&bytes, frame.register)
+                bytes.append(UInt8(truncatingIfNeeded: frame.irql) | (frame.wroteStatus ? 0x80 : 0))
+            case .teardown(let filter, let step):
+                bytes.append(2)
+                appendVarint(&bytes, filter)
+                switch step {
+                case .begin: bytes.append(0)
+                case .inStart: bytes.append(1)
+                case .drain: bytes.append(2)
+                case .inComplete: bytes.append(3)
+                }
+            case .unload(let filter, let step):
+                bytes.append(3)
+                appendVarint(&bytes, filter)
+                switch step {
+                case .begin: bytes.append(0)
+                case .inCallback: bytes.append(1)
+                case .returned(let status): bytes.append(2); appendVarint(&bytes, Int(status))
+                }
+            case .unregister(let filter, let step):
+                bytes.append(4)
+                appendVarint(&bytes, filter)
+                bytes.append(step == .instances ? 0 : 1)
+            case .dispatch(let operation, let step):
+                bytes.append(1)
+                appendVarint(&bytes, number(operation))
+                switch step {
+                case .issue: bytes.append(1)
+                case .preDown(let index): bytes.append(2); appendVarint(&bytes, index)
+                case .inPre(let index): bytes.append(3); appendVarint(&bytes, index)
+                case .fileSystem: bytes.append(4)
+                case .fileSystemCompletes: bytes.append(5)
+                case .postUp(let index): bytes.append(6); appendVarint(&bytes, index)
+                case .inPost(let index): bytes.append(7); appendVarint(&bytes, index)
+                case .waitSync(let index): bytes.append(8); appendVarint(&bytes, index)
+                case .cancel: bytes.append(9)
+                case .inCancelCallback(let queue): bytes.append(10); appendVarint(&bytes, queue)
+                case .inCancelRoutine: bytes.append(11)
+                case .oplockBreak(let routine): bytes.append(12); appendVarint(&bytes, routine)
+                case .inOplockWaitCompletion: bytes.append(13)
+                case .inPostedSafeCallback(let filter): bytes.append(14); appendVarint(&bytes, filter)
+                }
+            }
+        }
+    }
+}
+
+
+extension Slot {
+    /// Every field in 24 bits: the stages, then one bit per flag.
+    var packed: UInt32 {
+        var bits = UInt32(pre.rawValue) | UInt32(post.rawValue) << 3
+        if preResumedEarly { bits |= 1 << 8 }
+        if postOwed { bits |= 1 << 9 }
+        if synchronized { bits |= 1 << 10 }
+        if syncSignalled { bits |= 1 << 11 }
+        if postResumedEarly { bits |= 1 << 12 }
+        if queuedWorkItem { bits |= 1 << 13 }
+        if queueFailed { bits |= 1 << 14 }
+        if insertFailed { bits |= 1 << 15 }
+        if drained { bits |= 1 << 16 }
+        if oplockPending { bits |= 1 << 17 }
+        if oplockComplete { bits |= 1 << 18 }
+        if completionContext { bits |= 1 << 19 }
+        if modifiedNotDirty { bits |= 1 << 20 }
+        return bits
+    }
+}
+
+extension OperationState {
+    /// A hash of everything but the operation's number (which it does not hold).
+    var contentHash: UInt64 {
+        var hash = mix64(UInt64(stage.rawValue) | (cancelled ? 0x100 : 0) | UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: cancelRoutine))) << 16)
+        hash = mix64(hash &+ UInt64(status) &+ UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: cancelRoutineFilter))) << 32)
+        for slot in slots { hash = mix64(hash &+ UInt64(slot.packed)) }
+        return hash
+    }
+}
+
+extension ThreadState {
+    /// A hash of the thread with every operation number erased (an operation-handle local counts only
+    /// as set or not): the same for threads that differ only by which request they work for.
+    func erasedHash(operationLocalSlots: [Int]) -> UInt64 {
+        var hash: UInt64
+        switch role {
+        case .originator: hash = 1
+        case .worker(let item, _): hash = mix64(2 &+ UInt64(item) << 8)
+        case .fileSystem: hash = 3
+        case .teardown(let filter): hash = mix64(4 &+ UInt64(filter) << 8)
+        case .canceller: hash = 5
+        case .unloader(let filter): hash = mix64(6 &+ UInt64(filter) << 8)
+        case .oplockBreak: hash = 7
+        }
+        for (slot, value) in locals.enumerated() {
+            let erased = operationLocalSlots.contains(slot) ? (value == 0 ? 0 : 1) : value
+            hash = mix64(hash &+ UInt64(bitPattern: Int64(erased)) &+ 0x10)
+        }
+        for lock in held { hash = mix64(hash &+ UInt64(lock) &+ 0x20) }
+        for frame in frames {
+            switch frame {
+            case .code(let code):
+                hash = mix64(hash &+ UInt64(code.code) << 40 &+ UInt64(code.pc) << 16 &+ UInt64(code.filter) << 8 &+ UInt64(code.irql) << 4
+                    &+ (code.draining ? 2 : 0) &+ (code.wroteStatus ? 1 : 0))
+                hash = mix64(hash &+ UInt64(bitPattern: Int64(code.register)) &+ UInt64(code.atomic) << 48 &+ (code.operation >= 0 ? 1 << 60 : 0))
+            case .dispatch(_, let step):
+                hash = mix64(hash &+ 0x100 &+ UInt64(truncatingIfNeeded: step.code))
+            case .teardown(let filter, let step):
+                hash = mix64(hash &+ 0x200 &+ UInt64(filter) << 16 &+ UInt64(truncatingIfNeeded: step.code))
+            case .unload(let filter, let step):
+                hash = mix64(hash &+ 0x300 &+ UInt64(filter) << 16 &+ UInt64(truncatingIfNeeded: step.code))
+            case .unregister(let filter, let step):
+                hash = mix64(hash &+ 0x400 &+ UInt64(filter) << 16 &+ (step == .instances ? 0 : 1))
+            }
+        }
+        return hash
+    }
+}
+
+extension DispatchStep {
+    /// Tag and payload in one number (the tags the key bytes use).
+    var code: UInt64 {
+        switch self {
+        case .issue: 1
+        case .preDown(let index): 2 | UInt64(index) << 8
+        case .inPre(let index): 3 | UInt64(index) << 8
+        case .fileSystem: 4
+        case .fileSystemCompletes: 5
+        case .postUp(let index): 6 | UInt64(index) << 8
+        case .inPost(let index): 7 | UInt64(index) << 8
+        case .waitSync(let index): 8 | UInt64(index) << 8
+        case .cancel: 9
+        case .inCancelCallback(let queue): 10 | UInt64(queue) << 8
+        case .inCancelRoutine: 11
+        case .oplockBreak(let routine): 12 | UInt64(routine) << 8
+        case .inOplockWaitCompletion: 13
+        case .inPostedSafeCallback(let filter): 14 | UInt64(filter) << 8
+        }
+    }
+}
+
+extension TeardownStep {
+    var code: UInt64 {
+        switch self {
+        case .begin: 0
+        case .inStart: 1
+        case .drain: 2
+        case .inComplete: 3
+        }
+    }
+}
+
+extension UnloadStep {
+    var code: UInt64 {
+        switch self {
+        case .begin: 0
+        case .inCallback: 1
+        case .returned(let status): 2 | UInt64(status) << 8
+        }
+    }
+}

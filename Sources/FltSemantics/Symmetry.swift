@@ -1,0 +1,208 @@
+import FltModel
+
+/// Symmetry reduction over identical requests: the requests of one `Requests(..., count: n)` group
+/// are interchangeable (same major function, kind, flags and file-system behaviour), so states that
+/// differ only by which of them is which are one state up to renaming. The visited set stores one
+/// representative per such orbit (and threads in a canonical order), which divides the state space
+/// by up to n! per group without changing any verdict: every property is about "some request",
+/// never about request #2 in particular.
+///
+/// Not applied (and the reason is reported) when the model can tell requests apart — `Op.requestNumber`,
+/// arithmetic or ordering on operation handles, an operation handle stored in an integer variable,
+/// a non-atomic write to an operation variable — or when it has loops (the fair-cycle liveness check
+/// needs the unreduced graph: a cycle up to renaming need not be a cycle).
+public struct StateCanonicalizer: Sendable {
+    /// Operation indices per interchangeable group of at least two.
+    let groups: [[Int]]
+    let operationVariables: [Int]
+    let operationLocalSlots: [Int]
+    /// Whether states are reduced at all (threads sorted, requests renamed).
+    public let reduces: Bool
+    /// Why symmetry reduction is off although asked for, nil when it is on or not asked for.
+    public let offReason: String?
+
+    /// `enabled: false` gives the plain encoding (no reduction), as `SystemState.encoded()`.
+    public init(program: Program, enabled: Bool) {
+        var groups: [[Int]] = []
+        var next = 0
+        for group in program.model.workload.requests {
+            if group.count >= 2 { groups.append(Array(next..<next + group.count)) }
+            next += group.count
+        }
+        operationVariables = program.model.variables.indices.filter {
+            program.model.variables[$0].type == .operation && program.localSlot[$0] == nil
+        }
+        operationLocalSlots = program.model.variables.indices.compactMap {
+            program.model.variables[$0].type == .operation ? program.localSlot[$0] : nil
+        }
+        let reason = enabled ? Self.symmetryBreaker(program) : nil
+        self.groups = groups
+        reduces = enabled && reason == nil
+        offReason = reason
+    }
+
+    /// What in the model tells requests apart, if anything.
+    static func symmetryBreaker(_ program: Program) -> String? {
+        if program.hasLoops { return "the model has loops: the fair-cycle liveness check needs every state" }
+        let variables = program.model.variables
+        func isHandle(_ expression: ExprIR) -> Bool {
+            switch expression {
+            case .operation(.handle): true
+            case .variable(let index): variables[index].type == .operation
+            default: false
+            }
+        }
+        func breaker(_ expression: ExprIR) -> String? {
+            switch expression {
+            case .operation(.requestNumber): return "it reads Op.requestNumber"
+            case .constant, .variable, .operation: return nil
+            case .not(let operand): return breaker(operand)
+            case .binary(let op, let lhs, let rhs):
+                if (isHandle(lhs) || isHandle(rhs)) && op != .equal && op != .notEqual {
+                    return "it computes with or orders operation handles (\(op.rawValue))"
+                }
+                if op == .equal || op == .notEqual, isHandle(lhs) != isHandle(rhs) {
+                    let other = isHandle(lhs) ? rhs : lhs
+                    if other != .constant(0) { return "it compares an operation handle with a number" }
+                }
+                return breaker(lhs) ?? breaker(rhs)
+            }
+        }
+        for code in program.code {
+            for instruction in code.instructions {
+                switch instruction {
+                case .assign(let variable, let value):
+                    if isHandle(value) && variables[variable].type != .operation { return "it stores an operation handle in a number variable" }
+                    if let reason = breaker(value) { return reason }
+                case .load(let value):
+                    if isHandle(value) { return "it writes an operation variable non-atomically" }
+                    if let reason = breaker(value) { return reason }
+                default:
+                    for expression in instruction.expressions {
+                        if let reason = breaker(expression) { return reason }
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Writes the state's key for the visited set: equal for states equal up to renaming
+    /// interchangeable requests and reordering threads (when reducing), else the plain encoding.
+    /// The bytes are valid until the next call with the same scratch.
+    public func key(_ state: SystemState, scratch: CanonicalScratch) -> UnsafeBufferPointer<UInt8> {
+        var bytes = scratch.key
+        defer { scratch.key = bytes }
+        bytes.removeAll()
+        guard reduces else {
+            StateWriter(renumbering: nil).write(state, into: &bytes)
+            return bytes.bytes
+        }
+        let writer = StateWriter(
+            renumbering: groups.isEmpty ? nil : renumbering(state, scratch: scratch),
+            operationVariables: operationVariables, operationLocalSlots: operationLocalSlots)
+        writer.writeGlobals(state, into: &bytes)
+        writer.writeOperations(state, into: &bytes)
+        // Threads as a multiset: each written apart, then appended in byte order.
+        var threads = scratch.threads
+        defer { scratch.threads = threads }
+        threads.removeAll()
+        var starts = scratch.starts
+        starts.removeAll(keepingCapacity: true)
+        for thread in state.threads {
+            starts.append(threads.count)
+            writer.write(thread, into: &threads)
+        }
+        starts.append(threads.count)
+        var order = scratch.order
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: state.threads.indices)
+        let written = threads
+        order.sort { lhs, rhs in
+            written.slice(starts[lhs]..<starts[lhs + 1]).lexicographicallyPrecedes(written.slice(starts[rhs]..<starts[rhs + 1]))
+        }
+        bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
+        for thread in order { bytes.append(threads.slice(starts[thread]..<starts[thread + 1])) }
+        scratch.starts = starts
+        scratch.order = order
+        return bytes.bytes
+    }
+
+    /// The key as an array.
+    public func key(_ state: SystemState) -> [UInt8] {
+        Array(key(state, scratch: CanonicalScratch()))
+    }
+
+    /// New numbers for the operations: within each group, requests ordered by a signature that does
+    /// not depend on their numbers (a hash of their own state, of the threads working for them with
+    /// every operation number erased, of where they are queued and which variables hold them). Ties
+    /// keep the old order: any renumbering within a group is sound, a canonical one only merges more
+    /// states.
+    func renumbering(_ state: SystemState, scratch: CanonicalScratch) -> [Int] {
+        var signatures = [UInt64](repeating: 0, count: state.operations.count)
+        for operation in state.operations.indices { signatures[operation] = state.operations[operation].contentHash }
+        for thread in state.threads {
+            let hash = thread.erasedHash(operationLocalSlots: operationLocalSlots)
+            // Sums: the threads of an operation are a multiset.
+            switch thread.role {
+            case .originator(let own), .worker(_, let own), .fileSystem(let own), .canceller(let own), .oplockBreak(let own):
+                if own >= 0 { signatures[own] = signatures[own] &+ mix64(hash &+ 1) }
+            case .teardown, .unloader:
+                break
+            }
+            for frame in thread.frames {
+                switch frame {
+                case .code(let code) where code.operation >= 0:
+                    signatures[code.operation] = signatures[code.operation] &+ mix64(hash &+ 2)
+                case .dispatch(let own, _):
+                    signatures[own] = signatures[own] &+ mix64(hash &+ 3)
+                default:
+                    break
+                }
+            }
+        }
+        for (index, variable) in operationVariables.enumerated() {
+            let value = state.variables[variable]
+            if value >= 1 && value <= signatures.count { signatures[value - 1] = signatures[value - 1] &+ mix64(0x5641_5200 &+ UInt64(index)) }
+        }
+        for (index, queue) in state.queues.enumerated() {
+            for (position, operation) in queue.items.enumerated() {
+                signatures[operation] = signatures[operation] &+ mix64(0x5155_0000 &+ UInt64(index) << 16 &+ UInt64(position))
+            }
+        }
+        var numbers = Array(state.operations.indices)
+        for group in groups {
+            let sorted = group.sorted { signatures[$0] == signatures[$1] ? $0 < $1 : signatures[$0] < signatures[$1] }
+            for (position, operation) in sorted.enumerated() { numbers[operation] = group[position] }
+        }
+        return numbers
+    }
+}
+
+/// Buffers `StateCanonicalizer.key` reuses from one state to the next; one per thread.
+public final class CanonicalScratch {
+    var key = ByteSink()
+    var threads = ByteSink()
+    var starts: [Int] = []
+    var order: [Int] = []
+    public init() {}
+    deinit {
+        key.deallocate()
+        threads.deallocate()
+    }
+}
+
+extension Instruction {
+    /// The expressions it evaluates.
+    var expressions: [ExprIR] {
+        switch self {
+        case .assign(_, let value), .load(let value), .setStatus(let value), .waitUntil(let value): [value]
+        case .branch(let condition, _), .assert(let condition, _): [condition]
+        case .completePendedPre(let operation, _), .completePendedPost(let operation),
+             .queueDeferredWorkItem(_, let operation, _), .cbdqInsert(_, let operation, _, _), .cbdqRemove(_, let operation, _),
+             .setCancelCompletion(_, let operation), .clearCancelCompletion(let operation, _), .checkOplock(let operation, _, _, _):
+            [operation]
+        default: []
+        }
+    }
+}
