@@ -218,7 +218,9 @@ def main():
             m = re.search(r"TLIM=(\S+)", meta.get("limits", ""))
             r["verdict"] = f"TIMEOUT (> {m.group(1) if m else 'TLIM'})"
         elif run["status"] == "MEMLIM":
-            r["verdict"] = "MEMLIM (memory limit)"
+            m = re.search(r"MEMLIM=(\S+)", meta.get("limits", ""))
+            after = f", after {r['wall_s']:.0f} s" if r["wall_s"] is not None else ""
+            r["verdict"] = f"MEMLIM (> {m.group(1) if m else 'the memory limit'}{after})"
         elif run["status"] == "SKIPPED":
             r["verdict"] = f"skipped ({run['note']})"
         elif run["status"] == "ERROR":

@@ -119,8 +119,9 @@ printf 'variant\tN\ttool\tmode\tstatus\trc\twall_s\tsetup_s\trss_kb\traw\tnote\t
 # (peak RSS of the largest process, /usr/bin/time %M) and M_STATUS (ok, TIMEOUT, MEMLIM).
 measure() {
   local dir=$1 tf=$2/time.txt out=$3 err=$4; shift 4
-  local memhit=0 pid rss state
+  local memhit=0 pid rss state t0 t1
   rm -f "$tf"
+  t0=$(date +%s%N)
   ( cd "$dir" && exec setsid /usr/bin/time -f '%e %M' -o "$tf" timeout -k 5 "$TLIM" "$@" >"$out" 2>"$err" ) &
   pid=$!
   while :; do
@@ -136,9 +137,11 @@ measure() {
     sleep 0.2
   done
   wait "$pid" 2>/dev/null; M_RC=$?
+  t1=$(date +%s%N)
   M_WALL=NA; M_RSSKB=NA
   if [ -s "$tf" ]; then read -r M_WALL M_RSSKB < <(tail -1 "$tf"); fi
-  [[ $M_WALL =~ ^[0-9.]+$ ]] || M_WALL=NA
+  # killed with /usr/bin/time (MEMLIM): the wall clock of this function instead
+  [[ $M_WALL =~ ^[0-9.]+$ ]] || M_WALL=$(awk -v d=$((t1 - t0)) 'BEGIN {printf "%.2f", d / 1e9}')
   [[ $M_RSSKB =~ ^[0-9]+$ ]] || M_RSSKB=NA
   if [ $memhit = 1 ]; then M_STATUS=MEMLIM
   elif [ "$M_RC" = 124 ] || [ "$M_RC" = 137 ]; then M_STATUS=TIMEOUT
