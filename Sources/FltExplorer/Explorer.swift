@@ -22,10 +22,13 @@ public struct Limits: Sendable {
 public enum BoundHit: Sendable, CustomStringConvertible {
     case depth(Int)
     case states(Int)
+    /// The search was random (RandomSearch.swift): it never covers every interleaving.
+    case randomSearch(RandomSearchSummary)
     public var description: String {
         switch self {
         case .depth(let depth): "--max-depth \(depth) reached with states left unexpanded"
         case .states(let states): "--max-states \(states) reached"
+        case .randomSearch(let summary): summary.description
         }
     }
 }
