@@ -38,7 +38,7 @@ public struct JUnitReport: Sendable {
                 if let location = example.violation.location ?? example.trace.last(where: { $0.event.location != nil })?.event.location {
                     attributes += [("file", text.display(path: location.file)), ("line", String(location.line))]
                 }
-                let trace = text.render(example, program: program).joined(separator: "\n")
+                let trace = text.render(example, program: program, search: result.randomSearch).joined(separator: "\n")
                 if property.severity == .error {
                     failures += 1
                     let ids = property.catalogIds.isEmpty ? property.id : property.catalogIds.joined(separator: ",")

@@ -27,7 +27,8 @@ public struct ResultDocument: Codable, Sendable, Equatable {
     public var error: String?
     /// Every property fltcheck checks, in `fltcheck list` order (empty on a model error).
     public var properties: [PropertyResult]
-    /// The shortest counterexample of each violated property, in the order found.
+    /// The shortest counterexample of each violated property, in the order found (with random
+    /// search: the first found, shrunk, not necessarily a shortest one).
     public var counterexamples: [TraceDocument]
 
     public func encode(to encoder: any Encoder) throws {
@@ -92,10 +93,15 @@ public struct ResultBounds: Codable, Sendable, Equatable {
 }
 
 public struct BoundHitInfo: Codable, Sendable, Equatable {
-    /// `depth` or `states`.
+    /// `depth`, `states` or `randomSearch` (`limit` is then the number of walks done).
     public var kind: String
     public var limit: Int
     public var description: String
+    /// Random search only (absent otherwise): its seed, in decimal. A string, because not every
+    /// JSON reader keeps a 64-bit integer exact.
+    public var seed: String?
+    /// Random search only (absent otherwise): the `verify` options that repeat the run exactly.
+    public var repeatArguments: [String]?
 }
 
 public struct ResultStatistics: Codable, Sendable, Equatable {
@@ -332,6 +338,10 @@ public struct JSONReport: Sendable {
         switch bound {
         case .depth(let limit): BoundHitInfo(kind: "depth", limit: limit, description: bound.description)
         case .states(let limit): BoundHitInfo(kind: "states", limit: limit, description: bound.description)
+        case .randomSearch(let summary):
+            BoundHitInfo(
+                kind: "randomSearch", limit: summary.walks, description: bound.description,
+                seed: String(summary.seed), repeatArguments: summary.repeatArguments)
         }
     }
 
