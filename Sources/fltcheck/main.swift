@@ -11,7 +11,8 @@ let exitCodes = """
     Exit codes:
       0  every property holds for every interleaving (exhaustive exploration)
       1  a property is violated (a counterexample trace is printed)
-      2  inconclusive: a bound (--max-depth, --max-states) was hit before any violation was found
+      2  inconclusive: a bound (--max-depth, --max-states) was hit before any violation was found,
+         or --strategy random found none (random search never proves)
       3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
     """
 
@@ -119,7 +120,7 @@ func verdictCacheKey(_ path: String, limits: Limits, loader: ModelLoader) -> Str
 /// Checks one model: from the verdict cache when `useCache` and an entry is there, else loads,
 /// compiles and explores it, renders every format and stores the result in the cache. A model
 /// error is returned as its message (and never cached).
-func checkModel(_ path: String, limits: Limits, useCache: Bool, showProgress: Bool) -> Result<CheckedModel, ModelFailure> {
+func checkModel(_ path: String, limits: Limits, search: SearchPlan = .breadthFirst, useCache: Bool, showProgress: Bool) -> Result<CheckedModel, ModelFailure> {
     let loader: ModelLoader
     do {
         loader = try ModelLoader()
@@ -127,7 +128,7 @@ func checkModel(_ path: String, limits: Limits, useCache: Bool, showProgress: Bo
         return .failure(ModelFailure(message: error.description))
     }
     let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
-    let key = verdictCacheKey(path, limits: limits, loader: loader)
+    let key = search.usesVerdictCache ? verdictCacheKey(path, limits: limits, loader: loader) : nil
     if useCache, let key, let entry = cache.lookup(key) {
         return .success(CheckedModel(summary: entry.summary, exitCode: entry.exitCode, document: entry.document, reports: entry.reports, cached: entry))
     }
@@ -147,11 +148,7 @@ func checkModel(_ path: String, limits: Limits, useCache: Bool, showProgress: Bo
         }
         return .failure(ModelFailure(message: shown.description))
     }
-    let explorer = Explorer(semantics: Semantics(program), limits: limits)
-    let result = explorer.run(progress: showProgress ? { states, depth in
-        FileHandle.standardError.write(Data("\r  \(states) states, depth \(depth) ...".utf8))
-    } : nil)
-    if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    let result = search.explore(Semantics(program), limits: limits, showProgress: showProgress)
     let document = JSONReport().document(model: loaded.ir, path: path, program: program, result: result, limits: limits)
     let json: String
     do {
@@ -198,10 +195,16 @@ struct Verify: ParsableCommand {
             fltcheck, nor the bounds changed, the last verdict is reused and the output says so. \
             --no-cache checks again.
 
+            --strategy random (one MODEL) walks the state space at random instead, for models too \
+            large to exhaust: it stops at the first violation, shrinks its trace, and prints the \
+            seed and the options that repeat the run exactly. It never claims that a property \
+            holds: without a violation its verdict is inconclusive (exit 2). Not cached.
+
             Exit codes (one model):
               0  every property holds for every interleaving (exhaustive exploration)
               1  a property is violated (a counterexample trace is printed)
-              2  inconclusive: a bound (--max-depth, --max-states) was hit before any violation was found
+              2  inconclusive: a bound (--max-depth, --max-states) was hit before any violation was found,
+                 or --strategy random found none (random search never proves)
               3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
             """)
 
@@ -227,18 +230,22 @@ struct Verify: ParsableCommand {
     @Flag(help: "Check again even when the verdict cache has this model's verdict (the new verdict replaces it).")
     var noCache = false
 
+    @OptionGroup(title: "Search")
+    var search: SearchOptions
+
     func validate() throws {
         if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be at least 0") }
         if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
         if model != nil, config != nil { throw ValidationError("give a MODEL or --config FILE, not both") }
         if model == nil, format == .html { throw ValidationError("--format html shows one model: fltcheck verify MODEL --format html") }
         try validateOutput(output)
+        try search.validate(model: model, maxDepth: maxDepth, maxStates: maxStates)
     }
 
     func run() throws {
         guard let model else { return try runConfig(config ?? RepositoryConfig.fileName) }
         let limits = Limits(maxDepth: maxDepth, maxStates: maxStates)
-        switch checkModel(model, limits: limits, useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
+        switch checkModel(model, limits: limits, search: try search.plan(), useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
         case .failure(let failure):
             reportModelError(failure.message)
             failModel(failure.message)
@@ -603,5 +610,129 @@ struct Explain: ParsableCommand {
         } else {
             print("a model that breaks it: \(example) in the fltcheck repository")
         }
+    }
+}
+
+// MARK: - Search strategy (--strategy, --seed, --budget, --walks, --max-walk-length)
+/// How `verify` explores a model. A new strategy is a case here and a branch in
+/// `SearchOptions.plan()` and `SearchPlan.explore`.
+enum SearchStrategy: String, CaseIterable, ExpressibleByArgument {
+    /// Exhaustive breadth-first search: proves properties, and its counterexamples are shortest.
+    case bfs
+    /// Random walks (swarm-biased) with shrunk counterexamples: for models too large to exhaust.
+    case random
+}
+
+/// A search ready to run: the strategy with every choice made (the seed drawn).
+enum SearchPlan {
+    case breadthFirst
+    case random(RandomSearchOptions)
+
+    /// Random runs skip the verdict cache: a time budget makes their result depend on the machine,
+    /// and the seed is fresh on every run that does not name one.
+    var usesVerdictCache: Bool {
+        if case .breadthFirst = self { return true }
+        return false
+    }
+
+    /// Explores `semantics` this way; `showProgress` writes a progress line on stderr.
+    func explore(_ semantics: Semantics, limits: Limits, showProgress: Bool) -> ExplorationResult {
+        let result: ExplorationResult
+        switch self {
+        case .breadthFirst:
+            result = Explorer(semantics: semantics, limits: limits).run(progress: showProgress ? { states, depth in
+                FileHandle.standardError.write(Data("\r  \(states) states, depth \(depth) ...".utf8))
+            } : nil)
+        case .random(let options):
+            result = RandomSearch(semantics: semantics, options: options).run(progress: showProgress ? { walks, steps in
+                FileHandle.standardError.write(Data("\r  \(walks) walks, \(steps) steps (seed \(options.seed)) ...".utf8))
+            } : nil)
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        return result
+    }
+}
+
+/// `verify`'s options that choose and bound the search (`@OptionGroup` in `Verify`).
+struct SearchOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "How to explore: bfs (every interleaving, breadth-first: a proof, shortest traces) or random (random walks for models too large to exhaust: finds bugs, never proves; see --seed, --budget, --walks).",
+        valueName: "strategy"))
+    var strategy: SearchStrategy = .bfs
+
+    @Option(help: "With --strategy random: the seed of the walks (default: a fresh one, printed). The same seed and --walks repeat a run exactly.")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp(
+        "With --strategy random: stop starting walks after this long: 30s, 5m, 1h, or seconds (default: 30s unless --walks is given).",
+        valueName: "duration"))
+    var budget: String?
+
+    @Option(help: "With --strategy random: stop after this many walks (with --budget, whichever comes first).")
+    var walks: Int?
+
+    @Option(help: ArgumentHelp("With --strategy random: cut each walk after this many steps (default: \(RandomSearchOptions.defaultMaxWalkLength)).", valueName: "steps"))
+    var maxWalkLength: Int?
+
+    /// The time budget when `--strategy random` is given with neither `--budget` nor `--walks`.
+    static let defaultSeconds = 30.0
+
+    /// The options that only a random search reads, by flag, in the order given in --help.
+    private var randomOnlyFlags: [String] {
+        [seed != nil ? "--seed" : nil, budget != nil ? "--budget" : nil, walks != nil ? "--walks" : nil,
+         maxWalkLength != nil ? "--max-walk-length" : nil].compactMap { $0 }
+    }
+
+    /// Usage errors (exit 3), given what else `verify` was asked: a random-search option without
+    /// `--strategy random`, a breadth-first bound with it, a bad duration or count.
+    func validate(model: String?, maxDepth: Int?, maxStates: Int?) throws {
+        guard strategy == .random else {
+            if let flag = randomOnlyFlags.first {
+                throw ValidationError("\(flag) needs --strategy random (the default, --strategy bfs, explores every interleaving and has no seed or budget)")
+            }
+            return
+        }
+        if maxDepth != nil || maxStates != nil {
+            throw ValidationError("--max-depth and --max-states bound the breadth-first search; with --strategy random, bound it with --budget, --walks and --max-walk-length")
+        }
+        if model == nil {
+            throw ValidationError("--strategy random checks one MODEL: fltcheck verify MODEL --strategy random")
+        }
+        _ = try randomOptions(seed: 0)
+    }
+
+    /// The search to run; draws the seed when none was given (the report prints it).
+    func plan() throws -> SearchPlan {
+        switch strategy {
+        case .bfs: return .breadthFirst
+        case .random:
+            var system = SystemRandomNumberGenerator()
+            return .random(try randomOptions(seed: seed ?? system.next()))
+        }
+    }
+
+    private func randomOptions(seed: UInt64) throws -> RandomSearchOptions {
+        let seconds = try budget.map(SearchOptions.seconds) ?? (walks == nil ? SearchOptions.defaultSeconds : nil)
+        do {
+            return try RandomSearchOptions(seed: seed, maxWalks: walks, maxSeconds: seconds,
+                maxWalkLength: maxWalkLength ?? RandomSearchOptions.defaultMaxWalkLength)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `--budget`'s duration in seconds: a number followed by s, m or h, or a bare number of seconds.
+    static func seconds(_ text: String) throws -> Double {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        var number = Substring(text.trimmingCharacters(in: .whitespaces))
+        var unit = 1.0
+        if let last = number.last, let scale = units[last] {
+            unit = scale
+            number = number.dropLast()
+        }
+        guard let value = Double(number), value.isFinite, value > 0 else {
+            throw ValidationError("--budget takes a positive duration such as 30s, 5m or 1h (got \"\(text)\")")
+        }
+        return value * unit
     }
 }
