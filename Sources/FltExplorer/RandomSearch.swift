@@ -358,8 +358,11 @@ private func fnv1a(_ bytes: [UInt8]) -> UInt64 {
 /// Shrinks a path that violates a property to a shorter one that violates the same property, by
 /// delta debugging (Zeller and Hildebrandt, "Simplifying and isolating failure-inducing input",
 /// 2002): drop chunks of steps, halving the chunk size down to single steps, and keep every
-/// removal after which the path, replayed from the initial state, still violates the property.
-/// Single steps are tried until none can go (the result is 1-minimal) or the budget runs out.
+/// change after which the path, replayed from the initial state, is shorter and still violates the
+/// property. Besides chunks of the path, it drops each thread's steps all at once, moves them after
+/// everyone else's, and drops chunks of one thread's steps: an interleaving's removable steps are
+/// rarely next to each other. It goes on until nothing more goes (so no single step can be removed:
+/// the result is 1-minimal) or the budget runs out. The result is not always a shortest path.
 ///
 /// A `Transition` names its thread by index into the state's threads, and indices shift as threads
 /// start and finish, so a path with steps removed is replayed by thread identity: each step is
@@ -410,37 +413,88 @@ public struct PathShrinker: Sendable {
 
     /// `path` shrunk, or nil when `path` itself does not violate `property` when replayed.
     public func shrink(_ path: [Transition], property: String) -> Shrunk? {
-        var budget = maxReplayedSteps
         // Replaying the walk as it was taken is not charged: it is what makes a report possible.
         var unlimited = Int.max
         guard let walked = attempt(indexed(path), property: property, budget: &unlimited) else { return nil }
-        var best = walked
+        var search = Search(shrinker: self, property: property, best: walked, budget: maxReplayedSteps)
         let cut = cutLoops(walked.path)
-        if cut.count < best.path.count, let shorter = attempt(indexed(cut), property: property, budget: &unlimited),
-           shorter.path.count < best.path.count {
-            best = shorter
+        if cut.count < walked.path.count { _ = search.tryCandidate(indexed(cut)) }
+        // Until nothing more goes: whole threads first (cheap, and they take the most steps with
+        // them), then chunks of one thread's steps, then chunks of the whole path.
+        while search.budget > 0 {
+            if search.dropOrPostponeThreads() { continue }
+            let identities = search.identitiesInOrder()
+            var improved = false
+            for identity in identities where search.removeChunks(of: { $0.identity == identity }) { improved = true }
+            if search.removeChunks(of: { _ in true }) { improved = true }
+            if !improved { break }
         }
-        var chunk = max(1, best.steps.count / 2)
-        while budget > 0 {
-            var removedAny = false
-            var start = 0
-            while start < best.steps.count && budget > 0 {
-                var candidate = best.steps
-                candidate.removeSubrange(start..<min(start + chunk, candidate.count))
-                if let smaller = attempt(candidate, property: property, budget: &budget), smaller.path.count < best.path.count {
-                    best = smaller
-                    removedAny = true
-                } else {
-                    start += chunk
+        let best = search.best
+        return Shrunk(path: best.path, violation: best.violation, atEndState: best.atEndState, budgetExhausted: search.budget <= 0)
+    }
+
+    /// The state of one shrinking: the best witness so far and the replay budget left.
+    private struct Search {
+        let shrinker: PathShrinker
+        let property: String
+        var best: Witness
+        var budget: Int
+
+        /// Replays `steps` and keeps the result when it is a shorter witness.
+        mutating func tryCandidate(_ steps: [Step]) -> Bool {
+            guard budget > 0, let witness = shrinker.attempt(steps, property: property, budget: &budget),
+                  witness.path.count < best.path.count else { return false }
+            best = witness
+            return true
+        }
+
+        func identitiesInOrder() -> [ThreadIdentity] {
+            var seen: Set<ThreadIdentity> = []
+            return best.steps.map(\.identity).filter { seen.insert($0).inserted }
+        }
+
+        /// For each thread: the path without its steps, then with its steps moved after everyone
+        /// else's (a request issued only after a teardown started, a cancel that comes last).
+        /// Plain chunk removal cannot do either when the thread's steps are spread along the path,
+        /// nor move a step later. Returns whether one helped (the first that did).
+        mutating func dropOrPostponeThreads() -> Bool {
+            for identity in identitiesInOrder() {
+                let others = best.steps.filter { $0.identity != identity }
+                let mine = best.steps.filter { $0.identity == identity }
+                if tryCandidate(others) || tryCandidate(others + mine) { return true }
+            }
+            return false
+        }
+
+        /// Delta debugging over the steps `selected` picks (all, or one thread's): removes chunks
+        /// of them, halving the chunk size down to one step, and single steps until none can go.
+        mutating func removeChunks(of selected: (Step) -> Bool) -> Bool {
+            func positions() -> [Int] { best.steps.indices.filter { selected(best.steps[$0]) } }
+            var improved = false
+            var chunk = max(1, positions().count / 2)
+            while budget > 0 {
+                var removedAny = false
+                var start = 0
+                while budget > 0 {
+                    let candidates = positions()
+                    guard start < candidates.count else { break }
+                    let doomed = Set(candidates[start..<min(start + chunk, candidates.count)])
+                    let remaining = best.steps.indices.filter { !doomed.contains($0) }.map { best.steps[$0] }
+                    if tryCandidate(remaining) {
+                        removedAny = true
+                        improved = true
+                    } else {
+                        start += chunk
+                    }
+                }
+                if chunk > 1 {
+                    chunk = max(1, min(chunk / 2, positions().count / 2))
+                } else if !removedAny {
+                    break
                 }
             }
-            if chunk > 1 {
-                chunk = max(1, min(chunk / 2, best.steps.count / 2))
-            } else if !removedAny {
-                return Shrunk(path: best.path, violation: best.violation, atEndState: best.atEndState, budgetExhausted: false)
-            }
+            return improved
         }
-        return Shrunk(path: best.path, violation: best.violation, atEndState: best.atEndState, budgetExhausted: true)
     }
 
     /// Steps that stand for the transitions of `path` exactly: replaying them by index, not yet
