@@ -54,12 +54,15 @@ public enum BoundHit: Sendable, CustomStringConvertible {
     /// Stopped on request (Ctrl-C).
     case interrupted
 
+    /// The search was random (RandomSearch.swift): it never covers every interleaving.
+    case randomSearch(RandomSearchSummary)
     public var description: String {
         switch self {
         case .depth(let depth): "--max-depth \(depth) reached with states left unexpanded"
         case .states(let states): "--max-states \(states) reached"
         case .memory(let bytes): "--max-memory \(bytes / 1_048_576) MiB reached"
         case .interrupted: "interrupted (Ctrl-C) before the exploration finished"
+        case .randomSearch(let summary): summary.description
         }
     }
 }

@@ -38,7 +38,7 @@ public struct JUnitReport: Sendable {
                 if let location = example.violation.location ?? example.trace.last(where: { $0.event.location != nil })?.event.location {
                     attributes += [("file", text.display(path: location.file)), ("line", String(location.line))]
                 }
-                let trace = text.render(example, program: program).joined(separator: "\n")
+                let trace = text.render(example, program: program, search: result.randomSearch).joined(separator: "\n")
                 if property.severity == .error {
                     failures += 1
                     let ids = property.catalogIds.isEmpty ? property.id : property.catalogIds.joined(separator: ",")
@@ -48,7 +48,9 @@ public struct JUnitReport: Sendable {
                 }
             } else if !result.exhaustive {
                 skipped += 1
-                let reason = "inconclusive: \(result.bound.map(\.description) ?? "a bound was hit"); no violation found within the bounds, nothing proved"
+                // A random search's description already says that nothing is proved.
+                let reason = result.randomSearch.map { "inconclusive: \($0)" }
+                    ?? "inconclusive: \(result.bound.map(\.description) ?? "a bound was hit"); no violation found within the bounds, nothing proved"
                 body.append("      <skipped message=\"\(xmlAttribute(reason))\"/>")
             }
             let open = "    <testcase " + attributes.map { "\($0.0)=\"\(xmlAttribute($0.1))\"" }.joined(separator: " ")

@@ -44,7 +44,12 @@ public func verdictLine(_ result: ExplorationResult) -> String {
     switch Verdict(result) {
     case .holds: "verdict: all \(Property.all.count) properties hold for every interleaving (exit 0)"
     case .violated: "verdict: VIOLATED: \(result.counterexamples.filter { $0.violation.property.severity == .error }.map(\.violation.property.id).joined(separator: ", ")) (exit 1)"
-    case .inconclusive: "verdict: inconclusive: no violation found within the bounds (exit 2)"
+    case .inconclusive:
+        if let search = result.randomSearch {
+            "verdict: inconclusive: random search found no violation in \(search.walks) walk\(search.walks == 1 ? "" : "s") (seed \(search.seed)), which proves nothing (exit 2)"
+        } else {
+            "verdict: inconclusive: no violation found within the bounds (exit 2)"
+        }
     case .modelError: "verdict: model error (exit 3)"
     }
 }

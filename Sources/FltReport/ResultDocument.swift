@@ -27,7 +27,8 @@ public struct ResultDocument: Codable, Sendable, Equatable {
     public var error: String?
     /// Every property fltcheck checks, in `fltcheck list` order (empty on a model error).
     public var properties: [PropertyResult]
-    /// The shortest counterexample of each violated property, in the order found.
+    /// The shortest counterexample of each violated property, in the order found (with random
+    /// search: the first found, shrunk, not necessarily a shortest one).
     public var counterexamples: [TraceDocument]
 
     public func encode(to encoder: any Encoder) throws {
@@ -95,10 +96,15 @@ public struct ResultBounds: Codable, Sendable, Equatable {
 }
 
 public struct BoundHitInfo: Codable, Sendable, Equatable {
-    /// `depth` or `states`.
+    /// `depth`, `states` or `randomSearch` (`limit` is then the number of walks done).
     public var kind: String
     public var limit: Int
     public var description: String
+    /// Random search only (absent otherwise): its seed, in decimal. A string, because not every
+    /// JSON reader keeps a 64-bit integer exact.
+    public var seed: String?
+    /// Random search only (absent otherwise): the `verify` options that repeat the run exactly.
+    public var repeatArguments: [String]?
 }
 
 public struct ResultStatistics: Codable, Sendable, Equatable {
@@ -336,7 +342,7 @@ public struct JSONReport: Sendable {
                 states: result.statesStored, transitions: result.transitions, endStates: result.endStates,
                 depth: result.depth, seconds: (result.seconds * 1000).rounded() / 1000,
                 storeBytes: result.storeBytes, peakMemoryBytes: result.peakMemory,
-                search: SearchInfo(
+                search: result.randomSearch != nil ? nil : SearchInfo(
                     strategy: result.options.strategy.rawValue, jobs: result.options.jobs, symmetry: result.symmetryApplied,
                     symmetryOffReason: result.symmetryOffReason, storage: result.options.hashCompaction ? "hashCompaction" : "exact",
                     omissionProbability: result.omissionProbability)),
@@ -363,6 +369,10 @@ public struct JSONReport: Sendable {
         case .states(let limit): BoundHitInfo(kind: "states", limit: limit, description: bound.description)
         case .memory(let limit): BoundHitInfo(kind: "memory", limit: limit, description: bound.description)
         case .interrupted: BoundHitInfo(kind: "interrupted", limit: 0, description: bound.description)
+        case .randomSearch(let summary):
+            BoundHitInfo(
+                kind: "randomSearch", limit: summary.walks, description: bound.description,
+                seed: String(summary.seed), repeatArguments: summary.repeatArguments)
         }
     }
 

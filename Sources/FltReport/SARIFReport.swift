@@ -39,7 +39,7 @@ public struct SARIFReport: Sendable {
         if let bound = result.bound {
             notifications.append([
                 "level": verdict == .inconclusive ? "warning" : "note",
-                "message": ["text": .string("inconclusive: \(bound); \"holds\" is claimed for no property. Raise the bound to cover more.")],
+                "message": ["text": .string("inconclusive: \(bound); \"holds\" is claimed for no property. \(coverMore(bound))")],
             ])
         }
         var invocation: [(String, JSONValue)] = [
@@ -49,7 +49,7 @@ public struct SARIFReport: Sendable {
         if !notifications.isEmpty { invocation.append(("toolExecutionNotifications", .array(notifications))) }
         invocation.append(("properties", [
             "verdict": .string(verdictName(verdict)),
-            "commandLine": .string(commandLine(path: path, limits: limits)),
+            "commandLine": .string(commandLine(path: path, limits: limits, search: result.randomSearch)),
         ]))
         return envelope(run: run(
             automationId: model.name,
@@ -224,8 +224,8 @@ public struct SARIFReport: Sendable {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true)).standardizedFileURL.path
     }
 
-    private func commandLine(path: String, limits: Limits) -> String {
-        var words = ["fltcheck", "verify", text.display(path: absolute(path))]
+    private func commandLine(path: String, limits: Limits, search: RandomSearchSummary?) -> String {
+        var words = ["fltcheck", "verify", text.display(path: absolute(path))] + (search?.repeatArguments ?? [])
         if let depth = limits.maxDepth { words += ["--max-depth", String(depth)] }
         if let states = limits.maxStates { words += ["--max-states", String(states)] }
         return (words + ["--format", "sarif"]).joined(separator: " ")

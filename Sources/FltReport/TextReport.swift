@@ -52,7 +52,11 @@ public struct TextReport {
         out.append("fltcheck: model \"\(model.name)\" (\(display(path: path))\(parameters.isEmpty ? "" : ", " + parameters)): \(count(model.filters.count, "filter")), \(count(program.requests.count, "request")); \(path.hasSuffix(".json") ? "IR read from JSON" : cached ? "compiled model taken from the cache" : "compiled model built")")
         let rate = result.seconds > 0 ? Int(Double(result.statesStored) / result.seconds) : result.statesStored
         out.append("explored \(grouped(result.statesStored)) states, \(grouped(result.transitions)) transitions, \(grouped(result.endStates)) end states, depth \(result.depth), in \(String(format: "%.2f", result.seconds)) s (\(grouped(rate)) states/s); \(coverage(result, limits))")
-        out.append("search: \(searchSummary(result))")
+        if let search = result.randomSearch {
+            out.append(contentsOf: render(search, path: path))
+        } else {
+            out.append("search: \(searchSummary(result))")
+        }
         out.append("")
         let violated = Dictionary(result.counterexamples.map { ($0.violation.property.id, $0) }, uniquingKeysWith: { first, _ in first })
         let width = Property.all.map(\.id.count).max() ?? 20
@@ -74,12 +78,7 @@ public struct TextReport {
         }
         if !result.exhaustive {
             out.append("")
-            let advice: String = switch result.bound {
-            case .interrupted?: "Run it to the end to cover the rest."
-            case .memory?: "Give it more memory, or use --hash-compaction or --strategy dfs."
-            default: "Raise the bound to cover more."
-            }
-            out.append("inconclusive: \(result.bound.map(\.description) ?? "a bound was hit"); \"holds\" is claimed for no property. \(advice)")
+            out.append("inconclusive: \(result.bound.map(\.description) ?? "a bound was hit"); \"holds\" is claimed for no property. \(coverMore(result.bound))")
         }
         if !result.counterexamples.isEmpty && result.exhaustive {
             out.append("")
@@ -87,7 +86,7 @@ public struct TextReport {
         }
         for example in result.counterexamples {
             out.append("")
-            out.append(contentsOf: render(example, program: program))
+            out.append(contentsOf: render(example, program: program, search: result.randomSearch))
         }
         out.append("")
         switch verdict {
@@ -98,14 +97,30 @@ public struct TextReport {
             let off = disabled.isEmpty ? "" : ", \(disabled.count) disabled"
             out.append("verdict: all \(checked) \(warnings.isEmpty && disabled.isEmpty ? "" : "other ")properties hold for every interleaving\(advisories)\(off) (exit 0)")
         case .violated: out.append("verdict: VIOLATED: \(result.counterexamples.filter { $0.violation.property.severity == .error }.map(\.violation.property.id).joined(separator: ", ")) (exit 1)")
-        case .inconclusive: out.append("verdict: inconclusive: no violation found within the bounds (exit 2)")
+        case .inconclusive: out.append(verdictLine(result))
         case .modelError: break
         }
         return out.joined(separator: "\n")
     }
 
-    /// One counterexample: the property, its rule, what went wrong and the numbered trace.
-    public func render(_ example: Counterexample, program: Program) -> [String] {
+    /// A random search's lines under the statistics: what it did, and the command that repeats it.
+    public func render(_ search: RandomSearchSummary, path: String) -> [String] {
+        let stopped = switch search.stop {
+        case .violation(let walk): "stopped at the first violation, in walk \(walk)"
+        case .walks: "did the walks asked for"
+        case .time: "the time budget ran out"
+        }
+        let cut = search.walksCut == 0 ? "" : " (\(grouped(search.walksCut)) cut there)"
+        let states = grouped(search.distinctStates) + (search.distinctStatesCapped ? "+" : "")
+        return [
+            "random search: seed \(search.seed), \(count(search.walks, "walk")) of at most \(grouped(search.maxWalkLength)) steps\(cut), \(grouped(search.steps)) steps, \(states) distinct states; swarm weights per walk; \(stopped)",
+            "repeat exactly: " + (["fltcheck", "verify", display(path: path)] + search.repeatArguments).map(shellQuoted).joined(separator: " "),
+        ]
+    }
+
+    /// One counterexample: the property, its rule, what went wrong and the numbered trace. `search`
+    /// is the random search that found it, nil for a breadth-first one (whose traces are shortest).
+    public func render(_ example: Counterexample, program: Program, search: RandomSearchSummary? = nil) -> [String] {
         let property = example.violation.property
         var out: [String] = []
         let ids = property.catalogIds.isEmpty ? "" : " (\(property.catalogIds.joined(separator: ", ")))"
@@ -114,7 +129,12 @@ public struct TextReport {
         out.append("  source: \(property.source)")
         out.append("  found:  \(example.violation.message)")
         if let location = example.violation.location { out.append("  at:     \(display(location))") }
-        out.append("  trace (a shortest one: \(count(example.steps, "step"))):")
+        if let search, let shrink = search.shrinkReport(for: property.id) {
+            let spent = shrink.budgetExhausted ? ", shrinking budget spent" : ""
+            out.append("  trace (walk \(shrink.walk)'s \(count(shrink.walkSteps, "step")) shrunk to \(shrink.shrunkSteps)\(spent); not necessarily a shortest one):")
+        } else {
+            out.append("  trace (a shortest one: \(count(example.steps, "step"))):")
+        }
         let label = { (operation: Int?) in operation.map { program.requests[$0].label } ?? "" }
         let opWidth = example.trace.map { label($0.event.operation).count }.max() ?? 0
         let actorWidth = min(32, example.trace.map(\.event.actor.count).max() ?? 10)
@@ -158,6 +178,24 @@ public struct TextReport {
         if let states = limits.maxStates { bounds.append("--max-states \(states)") }
         return "exhaustive" + (bounds.isEmpty ? "" : " (within \(bounds.joined(separator: ", ")), not reached)")
     }
+}
+
+/// What covers more than an inconclusive run did.
+func coverMore(_ bound: BoundHit?) -> String {
+    switch bound {
+    case .randomSearch?: return "More walks (--walks, --budget) or other seeds cover more; only --strategy bfs or dfs can show that a property holds."
+    case .interrupted?: return "Run it to the end to cover the rest."
+    case .memory?: return "Give it more memory (--max-memory), or use --hash-compaction or --strategy dfs."
+    default: return "Raise the bound to cover more."
+    }
+}
+
+/// `word` as a POSIX shell reads it back: as is when it is plain, else in single quotes.
+func shellQuoted(_ word: String) -> String {
+    let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { scalar in
+        scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-_./=:,+@%".unicodeScalars.contains(scalar))
+    }
+    return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 func count(_ value: Int, _ noun: String) -> String { "\(value) \(noun)\(value == 1 ? "" : "s")" }

@@ -15,3 +15,19 @@ extension Semantics {
         state.threads.map { threadName($0.role) }
     }
 }
+
+/// Who a thread is (the originator of a request, a worker for a work item and request, a teardown,
+/// ...), independent of where it sits in the state's thread array. A `Transition` names its thread
+/// by index, and indices shift as threads start and finish, so a step taken out of a path is found
+/// again by identity (random search's shrinking, swarm weights).
+public struct ThreadIdentity: Hashable, Sendable {
+    let role: ThreadRole
+}
+
+extension Semantics {
+    /// Each thread's identity, by thread index. Two threads can share one (the same work item
+    /// queued twice for a request); tell them apart by their order among the threads of that identity.
+    public func threadIdentities(_ state: SystemState) -> [ThreadIdentity] {
+        state.threads.map { ThreadIdentity(role: $0.role) }
+    }
+}

@@ -11,7 +11,8 @@ let exitCodes = """
     Exit codes:
       0  every property holds for every interleaving (exhaustive exploration)
       1  a property is violated (a counterexample trace is printed)
-      2  inconclusive: a bound (--max-depth, --max-states, --max-memory) or Ctrl-C stopped the search before any violation was found
+      2  inconclusive: a bound (--max-depth, --max-states, --max-memory) or Ctrl-C stopped the search
+         before any violation was found, or --strategy random found none (random search never proves)
       3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
     """
 
@@ -136,7 +137,7 @@ func verdictCacheKey(_ path: String, limits: Limits, parameters: [String: String
 /// compiles and explores it, renders every format and stores the result in the cache. A model
 /// error is returned as its message (and never cached).
 func checkModel(
-    _ path: String, limits: Limits, parameters: [String: String] = [:], search: SearchOptions = SearchOptions(jobs: defaultJobs),
+    _ path: String, limits: Limits, parameters: [String: String] = [:], search: SearchPlan = .exhaustive(SearchOptions(jobs: defaultJobs)),
     useCache: Bool, showProgress: Bool
 ) -> Result<CheckedModel, ModelFailure> {
     let loader: ModelLoader
@@ -146,7 +147,9 @@ func checkModel(
         return .failure(ModelFailure(message: error.description))
     }
     let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
-    let key = verdictCacheKey(path, limits: limits, parameters: parameters, search: search, loader: loader)
+    // Random runs skip the verdict cache: their seed is fresh unless named, and a time budget makes
+    // the result depend on the machine.
+    let key = search.exhaustiveOptions.flatMap { verdictCacheKey(path, limits: limits, parameters: parameters, search: $0, loader: loader) }
     if useCache, let key, let entry = cache.lookup(key) {
         return .success(CheckedModel(summary: entry.summary, exitCode: entry.exitCode, document: entry.document, reports: entry.reports, cached: entry))
     }
@@ -166,16 +169,7 @@ func checkModel(
         }
         return .failure(ModelFailure(message: shown.description))
     }
-    let explorer = Explorer(semantics: Semantics(program), limits: limits, options: search)
-    var report: (@Sendable (ExplorationProgress) -> Void)?
-    if showProgress {
-        report = { progress in
-            let line = "\r\u{1B}[K  " + progressLine(progress)
-            FileHandle.standardError.write(Data(line.utf8))
-        }
-    }
-    let result = explorer.run(progress: report, shouldStop: { interruptRequested() })
-    if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    let result = search.explore(Semantics(program), limits: limits, showProgress: showProgress)
     let document = JSONReport().document(model: loaded.ir, path: path, program: program, result: result, limits: limits)
     let json: String
     do {
@@ -227,10 +221,16 @@ struct Verify: ParsableCommand {
             fltcheck, nor the bounds changed, the last verdict is reused and the output says so. \
             --no-cache checks again.
 
+            --strategy random (one MODEL) walks the state space at random instead, for models too \
+            large to exhaust: it stops at the first violation, shrinks its trace, and prints the \
+            seed and the options that repeat the run exactly. It never claims that a property \
+            holds: without a violation its verdict is inconclusive (exit 2). Not cached.
+
             Exit codes (one model):
               0  every property holds for every interleaving (exhaustive exploration)
               1  a property is violated (a counterexample trace is printed)
-              2  inconclusive: a bound (--max-depth, --max-states, --max-memory) or Ctrl-C stopped the search before any violation was found
+              2  inconclusive: a bound (--max-depth, --max-states, --max-memory) or Ctrl-C stopped the search
+                 before any violation was found, or --strategy random found none (random search never proves)
               3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
             """)
 
@@ -260,27 +260,10 @@ struct Verify: ParsableCommand {
         "Set a parameter the model declares with `Parameter(\"NAME\", ...)` (repeatable), e.g. --param N=4.", valueName: "NAME=VALUE"))
     var parameterOptions: [String] = []
 
-    @Option(help: "Search order: bfs (shortest counterexamples; the default) or dfs (less memory; counterexamples need not be shortest).")
-    var strategy: SearchOptions.Strategy = .bfs
-
-    @Option(help: "Threads that expand states (default: every core). Verdicts and traces do not depend on it.")
-    var jobs: Int = defaultJobs
-
-    @Flag(help: "Explore every state, without symmetry reduction over identical requests.")
-    var noSymmetry = false
-
-    @Flag(help: "Store 64-bit fingerprints instead of whole states: less memory; the report gives the probability that a state was missed.")
-    var hashCompaction = false
-
-    @Option(help: ArgumentHelp("Stop with an inconclusive verdict when fltcheck's memory exceeds this (e.g. 4G, 512M; a bare number is MiB).", valueName: "size"))
-    var maxMemory: MemorySize?
-
-    var searchOptions: SearchOptions {
-        SearchOptions(strategy: strategy, symmetry: !noSymmetry, hashCompaction: hashCompaction, jobs: jobs)
-    }
+    @OptionGroup(title: "Search")
+    var search: SearchArguments
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         let parameters = try parseParameters(parameterOptions)
         if model == nil, !parameters.isEmpty { throw ValidationError("--param needs a MODEL: parameters belong to one model") }
         if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be at least 0") }
@@ -288,14 +271,15 @@ struct Verify: ParsableCommand {
         if model != nil, config != nil { throw ValidationError("give a MODEL or --config FILE, not both") }
         if model == nil, format == .html { throw ValidationError("--format html shows one model: fltcheck verify MODEL --format html") }
         try validateOutput(output)
+        try search.validate(model: model, maxDepth: maxDepth, maxStates: maxStates)
     }
 
     func run() throws {
         catchInterrupts()
         guard let model else { return try runConfig(config ?? RepositoryConfig.fileName) }
-        let limits = Limits(maxDepth: maxDepth, maxStates: maxStates, maxMemory: maxMemory?.bytes)
+        let limits = Limits(maxDepth: maxDepth, maxStates: maxStates, maxMemory: search.maxMemory?.bytes)
         let parameters = try parseParameters(parameterOptions)
-        switch checkModel(model, limits: limits, parameters: parameters, search: searchOptions, useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
+        switch checkModel(model, limits: limits, parameters: parameters, search: try search.plan(), useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
         case .failure(let failure):
             reportModelError(failure.message)
             failModel(failure.message)
@@ -338,11 +322,11 @@ struct Verify: ParsableCommand {
         var reports: [String] = []
         let width = repository.models.map { TextReport().display(path: $0.resolvedPath).count }.max() ?? 20
         for configured in repository.models {
-            let limits = Limits(maxDepth: configured.maxDepth ?? maxDepth, maxStates: configured.maxStates ?? maxStates, maxMemory: maxMemory?.bytes)
+            let limits = Limits(maxDepth: configured.maxDepth ?? maxDepth, maxStates: configured.maxStates ?? maxStates, maxMemory: search.maxMemory?.bytes)
             let display = TextReport().display(path: configured.resolvedPath)
             let match: ExpectationMatch
             var line = "  " + display.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-            switch checkModel(display, limits: limits, search: searchOptions, useCache: !noCache, showProgress: false) {
+            switch checkModel(display, limits: limits, search: try search.plan(), useCache: !noCache, showProgress: false) {
             case .failure(let failure):
                 match = .error
                 line += "ERROR     model error: \(failure.message.split(separator: "\n").last.map(String.init) ?? failure.message)"
@@ -670,3 +654,4 @@ struct Explain: ParsableCommand {
         }
     }
 }
+

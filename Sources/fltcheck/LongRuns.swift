@@ -49,4 +49,3 @@ struct MemorySize: ExpressibleByArgument {
     }
 }
 
-extension SearchOptions.Strategy: ExpressibleByArgument {}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import FltExplorer
+import FltSemantics
+import Foundation
+
+/// How `verify` explores a model.
+enum SearchStrategy: String, CaseIterable, ExpressibleByArgument {
+    /// Exhaustive breadth-first search: proves properties, and its counterexamples are shortest.
+    case bfs
+    /// Exhaustive depth-first search: proves properties with less memory; counterexamples need not
+    /// be shortest.
+    case dfs
+    /// Random walks (swarm-biased) with shrunk counterexamples: for models too large to exhaust.
+    case random
+}
+
+/// A search ready to run: the strategy with every choice made (the seed drawn).
+enum SearchPlan {
+    case exhaustive(SearchOptions)
+    case random(RandomSearchOptions)
+
+    /// The options of an exhaustive search, nil for a random one.
+    var exhaustiveOptions: SearchOptions? {
+        if case .exhaustive(let options) = self { return options }
+        return nil
+    }
+
+    /// Explores `semantics` this way; `showProgress` writes a progress line on stderr; Ctrl-C stops
+    /// an exhaustive search with an inconclusive verdict.
+    func explore(_ semantics: Semantics, limits: Limits, showProgress: Bool) -> ExplorationResult {
+        let result: ExplorationResult
+        switch self {
+        case .exhaustive(let options):
+            var report: (@Sendable (ExplorationProgress) -> Void)?
+            if showProgress {
+                report = { progress in
+                    let line = "\r\u{1B}[K  " + progressLine(progress)
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+            }
+            result = Explorer(semantics: semantics, limits: limits, options: options).run(progress: report, shouldStop: { interruptRequested() })
+        case .random(let options):
+            result = RandomSearch(semantics: semantics, options: options).run(progress: showProgress ? { walks, steps in
+                FileHandle.standardError.write(Data("\r\u{1B}[K  \(walks) walks, \(steps) steps (seed \(options.seed)) ...".utf8))
+            } : nil)
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        return result
+    }
+}
+
+/// `verify`'s options that choose and bound the search (`@OptionGroup` in `Verify`).
+struct SearchArguments: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "How to explore: bfs (every interleaving, breadth-first: a proof, shortest traces; the default), dfs (every interleaving, depth-first: less memory, traces need not be shortest) or random (random walks for models too large to exhaust: finds bugs, never proves; see --seed, --budget, --walks).",
+        valueName: "strategy"))
+    var strategy: SearchStrategy = .bfs
+
+    @Option(help: "bfs/dfs: threads that expand states (default: every core). Verdicts and traces do not depend on it.")
+    var jobs: Int?
+
+    @Flag(help: "bfs/dfs: explore every state, without symmetry reduction over identical requests.")
+    var noSymmetry = false
+
+    @Flag(help: "bfs/dfs: store 64-bit fingerprints instead of whole states: less memory; the report gives the probability that a state was missed.")
+    var hashCompaction = false
+
+    @Option(help: ArgumentHelp("bfs/dfs: stop with an inconclusive verdict when fltcheck's memory exceeds this (e.g. 4G, 512M; a bare number is MiB).", valueName: "size"))
+    var maxMemory: MemorySize?
+
+    @Option(help: "With --strategy random: the seed of the walks (default: a fresh one, printed). The same seed and --walks repeat a run exactly.")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp(
+        "With --strategy random: stop starting walks after this long: 30s, 5m, 1h, or seconds (default: 30s unless --walks is given).",
+        valueName: "duration"))
+    var budget: String?
+
+    @Option(help: "With --strategy random: stop after this many walks (with --budget, whichever comes first).")
+    var walks: Int?
+
+    @Option(help: ArgumentHelp("With --strategy random: cut each walk after this many steps (default: \(RandomSearchOptions.defaultMaxWalkLength)).", valueName: "steps"))
+    var maxWalkLength: Int?
+
+    /// The time budget when `--strategy random` is given with neither `--budget` nor `--walks`.
+    static let defaultSeconds = 30.0
+
+    /// The options that only a random search reads, by flag, in the order given in --help.
+    private var randomOnlyFlags: [String] {
+        [seed != nil ? "--seed" : nil, budget != nil ? "--budget" : nil, walks != nil ? "--walks" : nil,
+         maxWalkLength != nil ? "--max-walk-length" : nil].compactMap { $0 }
+    }
+
+    /// The options that only an exhaustive search reads.
+    private var exhaustiveOnlyFlags: [String] {
+        [jobs != nil ? "--jobs" : nil, noSymmetry ? "--no-symmetry" : nil, hashCompaction ? "--hash-compaction" : nil,
+         maxMemory != nil ? "--max-memory" : nil].compactMap { $0 }
+    }
+
+    /// Usage errors (exit 3), given what else `verify` was asked: a random-search option without
+    /// `--strategy random` and the other way round, a bad duration or count.
+    func validate(model: String?, maxDepth: Int?, maxStates: Int?) throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        guard strategy == .random else {
+            if let flag = randomOnlyFlags.first {
+                throw ValidationError("\(flag) needs --strategy random (--strategy \(strategy.rawValue) explores every interleaving and has no seed or budget)")
+            }
+            return
+        }
+        if let flag = exhaustiveOnlyFlags.first {
+            throw ValidationError("\(flag) applies to --strategy bfs and dfs, not to random walks")
+        }
+        if maxDepth != nil || maxStates != nil {
+            throw ValidationError("--max-depth and --max-states bound the exhaustive search; with --strategy random, bound it with --budget, --walks and --max-walk-length")
+        }
+        if model == nil {
+            throw ValidationError("--strategy random checks one MODEL: fltcheck verify MODEL --strategy random")
+        }
+        _ = try randomOptions(seed: 0)
+    }
+
+    /// The search to run; draws the seed when none was given (the report prints it).
+    func plan() throws -> SearchPlan {
+        switch strategy {
+        case .bfs, .dfs:
+            return .exhaustive(SearchOptions(
+                strategy: strategy == .bfs ? .bfs : .dfs, symmetry: !noSymmetry, hashCompaction: hashCompaction,
+                jobs: jobs ?? defaultJobs))
+        case .random:
+            var system = SystemRandomNumberGenerator()
+            return .random(try randomOptions(seed: seed ?? system.next()))
+        }
+    }
+
+    private func randomOptions(seed: UInt64) throws -> RandomSearchOptions {
+        let seconds = try budget.map(SearchArguments.seconds) ?? (walks == nil ? SearchArguments.defaultSeconds : nil)
+        do {
+            return try RandomSearchOptions(seed: seed, maxWalks: walks, maxSeconds: seconds,
+                maxWalkLength: maxWalkLength ?? RandomSearchOptions.defaultMaxWalkLength)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `--budget`'s duration in seconds: a number followed by s, m or h, or a bare number of seconds.
+    static func seconds(_ text: String) throws -> Double {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        var number = Substring(text.trimmingCharacters(in: .whitespaces))
+        var unit = 1.0
+        if let last = number.last, let scale = units[last] {
+            unit = scale
+            number = number.dropLast()
+        }
+        guard let value = Double(number), value.isFinite, value > 0 else {
+            throw ValidationError("--budget takes a positive duration such as 30s, 5m or 1h (got \"\(text)\")")
+        }
+        return value * unit
+    }
+}
