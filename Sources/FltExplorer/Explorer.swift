@@ -53,6 +53,8 @@ public enum BoundHit: Sendable, CustomStringConvertible {
     case memory(Int)
     /// Stopped on request (Ctrl-C).
     case interrupted
+    /// The exact store's 4 GiB arena of compressed states is full.
+    case storeFull
 
     /// The search was random (RandomSearch.swift): it never covers every interleaving.
     case randomSearch(RandomSearchSummary)
@@ -62,6 +64,7 @@ public enum BoundHit: Sendable, CustomStringConvertible {
         case .states(let states): "--max-states \(states) reached"
         case .memory(let bytes): "--max-memory \(bytes / 1_048_576) MiB reached"
         case .interrupted: "interrupted (Ctrl-C) before the exploration finished"
+        case .storeFull: "the exact state store is full (4 GiB of compressed states)"
         case .randomSearch(let summary): summary.description
         }
     }
@@ -152,8 +155,9 @@ public struct Explorer: Sendable {
     /// One successor as the expanding thread leaves it for the merge.
     struct Expanded {
         let state: SystemState
-        /// Its key: `Expansion.keys[key]`.
+        /// Its key: `Expansion.keys[key]`, with its components ending at `Expansion.ends[ends]`.
         let key: Range<Int>
+        let ends: Range<Int>
         let hash: UInt64
         let violation: Violation?
         let warnings: [Violation]
@@ -164,8 +168,11 @@ public struct Explorer: Sendable {
     /// One expanded state: its successors and what its own state breaks.
     struct Expansion {
         var successors: [Expanded] = []
-        /// The successors' keys, back to back.
+        /// The successors' keys, back to back, and where their components end.
         var keys: [UInt8] = []
+        var ends: [UInt16] = []
+        /// The hash of each component, as `ends` (computed by the expanding thread, not the merging one).
+        var componentHashes: [UInt64] = []
         var endViolations: [Violation] = []
         var isEnd = false
     }
@@ -175,29 +182,6 @@ public struct Explorer: Sendable {
     public func run(progress: (@Sendable (ExplorationProgress) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) -> ExplorationResult {
         var search = Search(explorer: self, progress: progress, shouldStop: shouldStop)
         return search.run()
-    }
-
-    func expand(_ state: SystemState, canonicalizer: StateCanonicalizer, recordGraph: Bool) -> Expansion {
-        var expansion = Expansion()
-        let successors = semantics.successors(of: state)
-        expansion.isEnd = successors.isEmpty
-        if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
-        expansion.successors.reserveCapacity(successors.count)
-        let scratch = CanonicalScratch()
-        for successor in successors {
-            let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
-            if successor.violation != nil {
-                expansion.successors.append(Expanded(state: successor.state, key: 0..<0, hash: 0, violation: successor.violation, warnings: successor.warnings, edge: edge))
-                continue
-            }
-            let key = canonicalizer.key(successor.state, scratch: scratch)
-            let start = expansion.keys.count
-            expansion.keys.append(contentsOf: key)
-            expansion.successors.append(Expanded(
-                state: successor.state, key: start..<expansion.keys.count, hash: stateHash(UnsafeRawBufferPointer(key)),
-                violation: nil, warnings: successor.warnings, edge: edge))
-        }
-        return expansion
     }
 
     /// Rebuilds the path to a violation: the successor ordinals from the node back to the initial

@@ -11,7 +11,9 @@ struct Search {
     let explorer: Explorer
     let progress: (@Sendable (ExplorationProgress) -> Void)?
     let shouldStop: (@Sendable () -> Bool)?
-    let canonicalizer: StateCanonicalizer
+    /// One per exploring thread; the first uses the explorer's own semantics.
+    let expanders: [Expander]
+    var canonicalizer: StateCanonicalizer { expanders[0].canonicalizer }
     /// With loops the graph can have cycles; keep what the fair-cycle check needs.
     let recordGraph: Bool
     var store: StateStore
@@ -34,7 +36,10 @@ struct Search {
         self.explorer = explorer
         self.progress = progress
         self.shouldStop = shouldStop
-        canonicalizer = StateCanonicalizer(program: explorer.semantics.program, enabled: explorer.options.symmetry)
+        let jobs = explorer.options.strategy == .bfs ? explorer.options.jobs : 1
+        expanders = (0..<jobs).map { job in
+            Expander(semantics: job == 0 ? explorer.semantics : explorer.semantics.independentCopy(), symmetry: explorer.options.symmetry)
+        }
         recordGraph = explorer.semantics.program.hasLoops
         store = StateStore(mode: explorer.options.hashCompaction ? .hashCompaction : .exact)
     }
@@ -43,8 +48,17 @@ struct Search {
 
     mutating func run() -> ExplorationResult {
         let initial = semantics.initialState()
-        let key = canonicalizer.key(initial)
-        key.withUnsafeBufferPointer { _ = store.insert($0, hash: stateHash(UnsafeRawBufferPointer($0))) }
+        let scratch = CanonicalScratch()
+        let key = canonicalizer.key(initial, scratch: scratch)
+        var componentHashes: [UInt64] = []
+        var componentStart = 0
+        for end in scratch.componentEnds {
+            componentHashes.append(stateHash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(key)[componentStart..<Int(end)])))
+            componentStart = Int(end)
+        }
+        scratch.componentEnds.withUnsafeBufferPointer { ends in
+            componentHashes.withUnsafeBufferPointer { _ = store.insert(key, ends: ends, componentHashes: $0, hash: stateHash(UnsafeRawBufferPointer(key))) }
+        }
         parents.append(-1)
         ordinals.append(0)
         if recordGraph { graph.add(initial) }
@@ -85,7 +99,7 @@ struct Search {
                 for (entry, expansion) in zip(batch, expansions) {
                     guard judge(expansion, of: entry.node, atDepth: depth) else { continue }
                     for (ordinal, successor) in expansion.successors.enumerated() {
-                        guard let added = visit(successor, keys: expansion.keys, ordinal: ordinal, from: entry.node) else {
+                        guard let added = visit(successor, in: expansion, ordinal: ordinal, from: entry.node) else {
                             if bound != nil { break levels }
                             continue
                         }
@@ -100,18 +114,15 @@ struct Search {
     }
 
     private func expandAll(_ states: [SystemState], jobs: Int) -> [Explorer.Expansion] {
-        let explorer = self.explorer, canonicalizer = self.canonicalizer, recordGraph = self.recordGraph
-        if jobs == 1 || states.count < 64 {
-            return states.map { explorer.expand($0, canonicalizer: canonicalizer, recordGraph: recordGraph) }
+        let expanders = self.expanders
+        if expanders.count == 1 || states.count < 64 {
+            return states.map { expanders[0].expand($0) }
         }
         let results = UnsafeSendableBuffer<Explorer.Expansion>(count: states.count)
         defer { results.deallocate() }
-        let chunks = min(jobs * 4, states.count)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let range = states.count * chunk / chunks ..< states.count * (chunk + 1) / chunks
-            for index in range {
-                results.initialize(index, to: explorer.expand(states[index], canonicalizer: canonicalizer, recordGraph: recordGraph))
-            }
+        DispatchQueue.concurrentPerform(iterations: expanders.count) { job in
+            let range = states.count * job / expanders.count ..< states.count * (job + 1) / expanders.count
+            for index in range { results.initialize(index, to: expanders[job].expand(states[index])) }
         }
         return results.moveToArray()
     }
@@ -126,7 +137,8 @@ struct Search {
             var next = 0
         }
         var stack: [Frame] = []
-        let first = explorer.expand(initial, canonicalizer: canonicalizer, recordGraph: recordGraph)
+        let expander = expanders[0]
+        let first = expander.expand(initial)
         if judge(first, of: 0, atDepth: 0) { stack.append(Frame(node: 0, depth: 0, expansion: first)) }
         var sinceCheck = 0
         while let top = stack.last {
@@ -137,13 +149,13 @@ struct Search {
             let ordinal = top.next
             stack[stack.count - 1].next += 1
             let successor = top.expansion.successors[ordinal]
-            guard let added = visit(successor, keys: top.expansion.keys, ordinal: ordinal, from: top.node) else {
+            guard let added = visit(successor, in: top.expansion, ordinal: ordinal, from: top.node) else {
                 if bound != nil { return }
                 continue
             }
             let childDepth = top.depth + 1
             depth = max(depth, childDepth)
-            let expansion = explorer.expand(successor.state, canonicalizer: canonicalizer, recordGraph: recordGraph)
+            let expansion = expander.expand(successor.state)
             if judge(expansion, of: added, atDepth: childDepth) {
                 stack.append(Frame(node: added, depth: childDepth, expansion: expansion))
             }
@@ -174,7 +186,7 @@ struct Search {
 
     /// Takes one successor of `node`: records its violations and warnings, stores it if it is new.
     /// Returns the new node, or nil (already known, a violating step, or a bound: then `bound` is set).
-    private mutating func visit(_ successor: Explorer.Expanded, keys: [UInt8], ordinal: Int, from node: Int) -> Int? {
+    private mutating func visit(_ successor: Explorer.Expanded, in expansion: Explorer.Expansion, ordinal: Int, from node: Int) -> Int? {
         transitions += 1
         for warning in successor.warnings where violated.insert(warning.property.id).inserted {
             found.append(Explorer.Found(violation: warning, node: node, ordinal: ordinal))
@@ -185,7 +197,19 @@ struct Search {
             }
             return nil
         }
-        let (known, inserted) = keys.withUnsafeBufferPointer { store.insert(UnsafeBufferPointer(rebasing: $0[successor.key]), hash: successor.hash) }
+        if store.isFull {
+            bound = .storeFull
+            return nil
+        }
+        let (known, inserted) = expansion.keys.withUnsafeBufferPointer { keys in
+            expansion.ends.withUnsafeBufferPointer { ends in
+                expansion.componentHashes.withUnsafeBufferPointer { hashes in
+                    store.insert(
+                        UnsafeBufferPointer(rebasing: keys[successor.key]), ends: UnsafeBufferPointer(rebasing: ends[successor.ends]),
+                        componentHashes: UnsafeBufferPointer(rebasing: hashes[successor.ends]), hash: successor.hash)
+                }
+            }
+        }
         if !inserted {
             if let edge = successor.edge { graph.connect(node, known, edge.transition, edge.threadName) }
             return nil
@@ -257,4 +281,48 @@ func residentMemory() -> Int {
     let fields = String(decoding: buffer[0..<length], as: UTF8.self).split(separator: " ")
     guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// Expands states for one exploring thread: its own semantics, canonicalizer and buffers.
+struct Expander: @unchecked Sendable {
+    let semantics: Semantics
+    let canonicalizer: StateCanonicalizer
+    let recordGraph: Bool
+    /// Used by one thread at a time (each worker has its own expander).
+    let scratch = CanonicalScratch()
+
+    init(semantics: Semantics, symmetry: Bool) {
+        self.semantics = semantics
+        canonicalizer = StateCanonicalizer(program: semantics.program, enabled: symmetry)
+        recordGraph = semantics.program.hasLoops
+    }
+
+    func expand(_ state: SystemState) -> Explorer.Expansion {
+        var expansion = Explorer.Expansion()
+        let successors = semantics.successors(of: state)
+        expansion.isEnd = successors.isEmpty
+        if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
+        expansion.successors.reserveCapacity(successors.count)
+        for successor in successors {
+            let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
+            if successor.violation != nil {
+                expansion.successors.append(Explorer.Expanded(state: successor.state, key: 0..<0, ends: 0..<0, hash: 0, violation: successor.violation, warnings: successor.warnings, edge: edge))
+                continue
+            }
+            let key = canonicalizer.key(successor.state, scratch: scratch)
+            let start = expansion.keys.count, endsStart = expansion.ends.count
+            expansion.keys.append(contentsOf: key)
+            expansion.ends.append(contentsOf: scratch.componentEnds)
+            var componentStart = 0
+            for end in scratch.componentEnds {
+                expansion.componentHashes.append(stateHash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(key)[componentStart..<Int(end)])))
+                componentStart = Int(end)
+            }
+            expansion.successors.append(Explorer.Expanded(
+                state: successor.state, key: start..<expansion.keys.count, ends: endsStart..<expansion.ends.count,
+                hash: stateHash(UnsafeRawBufferPointer(key)),
+                violation: nil, warnings: successor.warnings, edge: edge))
+        }
+        return expansion
+    }
 }

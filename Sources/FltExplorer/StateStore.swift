@@ -1,11 +1,15 @@
+import FltSemantics
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The visited-state set: one open-addressing table, no per-state heap objects.
+/// The visited-state set: open-addressing tables over byte arenas, no per-state heap objects.
 ///
-/// - Exact mode keeps every state's key bytes in one arena and compares them on a hash match: no
-///   state is ever missed.
+/// - Exact mode never misses a state. It compresses keys the way Spin's COLLAPSE does: a key is a
+///   sequence of components (the globals, each request, each thread), each component is interned
+///   once in a table of its own, and a state is stored as the varint numbers of its components —
+///   a few bytes, because few distinct components occur.
 /// - Hash-compaction mode keeps only a 64-bit fingerprint per state. Two different states with the
 ///   same fingerprint would be taken for one and the second never explored; `omissionProbability`
 ///   bounds the chance that this happened at all in the run.
@@ -13,76 +17,121 @@ struct StateStore {
     enum Mode: Sendable { case exact, hashCompaction }
 
     let mode: Mode
+    /// Exact mode: the distinct components.
+    private var components = KeyTable()
+    /// Exact mode: each state's component numbers, back to back; state i's are
+    /// compressed[starts[i] ..< starts[i + 1]].
+    private var compressed: [UInt8] = []
+    private var starts: [UInt32] = [0]
     /// Per slot: 1 + the node index, 0 for empty.
-    private var slots: [UInt32]
-    /// Per slot: the full 64-bit hash (hash compaction: the fingerprint).
-    private var slotHashes: [UInt64]
-    private var mask: Int
-    /// Exact mode: node i's key is arena[starts[i] ..< starts[i + 1]].
-    private var arena: [UInt8] = []
-    private var starts: [Int] = [0]
+    private var slots = [UInt32](repeating: 0, count: 256)
+    /// Hash compaction: per slot, the fingerprint.
+    private var fingerprints: [UInt64]
     private(set) var count = 0
+    /// Exact mode: the component numbers of the key being inserted.
+    private var scratch: [UInt8] = []
 
-    init(mode: Mode, capacity: Int = 256) {
+    init(mode: Mode) {
         self.mode = mode
-        var size = 1 << 8
-        while size < capacity * 2 { size <<= 1 }
-        slots = [UInt32](repeating: 0, count: size)
-        slotHashes = [UInt64](repeating: 0, count: size)
-        mask = size - 1
+        fingerprints = mode == .hashCompaction ? [UInt64](repeating: 0, count: 256) : []
     }
 
-    /// Adds the key unless it is there. Returns the node index it has (new: `count - 1`) and
-    /// whether it was added.
-    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (node: Int, inserted: Bool) {
+    /// Whether another state fits: exact mode addresses its arena with 32-bit offsets.
+    var isFull: Bool { mode == .exact && compressed.count > Int(UInt32.max) - 4096 }
+
+    /// Adds the state unless it is there: `key` is its bytes, `ends` where each of its components
+    /// ends in them and `componentHashes` their hashes, `hash` the hash of `key`. Returns its node
+    /// index and whether it was added.
+    mutating func insert(
+        _ key: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt16>, componentHashes: UnsafeBufferPointer<UInt64>, hash: UInt64
+    ) -> (node: Int, inserted: Bool) {
         if count * 2 >= slots.count { grow() }
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { break }
-            if slotHashes[slot] == hash {
-                let node = Int(entry) - 1
-                if mode == .hashCompaction || keyEquals(node, key) { return (node, false) }
-            }
+        switch mode {
+        case .hashCompaction: return insertFingerprint(hash)
+        case .exact: return insertCollapsed(key, ends: ends, componentHashes: componentHashes)
+        }
+    }
+
+    private mutating func insertFingerprint(_ fingerprint: UInt64) -> (node: Int, inserted: Bool) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: fingerprint) & mask
+        while slots[slot] != 0 {
+            if fingerprints[slot] == fingerprint { return (Int(slots[slot]) - 1, false) }
             slot = (slot + 1) & mask
         }
-        let node = count
-        slots[slot] = UInt32(node + 1)
-        slotHashes[slot] = hash
-        if mode == .exact {
-            arena.append(contentsOf: key)
-            starts.append(arena.count)
-        }
+        slots[slot] = UInt32(count + 1)
+        fingerprints[slot] = fingerprint
         count += 1
-        return (node, true)
+        return (count - 1, true)
     }
 
-    private func keyEquals(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = starts[node], end = starts[node + 1]
+    private mutating func insertCollapsed(
+        _ key: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt16>, componentHashes: UnsafeBufferPointer<UInt64>
+    ) -> (node: Int, inserted: Bool) {
+        scratch.removeAll(keepingCapacity: true)
+        var start = 0
+        for (index, end) in ends.enumerated() {
+            let component = UnsafeBufferPointer(rebasing: key[start..<Int(end)])
+            let id = components.insert(component, hash: componentHashes[index]).node
+            var rest = UInt(id)
+            while rest >= 0x80 {
+                scratch.append(UInt8(rest & 0x7F) | 0x80)
+                rest >>= 7
+            }
+            scratch.append(UInt8(rest))
+            start = Int(end)
+        }
+        let hash = scratch.withUnsafeBytes { stateHash($0) }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            let node = Int(slots[slot]) - 1
+            if storedKeyEquals(node, scratch) { return (node, false) }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = UInt32(count + 1)
+        compressed.append(contentsOf: scratch)
+        starts.append(UInt32(compressed.count))
+        count += 1
+        return (count - 1, true)
+    }
+
+    private func storedKeyEquals(_ node: Int, _ key: [UInt8]) -> Bool {
+        let start = Int(starts[node]), end = Int(starts[node + 1])
         guard end - start == key.count else { return false }
-        if key.isEmpty { return true }
-        return arena.withUnsafeBufferPointer { stored in
-            memcmp(stored.baseAddress! + start, key.baseAddress!, key.count) == 0
+        return compressed.withUnsafeBufferPointer { stored in
+            key.withUnsafeBufferPointer { memcmp(stored.baseAddress! + start, $0.baseAddress!, key.count) == 0 }
         }
     }
 
     private mutating func grow() {
-        let oldSlots = slots, oldHashes = slotHashes
-        slots = [UInt32](repeating: 0, count: oldSlots.count * 2)
-        slotHashes = [UInt64](repeating: 0, count: oldSlots.count * 2)
-        mask = slots.count - 1
-        for index in oldSlots.indices where oldSlots[index] != 0 {
-            var slot = Int(truncatingIfNeeded: oldHashes[index]) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = oldSlots[index]
-            slotHashes[slot] = oldHashes[index]
+        let size = slots.count * 2
+        var grown = [UInt32](repeating: 0, count: size)
+        var grownFingerprints = mode == .hashCompaction ? [UInt64](repeating: 0, count: size) : []
+        for index in slots.indices where slots[index] != 0 {
+            let hash: UInt64
+            switch mode {
+            case .hashCompaction: hash = fingerprints[index]
+            case .exact:
+                let node = Int(slots[index]) - 1
+                hash = compressed.withUnsafeBytes { stateHash(UnsafeRawBufferPointer(rebasing: $0[Int(starts[node])..<Int(starts[node + 1])])) }
+            }
+            var slot = Int(truncatingIfNeeded: hash) & (size - 1)
+            while grown[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            grown[slot] = slots[index]
+            if mode == .hashCompaction { grownFingerprints[slot] = hash }
         }
+        slots = grown
+        fingerprints = grownFingerprints
     }
 
-    /// Bytes the set holds (table, arena and offsets).
+    /// Bytes the set holds.
     var bytes: Int {
-        slots.count * 12 + (mode == .exact ? arena.count + starts.count * 8 : 0)
+        slots.count * 4 + fingerprints.count * 8 + compressed.count + starts.count * 4 + components.bytes
     }
+
+    /// Distinct components interned (exact mode).
+    var componentCount: Int { components.count }
 
     /// Hash compaction: an upper bound on the probability that two of the states stored had the same
     /// fingerprint (so that one was never explored): n(n-1)/2 pairs, 2^-64 each. 0 in exact mode.
@@ -93,3 +142,52 @@ struct StateStore {
     }
 }
 
+/// An exact set of byte strings, numbered in insertion order.
+struct KeyTable {
+    /// Per slot: 1 + the key's number, 0 for empty; and the key's full hash.
+    private var slots = [UInt32](repeating: 0, count: 64)
+    private var slotHashes = [UInt64](repeating: 0, count: 64)
+    /// Key i is arena[starts[i] ..< starts[i + 1]].
+    private var arena: [UInt8] = []
+    private var starts: [Int] = [0]
+    private(set) var count = 0
+
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (node: Int, inserted: Bool) {
+        if count * 2 >= slots.count { grow() }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            if slotHashes[slot] == hash, keyEquals(Int(slots[slot]) - 1, key) { return (Int(slots[slot]) - 1, false) }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = UInt32(count + 1)
+        slotHashes[slot] = hash
+        arena.append(contentsOf: key)
+        starts.append(arena.count)
+        count += 1
+        return (count - 1, true)
+    }
+
+    private func keyEquals(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = starts[node], end = starts[node + 1]
+        guard end - start == key.count else { return false }
+        if key.isEmpty { return true }
+        return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, key.baseAddress!, key.count) == 0 }
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        var grown = [UInt32](repeating: 0, count: size)
+        var grownHashes = [UInt64](repeating: 0, count: size)
+        for index in slots.indices where slots[index] != 0 {
+            var slot = Int(truncatingIfNeeded: slotHashes[index]) & (size - 1)
+            while grown[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            grown[slot] = slots[index]
+            grownHashes[slot] = slotHashes[index]
+        }
+        slots = grown
+        slotHashes = grownHashes
+    }
+
+    var bytes: Int { slots.count * 12 + arena.count + starts.count * 8 }
+}

@@ -369,6 +369,7 @@ public struct JSONReport: Sendable {
         case .states(let limit): BoundHitInfo(kind: "states", limit: limit, description: bound.description)
         case .memory(let limit): BoundHitInfo(kind: "memory", limit: limit, description: bound.description)
         case .interrupted: BoundHitInfo(kind: "interrupted", limit: 0, description: bound.description)
+        case .storeFull: BoundHitInfo(kind: "storeFull", limit: 0, description: bound.description)
         case .randomSearch(let summary):
             BoundHitInfo(
                 kind: "randomSearch", limit: summary.walks, description: bound.description,

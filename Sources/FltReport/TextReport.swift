@@ -186,6 +186,7 @@ func coverMore(_ bound: BoundHit?) -> String {
     case .randomSearch?: return "More walks (--walks, --budget) or other seeds cover more; only --strategy bfs or dfs can show that a property holds."
     case .interrupted?: return "Run it to the end to cover the rest."
     case .memory?: return "Give it more memory (--max-memory), or use --hash-compaction or --strategy dfs."
+    case .storeFull?: return "Use --hash-compaction."
     default: return "Raise the bound to cover more."
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import FltModel
 import FltProperties
 
@@ -58,6 +59,16 @@ public final class Semantics: Sendable {
     public init(_ program: Program) {
         self.program = program
         disabled = Set(program.model.options.disabled.map(\.property))
+    }
+
+    /// The same semantics sharing no memory with this one, for another exploring thread: every
+    /// array a step reads is reference-counted, and threads retaining and releasing the same ones
+    /// fight over their cache lines (measured: two threads were no faster than one).
+    public func independentCopy() -> Semantics {
+        guard let data = try? JSONEncoder().encode(program.model),
+              let model = try? JSONDecoder().decode(ModelIR.self, from: data),
+              let program = try? Program(model) else { return self }
+        return Semantics(program)
     }
 
     /// Every variable at its initial value, every request about to be issued by its own thread.
@@ -162,7 +173,7 @@ public final class Semantics: Sendable {
             return program.filters[filter].teardown == .afterRequestsComplete && !state.allCompleted
         case .teardown(let filter, .drain):
             // T4: teardown complete waits until nothing is outstanding at the instance.
-            return drainable(filter, state) == nil && !outstanding(filter, state).isEmpty
+            return drainable(filter, state) == nil && hasOutstanding(filter, state)
         case .teardown:
             return false
         case .unload:
@@ -198,6 +209,17 @@ public final class Semantics: Sendable {
         switch program.model.options.drain {
         case .allAwaitingPostOp: return true
         case .exceptSynchronized: return !slot.synchronized
+        }
+    }
+
+    /// Whether `outstanding(filter, state)` is not empty, without building its messages (the
+    /// teardown thread asks this in every state).
+    func hasOutstanding(_ filter: Int, _ state: SystemState) -> Bool {
+        let drained = drainable(filter, state)
+        return state.operations.indices.contains { index in
+            let slot = state.operations[index].slots[filter]
+            return slot.pre == .pended || slot.pre == .running || slot.post == .pended || slot.post == .running
+                || (slot.postOwed && slot.post == .notCalled && drained != index)
         }
     }
 

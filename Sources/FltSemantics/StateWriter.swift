@@ -29,7 +29,7 @@ struct StateWriter {
     /// The whole state: globals, operations (in their new order), threads in array order.
     func write(_ state: SystemState, into bytes: inout ByteSink) {
         writeGlobals(state, into: &bytes)
-        writeOperations(state, into: &bytes)
+        writeOperations(state, order: nil, into: &bytes)
         bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
         for thread in state.threads { write(thread, into: &bytes) }
     }
@@ -52,13 +52,12 @@ struct StateWriter {
         }
     }
 
-    func writeOperations(_ state: SystemState, into bytes: inout ByteSink) {
-        guard let renumbering else {
+    /// The operations in their new order: `order[new]` is the old number.
+    func writeOperations(_ state: SystemState, order: [Int]?, into bytes: inout ByteSink) {
+        guard let order else {
             for operation in state.operations { write(operation, into: &bytes) }
             return
         }
-        var order = [Int](repeating: 0, count: renumbering.count)
-        for (old, new) in renumbering.enumerated() { order[new] = old }
         for old in order { write(state.operations[old], into: &bytes) }
     }
 

@@ -89,20 +89,37 @@ public struct StateCanonicalizer: Sendable {
 
     /// Writes the state's key for the visited set: equal for states equal up to renaming
     /// interchangeable requests and reordering threads (when reducing), else the plain encoding.
-    /// The bytes are valid until the next call with the same scratch.
+    /// The bytes are valid until the next call with the same scratch; `scratch.componentEnds` says
+    /// where its components (the globals, each request, the thread count, each thread) end.
     public func key(_ state: SystemState, scratch: CanonicalScratch) -> UnsafeBufferPointer<UInt8> {
         var bytes = scratch.key
         defer { scratch.key = bytes }
         bytes.removeAll()
+        scratch.ends.removeAll(keepingCapacity: true)
         guard reduces else {
-            StateWriter(renumbering: nil).write(state, into: &bytes)
+            let writer = StateWriter(renumbering: nil)
+            writer.writeGlobals(state, into: &bytes)
+            scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+            for operation in state.operations {
+                writer.write(operation, into: &bytes)
+                scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+            }
+            bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
+            scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+            for thread in state.threads {
+                writer.write(thread, into: &bytes)
+                scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+            }
             return bytes.bytes
         }
-        let writer = StateWriter(
-            renumbering: groups.isEmpty ? nil : renumbering(state, scratch: scratch),
-            operationVariables: operationVariables, operationLocalSlots: operationLocalSlots)
+        let renamed = groups.isEmpty ? nil : renumbering(state)
+        let writer = StateWriter(renumbering: renamed?.numbers, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots)
         writer.writeGlobals(state, into: &bytes)
-        writer.writeOperations(state, into: &bytes)
+        scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+        for old in renamed?.order ?? Array(state.operations.indices) {
+            writer.write(state.operations[old], into: &bytes)
+            scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+        }
         // Threads as a multiset: each written apart, then appended in byte order.
         var threads = scratch.threads
         defer { scratch.threads = threads }
@@ -122,7 +139,11 @@ public struct StateCanonicalizer: Sendable {
             written.slice(starts[lhs]..<starts[lhs + 1]).lexicographicallyPrecedes(written.slice(starts[rhs]..<starts[rhs + 1]))
         }
         bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
-        for thread in order { bytes.append(threads.slice(starts[thread]..<starts[thread + 1])) }
+        scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+        for thread in order {
+            bytes.append(threads.slice(starts[thread]..<starts[thread + 1]))
+            scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+        }
         scratch.starts = starts
         scratch.order = order
         return bytes.bytes
@@ -138,7 +159,8 @@ public struct StateCanonicalizer: Sendable {
     /// every operation number erased, of where they are queued and which variables hold them). Ties
     /// keep the old order: any renumbering within a group is sound, a canonical one only merges more
     /// states.
-    func renumbering(_ state: SystemState, scratch: CanonicalScratch) -> [Int] {
+    /// Returns the new number of each operation and, inversely, the old number at each new place.
+    func renumbering(_ state: SystemState) -> (numbers: [Int], order: [Int]) {
         var signatures = [UInt64](repeating: 0, count: state.operations.count)
         for operation in state.operations.indices { signatures[operation] = state.operations[operation].contentHash }
         for thread in state.threads {
@@ -171,11 +193,15 @@ public struct StateCanonicalizer: Sendable {
             }
         }
         var numbers = Array(state.operations.indices)
+        var order = numbers
         for group in groups {
             let sorted = group.sorted { signatures[$0] == signatures[$1] ? $0 < $1 : signatures[$0] < signatures[$1] }
-            for (position, operation) in sorted.enumerated() { numbers[operation] = group[position] }
+            for (position, operation) in sorted.enumerated() {
+                numbers[operation] = group[position]
+                order[group[position]] = operation
+            }
         }
-        return numbers
+        return (numbers, order)
     }
 }
 
@@ -185,6 +211,9 @@ public final class CanonicalScratch {
     var threads = ByteSink()
     var starts: [Int] = []
     var order: [Int] = []
+    var ends: [UInt16] = []
+    /// Where each component of the last key ends (keys are under 64 KiB).
+    public var componentEnds: [UInt16] { ends }
     public init() {}
     deinit {
         key.deallocate()
