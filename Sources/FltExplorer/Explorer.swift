@@ -35,13 +35,14 @@ public struct SearchOptions: Sendable {
     public var symmetry: Bool
     /// Keep 64-bit fingerprints instead of whole states (see `StateStore`).
     public var hashCompaction: Bool
-    /// Threads that expand states (BFS); results do not depend on it.
+    /// Threads that expand states (BFS; DFS uses one); results do not depend on it.
     public var jobs: Int
     public init(strategy: Strategy = .bfs, symmetry: Bool = true, hashCompaction: Bool = false, jobs: Int = 1) {
         self.strategy = strategy
         self.symmetry = symmetry
         self.hashCompaction = hashCompaction
-        self.jobs = max(1, jobs)
+        // A depth-first search runs on one thread.
+        self.jobs = strategy == .dfs ? 1 : max(1, jobs)
     }
 }
 

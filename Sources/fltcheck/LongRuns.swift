@@ -18,6 +18,11 @@ func catchInterrupts() {
     signal(SIGINT) { _ in
         if interruptFlag.exchange(true, ordering: .relaxed) { _exit(130) }
     }
+    // A parent can start fltcheck with SIGINT blocked (the mask is inherited): unblock it.
+    var interrupt = sigset_t()
+    sigemptyset(&interrupt)
+    sigaddset(&interrupt, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
 }
 
 /// `  1,234,567 states  depth 18  412,345 states/s  1.2 GiB  3.0 s`.

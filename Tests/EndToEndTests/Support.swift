@@ -75,7 +75,8 @@ enum FltCheck {
 
     /// Runs `fltcheck arguments` in the package root with `FLTCHECK_CACHE_DIR` set to `cache`.
     /// Output goes through temporary files, not pipes.
-    static func run(_ arguments: [String], cache: String = sharedCache, timeout: Double = 600) throws -> Outcome {
+    /// Runs fltcheck; `interruptAfter` seconds sends it SIGINT (Ctrl-C).
+    static func run(_ arguments: [String], cache: String = sharedCache, timeout: Double = 600, interruptAfter: Double? = nil) throws -> Outcome {
         try #require(!packageRoot.isEmpty, "no Package.swift above \(#filePath)")
         try #require(
             FileManager.default.isExecutableFile(atPath: binary),
@@ -101,8 +102,13 @@ enum FltCheck {
         process.standardError = err
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
+        var interruptAt = interruptAfter.map { Date().addingTimeInterval($0) }
         var timedOut = false
         while process.isRunning {
+            if let at = interruptAt, Date() > at {
+                process.interrupt()
+                interruptAt = nil
+            }
             if Date() > deadline {
                 process.terminate()
                 timedOut = true
