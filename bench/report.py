@@ -52,7 +52,7 @@ def read_tsv(path):
 
 # ------------------------------------------------------------------------------------- parsing
 def parse_fltcheck(run, out):
-    """verdict, classes, states, search seconds, bytes of the visited set (if the JSON says)."""
+    """verdict, classes, states, search seconds, bytes of the visited set, threads (if the JSON says)."""
     r = {}
     path = os.path.join(out, run["raw"]) if run["raw"] else ""
     try:
@@ -66,16 +66,16 @@ def parse_fltcheck(run, out):
     r["transitions"] = stats.get("transitions")
     r["depth"] = stats.get("depth")
     r["search_s"] = fnum(stats.get("seconds"))
-    # a future field with the visited set's size in bytes is preferred to the process RSS
-    byte_keys = [k for k, v in stats.items() if "bytes" in k.lower() and isinstance(v, (int, float))]
-    byte_keys.sort(key=lambda k: (not any(w in k.lower() for w in ("visited", "stored", "encoded")), k))
-    if byte_keys:
-        r["set_bytes"] = stats[byte_keys[0]]
-        r["set_bytes_key"] = byte_keys[0]
-    for k in ("jobs", "threads", "workers", "cores"):
-        if isinstance(stats.get(k), int) and stats[k] > 0:
-            r["jobs"] = stats[k]
-            break
+    # the visited set and its parent links in bytes (statistics.storeBytes), preferred to the
+    # process RSS; older JSON has no such field (nor random search's: 0)
+    store = stats.get("storeBytes")
+    if isinstance(store, (int, float)) and not isinstance(store, bool) and store > 0:
+        r["set_bytes"] = store
+        r["set_bytes_key"] = "storeBytes"
+    # the threads the search ran on (statistics.search.jobs), else the mode's --jobs
+    jobs = (stats.get("search") or {}).get("jobs")
+    if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs > 0:
+        r["jobs"] = jobs
     verdict = doc.get("verdict")
     ids = []
     steps = None
@@ -306,8 +306,8 @@ def main():
     top = len(lines)  # a VERDICT MISMATCH banner goes here too, above the table
     set_keys = sorted({r["bps_basis"] for r in rows if r["tool"] == "fltcheck" and r.get("bps_basis") not in (None, "rss")})
     if set_keys:
-        bps_text = (f"**B/state**: fltcheck = the JSON's `statistics.{'/'.join(set_keys)}` ÷ states (marked "
-                    "\"(set)\"; rows without it: peak RSS ÷ states); ")
+        bps_text = (f"**B/state**: fltcheck = the JSON's `statistics.{'/'.join(set_keys)}` (the visited set and its "
+                    "parent links, in bytes) ÷ states, marked \"(store)\" (rows without it: peak RSS ÷ states); ")
     else:
         bps_text = ("**B/state**: fltcheck = peak RSS ÷ states (RSS-based: the JSON has no visited-set byte "
                     "count yet, so this includes the process's fixed ~30 MB and means little at small N); ")
@@ -321,7 +321,7 @@ def main():
       "fltcheck (bfs) goes on after a violation to report every violated property, so its violated rows "
       "cover about the whole state space; pan stops at the first error: those rows are not like for like.")
     p("")
-    bps_head = "B/state" if set_keys else "B/state (fltcheck: RSS)"
+    bps_head = f"B/state (fltcheck: {'/'.join(set_keys)})" if set_keys else "B/state (fltcheck: RSS)"
     head = ["variant", "N", "tool / mode", "verdict", "agrees", "states", "time s", "setup s",
             "states/s", "peak MB", bps_head, "time × Spin", "states × Spin", "mem × Spin"]
     p("| " + " | ".join(head) + " |")
@@ -330,7 +330,7 @@ def main():
     for r in rows:
         bps = fmt_g(r.get("bps"))
         if r.get("bps") is not None and r.get("bps_basis") not in ("rss", "pan"):
-            bps += " (set)"
+            bps += " (store)"
         verdict = r["verdict"]
         if r in unexpected:
             verdict += " **UNEXPECTED**"

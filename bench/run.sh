@@ -30,12 +30,16 @@
 set -u -o pipefail
 
 # ---------------------------------------------------------------------------------------------
-# fltcheck modes: "name|extra options of fltcheck verify". Add a line per mode to compare, e.g.
-#   "dfs|--strategy dfs"   "dfs-j2|--strategy dfs --jobs 2"   "bfs-hc|--hash-compaction"
-# A mode with `--jobs N` counts as N cores for the per-core rate; a mode with --hash-compaction
-# is not exact (the bytes-per-state target is for exact modes).
+# fltcheck modes: "name|extra options of fltcheck verify", one line per mode to compare. The
+# per-core rate divides by the threads the JSON reports (statistics.search.jobs; else the mode's
+# --jobs N, else 1); a mode with --hash-compaction is not exact (the bytes-per-state target is for
+# exact modes).
 FLTCHECK_MODES=(
-  "bfs|"
+  "bfs|"                                # the defaults: BFS, symmetry reduction, every core
+  "bfs-j1|--jobs 1"                     # the same on one core
+  "bfs-nosym|--no-symmetry --jobs 1"    # every state, no symmetry reduction
+  "dfs|--strategy dfs --jobs 1"         # depth-first (one thread)
+  "bfs-hc|--hash-compaction"            # 64-bit fingerprints instead of whole states, every core
 )
 # Spin modes: "name|gcc -D flags|pan flags (the -w hash size is added per N)". The first is the
 # reference the verdicts and ratios are compared with.

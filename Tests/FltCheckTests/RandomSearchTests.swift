@@ -7,8 +7,7 @@ import FltSemantics
 import Foundation
 import Testing
 
-/// The repository models these tests search, compiled once per test run the way `fltcheck verify`
-/// compiles them (swiftc against the FltModel library beside the test runner), into a fresh cache.
+/// The repository models these tests search (compiled by `RepositoryModels`, once per test run).
 enum RandomSearchModels {
     static let watchdog = "Models/Bugs/WatchdogDoubleResume.swift"
     static let sharedNext = "Models/Bugs/SharedNextVariable.swift"
@@ -21,28 +20,14 @@ enum RandomSearchModels {
 
     static let all = [watchdog, sharedNext, teardownWakeup, resumeAfterTeardown, teardownForgetsQueue, lockInversion, passThrough, checkThenActFixed]
 
-    private static let loaded: [String: Result<Program, any Error>] = {
-        let cache = NSTemporaryDirectory() + "fltcheck-random-search-tests-\(getpid())"
-        var environment = ProcessInfo.processInfo.environment
-        environment["FLTCHECK_CACHE_DIR"] = cache
-        defer { try? FileManager.default.removeItem(atPath: cache) }
-        var programs: [String: Result<Program, any Error>] = [:]
-        for path in all {
-            programs[path] = Result { try Program(ModelLoader(environment: environment).load(reportRoot + "/" + path).ir) }
-        }
-        return programs
-    }()
-
     static func program(_ path: String) throws -> Program {
-        try #require(loaded[path], "\(path) is not in RandomSearchModels.all").get()
+        try #require(all.contains(path), "\(path) is not in RandomSearchModels.all")
+        return try RepositoryModels.program(path)
     }
 
     /// The properties a model's `// fltcheck-expect: violated ...` header names (empty for `holds`).
     static func expectedViolations(_ path: String) throws -> Set<String> {
-        let source = try String(contentsOfFile: reportRoot + "/" + path, encoding: .utf8)
-        let header = try #require(source.split(separator: "\n").first { $0.hasPrefix("// fltcheck-expect:") })
-        let words = header.dropFirst("// fltcheck-expect:".count).split(separator: " ").map(String.init)
-        return words.first == "violated" ? Set(words.dropFirst()) : []
+        try RepositoryModels.expectedViolations(path)
     }
 }
 
