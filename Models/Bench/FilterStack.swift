@@ -19,7 +19,9 @@
 // - correct: every property holds.
 // - doubleCompletion: the upper work item checks that its read is still queued (FltCbdqRemoveIo),
 //   then completes it in a later step whatever the check said: a cancel or the teardown drain that
-//   took the read first has completed it already (NoDoubleCompletion, catalog R2/C7).
+//   took the read first has completed it already (NoDoubleCompletion, catalog R2/C7); when the
+//   teardown drain took it, the second completion also comes after teardown complete
+//   (NoResumeAfterTeardownComplete, T6).
 // - teardownNeverCompletes: InstanceTeardownStart stops the workers but neither disables nor drains
 //   the queue: a read still queued then is resumed by nobody, so teardown never completes
 //   (TeardownCompletes, T1/T4; PendedOperationsResumed).

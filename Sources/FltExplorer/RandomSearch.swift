@@ -134,6 +134,8 @@ public struct RandomSearchSummary: Sendable, CustomStringConvertible {
         case walks
         /// The time budget ran out (between walks).
         case time
+        /// Stopped on request (Ctrl-C), between walks.
+        case interrupted
         /// Walk `walk` found a violation of an error-severity property.
         case violation(walk: Int)
     }
@@ -168,7 +170,7 @@ public struct RandomSearchSummary: Sendable, CustomStringConvertible {
         switch stop {
         case .violation(let walk):
             "random search (seed \(seed)): walk \(walk) found a violation; the other properties are not proved"
-        case .walks, .time:
+        case .walks, .time, .interrupted:
             "random search (seed \(seed)): \(walks) walk\(walks == 1 ? "" : "s") found no violation; this is not a proof"
         }
     }
@@ -221,7 +223,7 @@ public struct RandomSearch: Sendable {
     /// Runs walks until a violation or the budget. `progress` is called now and then with (walks
     /// done, steps taken). The result's `bound` is always `.randomSearch`: the search is not
     /// exhaustive, whatever it found.
-    public func run(progress: ((_ walks: Int, _ steps: Int) -> Void)? = nil) -> ExplorationResult {
+    public func run(progress: ((_ walks: Int, _ steps: Int) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) -> ExplorationResult {
         let start = monotonicSeconds()
         let initial = semantics.initialState()
         var found: [Found] = []
@@ -246,6 +248,10 @@ public struct RandomSearch: Sendable {
         search: while true {
             if let maxWalks = options.maxWalks, walk >= maxWalks {
                 stop = .walks
+                break
+            }
+            if walk > 0, shouldStop?() == true {
+                stop = .interrupted
                 break
             }
             // At least one walk, however small the time budget, so there is a run to repeat.

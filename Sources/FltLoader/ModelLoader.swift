@@ -163,7 +163,8 @@ public struct ModelLoader: Sendable {
 
     private func compile(absolute: String, given: String, modules: String, into entry: String) throws(LoadError) {
         let manager = FileManager.default
-        let staging = entry + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        // Unique per call: two loads of one model in one process (other parameters) must not clash.
+        let staging = entry + ".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max))"
         do {
             try? manager.removeItem(atPath: staging)
             try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)

@@ -53,7 +53,8 @@ public struct HTMLReport: Sendable {
         }
 
         for (index, example) in document.counterexamples.enumerated() {
-            body.append(contentsOf: section(example, index: index, requests: document.model.requests, randomSearch: document.bounds.hit?.kind == "randomSearch"))
+            body.append(contentsOf: section(example, index: index, requests: document.model.requests, randomSearch: document.bounds.hit?.kind == "randomSearch",
+                depthFirst: document.statistics.search?.strategy == "dfs"))
         }
         return page(title: title, body: body.joined(separator: "\n"))
     }
@@ -86,7 +87,7 @@ public struct HTMLReport: Sendable {
         return seen.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
-    private func section(_ example: TraceDocument, index: Int, requests: [String], randomSearch: Bool) -> [String] {
+    private func section(_ example: TraceDocument, index: Int, requests: [String], randomSearch: Bool, depthFirst: Bool) -> [String] {
         var out: [String] = []
         let property = example.property
         let catalog = property.catalogIds.isEmpty ? "" : " (\(property.catalogIds.joined(separator: ", ")))"
@@ -99,7 +100,8 @@ public struct HTMLReport: Sendable {
         if let location = example.location {
             out.append("<dt>at</dt><dd>\(locationHTML(location))</dd>")
         }
-        let origin = randomSearch ? "shrunk from a random walk, not necessarily a shortest one" : "a shortest one"
+        let origin = randomSearch ? "shrunk from a random walk, not necessarily a shortest one"
+            : depthFirst ? "found depth-first, not necessarily a shortest one" : "a shortest one"
         out.append("<dt>trace</dt><dd>\(origin): \(example.steps) step\(example.steps == 1 ? "" : "s")\(example.atEndState ? ", then no thread can make progress" : "")</dd>")
         out.append("</dl>")
 

@@ -25,6 +25,9 @@ public struct ConfiguredModel: Sendable, Equatable {
     public var expect: ExpectedVerdict
     public var maxDepth: Int?
     public var maxStates: Int?
+    /// `--param` values for the model's `Parameter`s (strings, as on the command line).
+    public var parameters: [String: String] = [:]
+
 }
 
 /// A repository's `fltcheck.json`: the models `fltcheck verify` (with no MODEL) checks, their bounds
@@ -34,12 +37,13 @@ public struct ConfiguredModel: Sendable, Equatable {
 /// {"version": 1, "models": [
 ///   {"path": "Models/PassThrough.swift", "expect": "holds"},
 ///   {"path": "Models/Bugs/X.swift", "expect": {"violated": ["NoDoubleCompletion"]}},
-///   {"path": "Models/Big.swift", "expect": "holds", "maxStates": 100000, "maxDepth": 50}]}
+///   {"path": "Models/Big.swift", "expect": "holds", "maxStates": 100000, "maxDepth": 50},
+///   {"path": "Models/Family.swift", "parameters": {"N": 3}, "expect": "holds"}]}
 /// ```
 public struct RepositoryConfig: Sendable, Equatable {
     public static let fileName = "fltcheck.json"
     public static let currentVersion = 1
-    public static let modelKeys = ["path", "expect", "maxDepth", "maxStates"]
+    public static let modelKeys = ["path", "expect", "maxDepth", "maxStates", "parameters"]
 
     public var models: [ConfiguredModel]
 
@@ -100,10 +104,27 @@ public struct RepositoryConfig: Sendable, Equatable {
                 problems.append("\(at): unknown key \"\(key)\"; known: \(modelKeys.joined(separator: ", "))")
             }
             let resolved = URL(fileURLWithPath: modelPath, relativeTo: URL(fileURLWithPath: baseDirectory, isDirectory: true)).standardizedFileURL.path
-            if let first = seen[resolved] {
-                problems.append("\(at): the same model as models[\(first)]")
+            var parameters: [String: String] = [:]
+            if let value = fields["parameters"] {
+                if let object = value as? [String: Any] {
+                    for (name, given) in object {
+                        if let text = given as? String {
+                            parameters[name] = text
+                        } else if let number = integer(given) {
+                            parameters[name] = String(number)
+                        } else {
+                            problems.append("\(at): parameter \"\(name)\" must be a string or an integer")
+                        }
+                    }
+                } else {
+                    problems.append("\(at): \"parameters\" must be an object such as {\"N\": 3}")
+                }
+            }
+            let identity = ([resolved] + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
+            if let first = seen[identity] {
+                problems.append("\(at): the same model\(parameters.isEmpty ? "" : " and parameters") as models[\(first)]")
             } else {
-                seen[resolved] = index
+                seen[identity] = index
             }
             if checkFiles {
                 var isDirectory: ObjCBool = false
@@ -129,7 +150,9 @@ public struct RepositoryConfig: Sendable, Equatable {
                     problems.append("\(at): \"\(key)\" must be an integer of at least \(minimum)")
                 }
             }
-            models.append(ConfiguredModel(path: modelPath, resolvedPath: resolved, expect: expect, maxDepth: bounds["maxDepth"], maxStates: bounds["maxStates"]))
+            models.append(ConfiguredModel(
+                path: modelPath, resolvedPath: resolved, expect: expect, maxDepth: bounds["maxDepth"], maxStates: bounds["maxStates"],
+                parameters: parameters))
         }
         if !problems.isEmpty { throw ConfigError(path: path, problems: problems) }
         return RepositoryConfig(models: models)

@@ -86,7 +86,7 @@ public struct TextReport {
         }
         for example in result.counterexamples {
             out.append("")
-            out.append(contentsOf: render(example, program: program, search: result.randomSearch))
+            out.append(contentsOf: render(example, program: program, search: result.randomSearch, depthFirst: result.options.strategy == .dfs))
         }
         out.append("")
         switch verdict {
@@ -109,6 +109,7 @@ public struct TextReport {
         case .violation(let walk): "stopped at the first violation, in walk \(walk)"
         case .walks: "did the walks asked for"
         case .time: "the time budget ran out"
+        case .interrupted: "interrupted (Ctrl-C)"
         }
         let cut = search.walksCut == 0 ? "" : " (\(grouped(search.walksCut)) cut there)"
         let states = grouped(search.distinctStates) + (search.distinctStatesCapped ? "+" : "")
@@ -120,7 +121,7 @@ public struct TextReport {
 
     /// One counterexample: the property, its rule, what went wrong and the numbered trace. `search`
     /// is the random search that found it, nil for a breadth-first one (whose traces are shortest).
-    public func render(_ example: Counterexample, program: Program, search: RandomSearchSummary? = nil) -> [String] {
+    public func render(_ example: Counterexample, program: Program, search: RandomSearchSummary? = nil, depthFirst: Bool = false) -> [String] {
         let property = example.violation.property
         var out: [String] = []
         let ids = property.catalogIds.isEmpty ? "" : " (\(property.catalogIds.joined(separator: ", ")))"
@@ -133,7 +134,7 @@ public struct TextReport {
             let spent = shrink.budgetExhausted ? ", shrinking budget spent" : ""
             out.append("  trace (walk \(shrink.walk)'s \(count(shrink.walkSteps, "step")) shrunk to \(shrink.shrunkSteps)\(spent); not necessarily a shortest one):")
         } else {
-            out.append("  trace (a shortest one: \(count(example.steps, "step"))):")
+            out.append("  trace (\(depthFirst ? "found depth-first, not necessarily a shortest one" : "a shortest one"): \(count(example.steps, "step"))):")
         }
         let label = { (operation: Int?) in operation.map { program.requests[$0].label } ?? "" }
         let opWidth = example.trace.map { label($0.event.operation).count }.max() ?? 0

@@ -210,7 +210,7 @@ struct Verify: ParsableCommand {
 
             With no MODEL, reads ./fltcheck.json (or --config FILE): {"version": 1, "models": \
             [{"path": "Models/X.swift", "expect": "holds" or {"violated": ["PropertyId", ...]}, \
-            "maxDepth": N, "maxStates": N}, ...]}, checks every model (paths relative to the \
+            "maxDepth": N, "maxStates": N, "parameters": {"N": 3}}, ...]}, checks every model (paths relative to the \
             config's directory; --max-depth/--max-states apply to models that set no bound of \
             their own), prints one line per model and exits with the worst result: 3 if the \
             config or a model is in error, else 1 if a verdict is not the expected one, else 2 if \
@@ -320,13 +320,17 @@ struct Verify: ParsableCommand {
         var counts: [ExpectationMatch: Int] = [:]
         var entries: [ConfigResultEntry] = []
         var reports: [String] = []
-        let width = repository.models.map { TextReport().display(path: $0.resolvedPath).count }.max() ?? 20
+        let shownName = { (configured: ConfiguredModel) in
+            ([TextReport().display(path: configured.resolvedPath)] + configured.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+                .joined(separator: " ")
+        }
+        let width = repository.models.map { shownName($0).count }.max() ?? 20
         for configured in repository.models {
             let limits = Limits(maxDepth: configured.maxDepth ?? maxDepth, maxStates: configured.maxStates ?? maxStates, maxMemory: search.maxMemory?.bytes)
             let display = TextReport().display(path: configured.resolvedPath)
             let match: ExpectationMatch
-            var line = "  " + display.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-            switch checkModel(display, limits: limits, search: try search.plan(), useCache: !noCache, showProgress: false) {
+            var line = "  " + shownName(configured).padding(toLength: width + 2, withPad: " ", startingAt: 0)
+            switch checkModel(display, limits: limits, parameters: configured.parameters, search: try search.plan(), useCache: !noCache, showProgress: false) {
             case .failure(let failure):
                 match = .error
                 line += "ERROR     model error: \(failure.message.split(separator: "\n").last.map(String.init) ?? failure.message)"

@@ -42,7 +42,7 @@ enum SearchPlan {
         case .random(let options):
             result = RandomSearch(semantics: semantics, options: options).run(progress: showProgress ? { walks, steps in
                 FileHandle.standardError.write(Data("\r\u{1B}[K  \(walks) walks, \(steps) steps (seed \(options.seed)) ...".utf8))
-            } : nil)
+            } : nil, shouldStop: { interruptRequested() })
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         return result

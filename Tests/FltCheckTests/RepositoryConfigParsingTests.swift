@@ -32,7 +32,23 @@ import Testing
         #expect(config.models[1].maxStates == 100 && config.models[1].maxDepth == 0)
     }
 
+    @Test func parametersMakeAnotherEntryOfTheSameModel() throws {
+        let config = try parse("""
+            {"version": 1, "models": [
+              {"path": "Models/F.swift"},
+              {"path": "Models/F.swift", "parameters": {"N": 3, "VARIANT": "bug"}, "expect": {"violated": ["Assertion"]}}
+            ]}
+            """)
+        #expect(config.models.count == 2)
+        #expect(config.models[0].parameters.isEmpty)
+        #expect(config.models[1].parameters == ["N": "3", "VARIANT": "bug"])
+    }
+
     @Test(arguments: [
+        (#"{"version": 1, "models": [{"path": "A.swift", "parameters": [1]}]}"#, "\"parameters\" must be an object"),
+        (#"{"version": 1, "models": [{"path": "A.swift", "parameters": {"N": true}}]}"#, "parameter \"N\" must be a string or an integer"),
+        (#"{"version": 1, "models": [{"path": "A.swift", "parameters": {"N": 1}}, {"path": "A.swift", "parameters": {"N": "1"}}]}"#,
+         "models[1] (A.swift): the same model and parameters as models[0]"),
         (#"[]"#, "the top level must be an object"),
         (#"{"models": [{"path": "A.swift"}]}"#, "missing \"version\": 1"),
         (#"{"version": 2, "models": [{"path": "A.swift"}]}"#, "\"version\" must be 1"),
