@@ -89,13 +89,14 @@ struct Search {
         var frontier: [(state: SystemState, node: Int)] = [(initial, 0)]
         let jobs = explorer.options.jobs
         let batchSize = jobs == 1 ? 256 : 512 * jobs
+        let graveyard = Graveyard(parts: expanders.count)
         levels: while !frontier.isEmpty {
             var next: [(state: SystemState, node: Int)] = []
             var batchStart = 0
             while batchStart < frontier.count {
                 let batch = frontier[batchStart..<min(frontier.count, batchStart + batchSize)]
                 batchStart += batch.count
-                let expansions = expandAll(batch.map(\.state), jobs: jobs)
+                let expansions = expandAll(batch.map(\.state), graveyard: graveyard)
                 for (entry, expansion) in zip(batch, expansions) {
                     guard judge(expansion, of: entry.node, atDepth: depth) else { continue }
                     for (ordinal, successor) in expansion.successors.enumerated() {
@@ -106,14 +107,19 @@ struct Search {
                         next.append((successor.state, added))
                     }
                 }
+                graveyard.bury(expansions)
                 if checkpoint() { break levels }
             }
+            graveyard.bury(frontier.map(\.state))
             frontier = next
             if !next.isEmpty { depth += 1 }
         }
     }
 
-    private func expandAll(_ states: [SystemState], jobs: Int) -> [Explorer.Expansion] {
+    /// Expands `states` on every expander's thread; each thread first frees its share of what the
+    /// last batch left in `graveyard` (freeing on the thread that allocated keeps the allocator and
+    /// the reference counts from bouncing between cores).
+    private func expandAll(_ states: [SystemState], graveyard: Graveyard) -> [Explorer.Expansion] {
         let expanders = self.expanders
         if expanders.count == 1 || states.count < 64 {
             return states.map { expanders[0].expand($0) }
@@ -121,6 +127,7 @@ struct Search {
         let results = UnsafeSendableBuffer<Explorer.Expansion>(count: states.count)
         defer { results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: expanders.count) { job in
+            graveyard.parts[job].clear()
             let range = states.count * job / expanders.count ..< states.count * (job + 1) / expanders.count
             for index in range { results.initialize(index, to: expanders[job].expand(states[index])) }
         }
@@ -244,6 +251,38 @@ struct Search {
             return true
         }
         return false
+    }
+}
+
+/// What one batch leaves behind, split into one part per exploring thread, which frees its part at
+/// the start of the next batch. A part is touched by one thread at a time: the merging thread
+/// between batches, its worker during one.
+private final class Graveyard: Sendable {
+    final class Part: @unchecked Sendable {
+        var expansions: [Explorer.Expansion] = []
+        var states: [SystemState] = []
+        func clear() {
+            expansions = []
+            states = []
+        }
+    }
+
+    let parts: [Part]
+
+    init(parts: Int) { self.parts = (0..<parts).map { _ in Part() } }
+
+    func bury(_ dead: [Explorer.Expansion]) {
+        guard parts.count > 1 else { return }
+        for (index, part) in parts.enumerated() {
+            part.expansions.append(contentsOf: dead[dead.count * index / parts.count ..< dead.count * (index + 1) / parts.count])
+        }
+    }
+
+    func bury(_ dead: [SystemState]) {
+        guard parts.count > 1 else { return }
+        for (index, part) in parts.enumerated() {
+            part.states.append(contentsOf: dead[dead.count * index / parts.count ..< dead.count * (index + 1) / parts.count])
+        }
     }
 }
 
