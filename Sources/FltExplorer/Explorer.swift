@@ -156,14 +156,21 @@ public struct Explorer: Sendable {
     /// One successor as the expanding thread leaves it for the merge.
     struct Expanded {
         let state: SystemState
-        /// Its key: `Expansion.keys[key]`, with its components ending at `Expansion.ends[ends]`.
-        let key: Range<Int>
-        let ends: Range<Int>
-        let hash: UInt64
+        /// Where its key is in the expansion; nil for a violating step (not stored).
+        let key: StoredKey?
         let violation: Violation?
         let warnings: [Violation]
         /// For the fair-cycle graph (models with loops only).
         let edge: (transition: Transition, threadName: String)?
+    }
+
+    /// A key written into an `Expansion`: its bytes `keys[bytes]`, its components ending at
+    /// `ends[ends]` (with hashes `componentHashes[ends]` for the exact store) and, for hash
+    /// compaction, its hash.
+    struct StoredKey {
+        let bytes: Range<Int>
+        let ends: Range<Int>
+        let hash: UInt64
     }
 
     /// One expanded state: its successors and what its own state breaks.
@@ -172,7 +179,8 @@ public struct Explorer: Sendable {
         /// The successors' keys, back to back, and where their components end.
         var keys: [UInt8] = []
         var ends: [UInt16] = []
-        /// The hash of each component, as `ends` (computed by the expanding thread, not the merging one).
+        /// The hash of each component, as `ends`, for the exact store (computed by the expanding
+        /// thread, not the merging one).
         var componentHashes: [UInt64] = []
         var endViolations: [Violation] = []
         var isEnd = false

@@ -15,7 +15,7 @@ struct Search {
     let expanders: [Expander]
     var canonicalizer: StateCanonicalizer { expanders[0].canonicalizer }
     /// With loops the graph can have cycles; keep what the fair-cycle check needs.
-    let recordGraph: Bool
+    var recordGraph: Bool { expanders[0].recordGraph }
     var store: StateStore
     /// Per node: the node it was first reached from, and which successor of it (in
     /// `Semantics.successors(of:)` order) it is.
@@ -38,9 +38,10 @@ struct Search {
         self.shouldStop = shouldStop
         let jobs = explorer.options.strategy == .bfs ? explorer.options.jobs : 1
         expanders = (0..<jobs).map { job in
-            Expander(semantics: job == 0 ? explorer.semantics : explorer.semantics.independentCopy(), symmetry: explorer.options.symmetry)
+            Expander(
+                semantics: job == 0 ? explorer.semantics : explorer.semantics.independentCopy(), symmetry: explorer.options.symmetry,
+                hashCompaction: explorer.options.hashCompaction)
         }
-        recordGraph = explorer.semantics.program.hasLoops
         store = StateStore(mode: explorer.options.hashCompaction ? .hashCompaction : .exact)
     }
 
@@ -48,17 +49,9 @@ struct Search {
 
     mutating func run() -> ExplorationResult {
         let initial = semantics.initialState()
-        let scratch = CanonicalScratch()
-        let key = canonicalizer.key(initial, scratch: scratch)
-        var componentHashes: [UInt64] = []
-        var componentStart = 0
-        for end in scratch.componentEnds {
-            componentHashes.append(stateHash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(key)[componentStart..<Int(end)])))
-            componentStart = Int(end)
-        }
-        scratch.componentEnds.withUnsafeBufferPointer { ends in
-            componentHashes.withUnsafeBufferPointer { _ = store.insert(key, ends: ends, componentHashes: $0, hash: stateHash(UnsafeRawBufferPointer(key))) }
-        }
+        var first = Explorer.Expansion()
+        let key = expanders[0].appendKey(of: initial, to: &first)
+        _ = insert(key, of: first)
         parents.append(-1)
         ordinals.append(0)
         if recordGraph { graph.add(initial) }
@@ -208,15 +201,8 @@ struct Search {
             bound = .storeFull
             return nil
         }
-        let (known, inserted) = expansion.keys.withUnsafeBufferPointer { keys in
-            expansion.ends.withUnsafeBufferPointer { ends in
-                expansion.componentHashes.withUnsafeBufferPointer { hashes in
-                    store.insert(
-                        UnsafeBufferPointer(rebasing: keys[successor.key]), ends: UnsafeBufferPointer(rebasing: ends[successor.ends]),
-                        componentHashes: UnsafeBufferPointer(rebasing: hashes[successor.ends]), hash: successor.hash)
-                }
-            }
-        }
+        guard let key = successor.key else { return nil }
+        let (known, inserted) = insert(key, of: expansion)
         if !inserted {
             if let edge = successor.edge { graph.connect(node, known, edge.transition, edge.threadName) }
             return nil
@@ -233,6 +219,22 @@ struct Search {
         }
         return known
     }
+
+    /// Adds a key written into `expansion` to the store.
+    private mutating func insert(_ key: Explorer.StoredKey, of expansion: Explorer.Expansion) -> (node: Int, inserted: Bool) {
+        expansion.keys.withUnsafeBufferPointer { keys in
+            expansion.ends.withUnsafeBufferPointer { ends in
+                expansion.componentHashes.withUnsafeBufferPointer { hashes in
+                    store.insert(
+                        UnsafeBufferPointer(rebasing: keys[key.bytes]), ends: UnsafeBufferPointer(rebasing: ends[key.ends]),
+                        componentHashes: hashCompactionStore ? UnsafeBufferPointer(start: nil, count: 0) : UnsafeBufferPointer(rebasing: hashes[key.ends]),
+                        hash: key.hash)
+                }
+            }
+        }
+    }
+
+    private var hashCompactionStore: Bool { store.mode == .hashCompaction }
 
     /// Progress, --max-memory and Ctrl-C, about twice a second. True when the search must stop.
     private mutating func checkpoint() -> Bool {
@@ -330,10 +332,31 @@ struct Expander: @unchecked Sendable {
     /// Used by one thread at a time (each worker has its own expander).
     let scratch = CanonicalScratch()
 
-    init(semantics: Semantics, symmetry: Bool) {
+    /// The store keeps fingerprints (needs the key's hash), else components (needs theirs).
+    let hashCompaction: Bool
+
+    init(semantics: Semantics, symmetry: Bool, hashCompaction: Bool) {
         self.semantics = semantics
         canonicalizer = StateCanonicalizer(program: semantics.program, enabled: symmetry)
         recordGraph = semantics.program.hasLoops
+        self.hashCompaction = hashCompaction
+    }
+
+    /// Appends the state's key, its component ends and the hashes the store needs to `expansion`.
+    func appendKey(of state: SystemState, to expansion: inout Explorer.Expansion) -> Explorer.StoredKey {
+        let key = canonicalizer.key(state, scratch: scratch)
+        let start = expansion.keys.count, endsStart = expansion.ends.count
+        expansion.keys.append(contentsOf: key)
+        expansion.ends.append(contentsOf: scratch.componentEnds)
+        if hashCompaction {
+            return Explorer.StoredKey(bytes: start..<expansion.keys.count, ends: endsStart..<expansion.ends.count, hash: stateHash(UnsafeRawBufferPointer(key)))
+        }
+        var componentStart = 0
+        for end in scratch.componentEnds {
+            expansion.componentHashes.append(stateHash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(key)[componentStart..<Int(end)])))
+            componentStart = Int(end)
+        }
+        return Explorer.StoredKey(bytes: start..<expansion.keys.count, ends: endsStart..<expansion.ends.count, hash: 0)
     }
 
     func expand(_ state: SystemState) -> Explorer.Expansion {
@@ -345,22 +368,11 @@ struct Expander: @unchecked Sendable {
         for successor in successors {
             let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
             if successor.violation != nil {
-                expansion.successors.append(Explorer.Expanded(state: successor.state, key: 0..<0, ends: 0..<0, hash: 0, violation: successor.violation, warnings: successor.warnings, edge: edge))
+                expansion.successors.append(Explorer.Expanded(state: successor.state, key: nil, violation: successor.violation, warnings: successor.warnings, edge: edge))
                 continue
             }
-            let key = canonicalizer.key(successor.state, scratch: scratch)
-            let start = expansion.keys.count, endsStart = expansion.ends.count
-            expansion.keys.append(contentsOf: key)
-            expansion.ends.append(contentsOf: scratch.componentEnds)
-            var componentStart = 0
-            for end in scratch.componentEnds {
-                expansion.componentHashes.append(stateHash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(key)[componentStart..<Int(end)])))
-                componentStart = Int(end)
-            }
-            expansion.successors.append(Explorer.Expanded(
-                state: successor.state, key: start..<expansion.keys.count, ends: endsStart..<expansion.ends.count,
-                hash: stateHash(UnsafeRawBufferPointer(key)),
-                violation: nil, warnings: successor.warnings, edge: edge))
+            let key = appendKey(of: successor.state, to: &expansion)
+            expansion.successors.append(Explorer.Expanded(state: successor.state, key: key, violation: nil, warnings: successor.warnings, edge: edge))
         }
         return expansion
     }

@@ -26,10 +26,10 @@ struct StateWriter {
         return renumbering[value - 1] + 1
     }
 
-    /// The whole state: globals, operations (in their new order), threads in array order.
+    /// The whole state, in array order.
     func write(_ state: SystemState, into bytes: inout ByteSink) {
         writeGlobals(state, into: &bytes)
-        writeOperations(state, order: nil, into: &bytes)
+        for operation in state.operations { write(operation, into: &bytes) }
         bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
         for thread in state.threads { write(thread, into: &bytes) }
     }
@@ -50,15 +50,6 @@ struct StateWriter {
             bytes.append(UInt8(truncatingIfNeeded: queue.items.count))
             for item in queue.items { bytes.append(UInt8(truncatingIfNeeded: number(item))) }
         }
-    }
-
-    /// The operations in their new order: `order[new]` is the old number.
-    func writeOperations(_ state: SystemState, order: [Int]?, into bytes: inout ByteSink) {
-        guard let order else {
-            for operation in state.operations { write(operation, into: &bytes) }
-            return
-        }
-        for old in order { write(state.operations[old], into: &bytes) }
     }
 
     func write(_ operation: OperationState, into bytes: inout ByteSink) {

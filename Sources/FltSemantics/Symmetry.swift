@@ -96,29 +96,22 @@ public struct StateCanonicalizer: Sendable {
         defer { scratch.key = bytes }
         bytes.removeAll()
         scratch.ends.removeAll(keepingCapacity: true)
-        guard reduces else {
-            let writer = StateWriter(renumbering: nil)
-            writer.writeGlobals(state, into: &bytes)
-            scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
-            for operation in state.operations {
-                writer.write(operation, into: &bytes)
-                scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
-            }
-            bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
-            scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
-            for thread in state.threads {
-                writer.write(thread, into: &bytes)
-                scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
-            }
-            return bytes.bytes
-        }
-        let renamed = groups.isEmpty ? nil : renumbering(state)
+        let renamed = reduces && !groups.isEmpty ? renumbering(state) : nil
         let writer = StateWriter(renumbering: renamed?.numbers, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots)
         writer.writeGlobals(state, into: &bytes)
         scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
         for old in renamed?.order ?? Array(state.operations.indices) {
             writer.write(state.operations[old], into: &bytes)
             scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+        }
+        bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
+        scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+        guard reduces else {
+            for thread in state.threads {
+                writer.write(thread, into: &bytes)
+                scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+            }
+            return bytes.bytes
         }
         // Threads as a multiset: each written apart, then appended in byte order.
         var threads = scratch.threads
@@ -138,8 +131,6 @@ public struct StateCanonicalizer: Sendable {
         order.sort { lhs, rhs in
             written.slice(starts[lhs]..<starts[lhs + 1]).lexicographicallyPrecedes(written.slice(starts[rhs]..<starts[rhs + 1]))
         }
-        bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
-        scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
         for thread in order {
             bytes.append(threads.slice(starts[thread]..<starts[thread + 1]))
             scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))

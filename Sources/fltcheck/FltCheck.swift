@@ -86,6 +86,21 @@ func parseParameters(_ options: [String]) throws -> [String: String] {
     return parameters
 }
 
+/// Writes `text` to `output` atomically (a failure exits 3), or to stdout when there is no
+/// `output`. Returns whether it went to the file.
+func deliver(_ text: String, to output: String?) -> Bool {
+    guard let output else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+        return false
+    }
+    do {
+        try writeAtomically(text, to: output)
+    } catch {
+        failModel(error.description)
+    }
+    return true
+}
+
 /// `--output` must name a file in an existing directory: checked before any work is done.
 func validateOutput(_ output: String?) throws {
     guard let output else { return }
@@ -395,16 +410,7 @@ struct Verify: ParsableCommand {
 
     /// Prints the report, or writes it to `--output` and prints the verdict line.
     func emit(_ report: String, summary: String) {
-        guard let output else {
-            FileHandle.standardOutput.write(Data(report.utf8))
-            return
-        }
-        do {
-            try writeAtomically(report, to: output)
-        } catch {
-            failModel(error.description)
-        }
-        print("\(summary); \(format.rawValue) report written to \(output)")
+        if deliver(report, to: output), let output { print("\(summary); \(format.rawValue) report written to \(output)") }
     }
 
     func encoded(_ render: () throws -> String) -> String {
@@ -573,15 +579,7 @@ struct Show: ParsableCommand {
             failModel(error.description)
         }
         let page = HTMLReport.readingSources(for: document).render(document)
-        guard let output else {
-            FileHandle.standardOutput.write(Data(page.utf8))
-            return
-        }
-        do {
-            try writeAtomically(page, to: output)
-        } catch {
-            failModel(error.description)
-        }
+        guard deliver(page, to: output), let output else { return }
         print("wrote \(output): \(document.counterexamples.count == 1 ? "1 counterexample" : "\(document.counterexamples.count) counterexamples") of model \"\(document.model.name ?? document.model.path)\"")
     }
 }
