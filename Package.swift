@@ -15,7 +15,7 @@ let package = Package(
         .target(name: "FltModel"),
         .target(name: "FltProperties", path: "Properties"),
         .target(name: "FltLoader", dependencies: ["FltModel"]),
-        .target(name: "FltSemantics", dependencies: ["FltModel", "FltProperties"]),
+        .target(name: "FltSemantics", dependencies: ["FltModel", "FltProperties", "FltSymbolic"]),
         .target(name: "FltExplorer", dependencies: ["FltSemantics", "FltProperties"]),
         .target(name: "FltReport", dependencies: ["FltExplorer", "FltSemantics", "FltProperties"]),
         .systemLibrary(name: "CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),

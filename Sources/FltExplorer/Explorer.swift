@@ -59,6 +59,9 @@ public enum BoundHit: Sendable, CustomStringConvertible {
 
     /// The search was random (RandomSearch.swift): it never covers every interleaving.
     case randomSearch(RandomSearchSummary)
+    /// Z3 could not decide some branch conditions over symbolic data (they were explored as
+    /// feasible, so nothing was skipped, but a pass cannot be claimed).
+    case solverUnknown(count: Int, reason: String)
     public var description: String {
         switch self {
         case .depth(let depth): "--max-depth \(depth) reached with states left unexpanded"
@@ -67,6 +70,7 @@ public enum BoundHit: Sendable, CustomStringConvertible {
         case .interrupted: "interrupted (Ctrl-C) before the exploration finished"
         case .storeFull: "the exact state store is full (4 GiB of compressed states)"
         case .randomSearch(let summary): summary.description
+        case .solverUnknown(let count, let reason): "Z3 could not decide \(count) branch condition\(count == 1 ? "" : "s") over symbolic data (\(reason))"
         }
     }
 }
@@ -124,6 +128,8 @@ public struct ExplorationResult: Sendable {
     public let omissionProbability: Double
     /// Peak resident memory of the process, bytes (0 when unknown).
     public let peakMemory: Int
+    /// Z3's work for symbolic data; nil when the model has none.
+    public var solver: SolverStatistics? = nil
 
     public var exhaustive: Bool { bound == nil }
 }
@@ -222,6 +228,7 @@ public struct Explorer: Sendable {
                 state = successor.state
             }
             path += found.cycle
+            trace += semantics.dataTrace(state, step: path.count)
             trace.append(TraceLine(step: path.count, event: Event(
                 operation: nil, actor: "fltcheck",
                 text: "steps \(loopStart)–\(path.count) repeat forever, and every thread that stays able to run keeps running (weak fairness; cancels, teardown and unload starts need not come). \(found.violation.message)",
@@ -233,7 +240,17 @@ public struct Explorer: Sendable {
                 operation: nil, actor: "fltcheck", text: "no thread can make progress (a cancel or a teardown start could still come, but need not). \(found.violation.message)",
                 changes: [], location: found.violation.location)))
         }
+        trace += semantics.dataTrace(state, step: path.count)
         return Counterexample(violation: found.violation, steps: path.count, trace: trace, path: path, atEndState: found.ordinal == nil)
+    }
+}
+
+extension Semantics {
+    /// For a run over symbolic data: the values Z3 found for its inputs, as the trace's last line.
+    func dataTrace(_ state: SystemState, step: Int) -> [TraceLine] {
+        guard let values = dataValues(in: state) else { return [] }
+        return [TraceLine(step: step, event: Event(
+            operation: nil, actor: "Z3", text: "this run happens with \(values.joined(separator: ", "))", changes: [], location: nil))]
     }
 }
 

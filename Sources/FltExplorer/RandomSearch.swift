@@ -328,11 +328,13 @@ public struct RandomSearch: Sendable {
         let summary = RandomSearchSummary(
             seed: options.seed, walks: walk, steps: steps, maxWalkLength: options.maxWalkLength, walksCut: walksCut,
             distinctStates: seen.count, distinctStatesCapped: distinctStatesCapped, stop: stop, shrinking: shrinking)
-        return ExplorationResult(
+        var result = ExplorationResult(
             statesStored: seen.count, transitions: steps, endStates: endStates, depth: longest,
             seconds: monotonicSeconds() - start, counterexamples: counterexamples, bound: .randomSearch(summary),
             storeBytes: 0, options: SearchOptions(strategy: .bfs, symmetry: false, jobs: 1), symmetryApplied: false,
             symmetryOffReason: nil, omissionProbability: 0, peakMemory: residentMemory())
+        result.solver = semantics.solverStatistics
+        return result
     }
 
     /// An index drawn with probability `weights[i] / sum`; uniform when every weight is 0 (every
@@ -598,6 +600,7 @@ public struct PathShrinker: Sendable {
                 operation: nil, actor: "fltcheck", text: "no thread can make progress (a cancel or a teardown start could still come, but need not). \(violation.message)",
                 changes: [], location: violation.location)))
         }
+        trace += semantics.dataTrace(state, step: path.count)
         return Counterexample(violation: violation, steps: path.count, trace: trace, path: path, atEndState: atEndState)
     }
 }

@@ -66,12 +66,18 @@ struct Search {
         }
         peakMemory = max(peakMemory, residentMemory())
         let counterexamples = found.map { explorer.counterexample($0, parents: parents, ordinals: ordinals, initial: initial) }
-        return ExplorationResult(
+        let solver = semantics.solverStatistics
+        if bound == nil, let solver, solver.unknowns > 0 {
+            bound = .solverUnknown(count: solver.unknowns, reason: solver.firstUnknownReason ?? "unknown")
+        }
+        var result = ExplorationResult(
             statesStored: parents.count, transitions: transitions, endStates: endStates, depth: depth,
             seconds: monotonicSeconds() - start, counterexamples: counterexamples, bound: bound,
             storeBytes: store.bytes + parents.count * 6, options: explorer.options,
             symmetryApplied: canonicalizer.reduces, symmetryOffReason: canonicalizer.offReason,
             omissionProbability: store.omissionProbability, peakMemory: peakMemory)
+        result.solver = solver
+        return result
     }
 
     // MARK: Breadth-first

@@ -235,12 +235,85 @@ public struct Requests: WorkloadComponent {
     public init(
         _ major: MajorFunction, count: Int = 1, kind: RequestKind = .irp, synchronous: Bool = true,
         paging: Bool = false, topLevelIrp: Bool = false, cancellable: Bool = false,
-        fileSystem: FileSystem = .inline(.success), file: String = #filePath, line: Int = #line
+        fileSystem: FileSystem = .inline(.success), length: InputValue? = nil, byteOffset: InputValue? = nil,
+        file: String = #filePath, line: Int = #line
     ) {
         item = .requests(RequestsIR(
             major: major, count: count, kind: kind, synchronous: synchronous, paging: paging,
             topLevelIrp: topLevelIrp, cancellable: cancellable, fileSystemTiming: fileSystem.timing,
-            fileSystemStatuses: fileSystem.statuses, location: location(file, line)))
+            fileSystemStatuses: fileSystem.statuses, length: length?.ir(Op.length), byteOffset: byteOffset?.ir(Op.byteOffset),
+            location: location(file, line)))
+    }
+}
+
+/// A data input: a concrete value (`4096`, `.value(4096)`) or `.symbolic`: every value, optionally
+/// only those an assumption allows (`.symbolic(where: { $0 <= 0x10000 })`). fltcheck asks Z3
+/// which branches a symbolic value can take and shows the values of a counterexample.
+public struct InputValue: ExpressibleByIntegerLiteral, Sendable {
+    enum Kind: Sendable {
+        case value(Int)
+        /// The assumption refers to the input itself as `InputValue.placeholder`.
+        case symbolic(assumption: ExprIR?)
+    }
+    let kind: Kind
+    public init(integerLiteral value: Int) { kind = .value(value) }
+    private init(kind: Kind) { self.kind = kind }
+    /// A concrete value (the bit pattern, for signed types).
+    public static func value(_ value: Int) -> InputValue { InputValue(kind: .value(value)) }
+    /// Any value.
+    public static var symbolic: InputValue { InputValue(kind: .symbolic(assumption: nil)) }
+    /// Any value for which `assumption` holds; the closure gets the input itself.
+    public static func symbolic(where assumption: (Expr) -> Expr) -> InputValue {
+        InputValue(kind: .symbolic(assumption: assumption(Expr(placeholder)).ir))
+    }
+    private static let placeholder = ExprIR.variable(-1)
+
+    func ir(_ input: Expr) -> InputValueIR {
+        switch kind {
+        case .value(let value): .value(value)
+        case .symbolic(let assumption): .symbolic(assumption: assumption.map { Self.substitute($0, input.ir) })
+        }
+    }
+
+    private static func substitute(_ expression: ExprIR, _ input: ExprIR) -> ExprIR {
+        switch expression {
+        case placeholder: input
+        case .constant, .variable, .operation: expression
+        case .not(let operand): .not(substitute(operand, input))
+        case .unary(let op, let operand): .unary(op, substitute(operand, input))
+        case .convert(let operand, let width, let signed): .convert(substitute(operand, input), width: width, signed: signed)
+        case .binary(let op, let lhs, let rhs): .binary(op, substitute(lhs, input), substitute(rhs, input))
+        }
+    }
+}
+
+/// A fixed-width integer variable, as C has them: `BitVector("Length", .uint32)`. Arithmetic
+/// (`+ - * & | ^ ~ << >>`) wraps around at the width; comparisons are signed or unsigned by the
+/// type. Its starting value may be `.symbolic`: fltcheck then explores it for every value at once,
+/// asking Z3 which way each branch can go.
+public struct BitVector: AssignableVariable {
+    public let index: Int
+    /// `threadLocal`: each thread has its own copy (a local variable of the code that uses it).
+    public init(
+        _ name: String, _ type: BitType, initial: InputValue = 0, threadLocal: Bool = false,
+        file: String = #filePath, line: Int = #line
+    ) {
+        let context = buildContext
+        let at = location(file, line)
+        if ![8, 16, 32, 64].contains(type.bits) { context.error("\(name): a BitVector is 8, 16, 32 or 64 bits wide", at) }
+        let index = context.variables.count
+        self.index = index
+        var variable = VariableIR(
+            name: name, owner: context.currentFilter, type: .bitVector(width: type.bits, signed: type.signed), initial: 0,
+            threadLocal: threadLocal, location: at)
+        switch initial.ir(Expr(.variable(index))) {
+        case .value(let value): variable.initial = value
+        case .symbolic(let assumption):
+            if threadLocal { context.error("\(name): a thread-local variable cannot start symbolic", at) }
+            variable.symbolic = true
+            variable.assumption = assumption
+        }
+        context.variables.append(variable)
     }
 }
 

@@ -41,6 +41,44 @@ public func && (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { 
 public func || (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.or, lhs, rhs) }
 public prefix func ! (operand: some ExprConvertible) -> Expr { Expr(.not(operand.expr.ir)) }
 
+// Bit-vector arithmetic, as C computes it on fixed-width integers (see `BitVector`). fltcheck
+// rejects these on other variables.
+public func * (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.multiply, lhs, rhs) }
+public func & (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.bitAnd, lhs, rhs) }
+public func | (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.bitOr, lhs, rhs) }
+public func ^ (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.bitXor, lhs, rhs) }
+/// The shift amount must be a constant smaller than the width (C leaves larger shifts undefined).
+public func << (lhs: some ExprConvertible, rhs: Int) -> Expr { binary(.shiftLeft, lhs, rhs) }
+/// Logical for an unsigned left side, arithmetic for a signed one (as MSVC compiles it).
+public func >> (lhs: some ExprConvertible, rhs: Int) -> Expr { binary(.shiftRight, lhs, rhs) }
+public prefix func ~ (operand: some ExprConvertible) -> Expr { Expr(.unary(.bitNot, operand.expr.ir)) }
+public prefix func - (operand: some ExprConvertible) -> Expr { Expr(.unary(.negate, operand.expr.ir)) }
+
+/// A C integer type, for `BitVector` declarations and casts.
+public struct BitType: Sendable, Equatable {
+    public let bits: Int
+    public let signed: Bool
+    public init(bits: Int, signed: Bool) {
+        self.bits = bits
+        self.signed = signed
+    }
+    /// UCHAR, USHORT, ULONG, ULONGLONG.
+    public static let uint8 = BitType(bits: 8, signed: false)
+    public static let uint16 = BitType(bits: 16, signed: false)
+    public static let uint32 = BitType(bits: 32, signed: false)
+    public static let uint64 = BitType(bits: 64, signed: false)
+    /// CHAR, SHORT, LONG, LONGLONG.
+    public static let int8 = BitType(bits: 8, signed: true)
+    public static let int16 = BitType(bits: 16, signed: true)
+    public static let int32 = BitType(bits: 32, signed: true)
+    public static let int64 = BitType(bits: 64, signed: true)
+}
+
+extension ExprConvertible {
+    /// `(type)value` in C: widening extends by the value's own signedness, narrowing keeps the low bits.
+    public func cast(_ type: BitType) -> Expr { Expr(.convert(expr.ir, width: type.bits, signed: type.signed)) }
+}
+
 /// The operation (callback data) the running code is handling: the one a callback was called for,
 /// or the one a work item was queued for.
 public enum Op {
@@ -66,4 +104,10 @@ public enum Op {
     public static var isCancelled: Expr { Expr(.operation(.isCancelled)) }
     /// The request's number within the workload, 1-based, as traces show it.
     public static var requestNumber: Expr { Expr(.operation(.requestNumber)) }
+    /// Parameters.Read.Length / Parameters.Write.Length: a ULONG (`.uint32`); the request gives it
+    /// with `Requests(..., length:)`.
+    public static var length: Expr { Expr(.operation(.length)) }
+    /// Parameters.Read.ByteOffset / Parameters.Write.ByteOffset: a LARGE_INTEGER (`.int64`); the
+    /// request gives it with `Requests(..., byteOffset:)`.
+    public static var byteOffset: Expr { Expr(.operation(.byteOffset)) }
 }

@@ -118,6 +118,18 @@ public enum VariableType: Codable, Hashable, Sendable {
     case int(min: Int, max: Int)
     /// A handle to an operation (its callback data), or none (0). Value k ≥ 1 is request k.
     case operation
+    /// A fixed-width integer as C has them (UCHAR ... ULONGLONG, CHAR ... LONGLONG): arithmetic wraps
+    /// around, comparisons are signed or unsigned by the type. Its value may be symbolic (decided by
+    /// Z3); `initial` holds the bit pattern of a concrete one.
+    case bitVector(width: Int, signed: Bool)
+}
+
+/// The value of a data input (a `BitVector` variable or a request parameter such as Length):
+/// concrete, or symbolic (any value, optionally constrained by an assumption, decided by Z3).
+public enum InputValueIR: Codable, Hashable, Sendable {
+    case value(Int)
+    /// `assumption` is a condition over the input itself (the variable, or `Op.length` ...).
+    case symbolic(assumption: ExprIR?)
 }
 
 public struct VariableIR: Codable, Sendable {
@@ -128,13 +140,22 @@ public struct VariableIR: Codable, Sendable {
     public var initial: Int
     /// Each thread has its own copy (a local variable of the code), starting at `initial`.
     public var threadLocal: Bool
+    /// A bit-vector variable that starts symbolic: any value its assumption allows (Z3 decides).
+    public var symbolic: Bool
+    /// With `symbolic`: a condition the starting value satisfies (over this variable).
+    public var assumption: ExprIR?
     public var location: SourceLocation
-    public init(name: String, owner: String?, type: VariableType, initial: Int, threadLocal: Bool = false, location: SourceLocation) {
+    public init(
+        name: String, owner: String?, type: VariableType, initial: Int, threadLocal: Bool = false, symbolic: Bool = false,
+        assumption: ExprIR? = nil, location: SourceLocation
+    ) {
         self.name = name
         self.owner = owner
         self.type = type
         self.initial = initial
         self.threadLocal = threadLocal
+        self.symbolic = symbolic
+        self.assumption = assumption
         self.location = location
     }
 }
@@ -471,12 +492,17 @@ public struct RequestsIR: Codable, Sendable {
     public var fileSystemTiming: FileSystemTiming
     /// The statuses the file system may complete with; every one is explored.
     public var fileSystemStatuses: [NTStatus]
+    /// Parameters.Read/Write.Length (a ULONG) and ByteOffset (a LARGE_INTEGER), when the model gives them.
+    public var length: InputValueIR?
+    public var byteOffset: InputValueIR?
     public var location: SourceLocation
     public init(
         major: MajorFunction, count: Int, kind: RequestKind, synchronous: Bool, paging: Bool,
         topLevelIrp: Bool, cancellable: Bool = false, fileSystemTiming: FileSystemTiming, fileSystemStatuses: [NTStatus],
-        location: SourceLocation
+        length: InputValueIR? = nil, byteOffset: InputValueIR? = nil, location: SourceLocation
     ) {
+        self.length = length
+        self.byteOffset = byteOffset
         self.cancellable = cancellable
         self.major = major
         self.count = count
@@ -520,10 +546,21 @@ public enum OperationField: String, Codable, Sendable {
     case isCancelled
     /// KeGetCurrentIrql of the running thread: 0 PASSIVE_LEVEL, 1 APC_LEVEL, 2 DISPATCH_LEVEL.
     case irql
+    /// Parameters.Read/Write.Length: a 32-bit unsigned bit-vector (ULONG).
+    case length
+    /// Parameters.Read/Write.ByteOffset: a 64-bit signed bit-vector (LARGE_INTEGER).
+    case byteOffset
 }
 
 public enum BinaryOperator: String, Codable, Sendable {
     case add, subtract, equal, notEqual, less, lessOrEqual, greater, greaterOrEqual, and, or
+    /// Bit-vector only: `*`, `&`, `|`, `^`, `<<`, `>>` (arithmetic for a signed left side, as C).
+    case multiply, bitAnd, bitOr, bitXor, shiftLeft, shiftRight
+}
+
+/// Bit-vector only: `~x` and `-x`.
+public enum UnaryOperator: String, Codable, Sendable {
+    case bitNot, negate
 }
 
 /// An expression tree over variables, constants and the current operation.
@@ -533,6 +570,10 @@ public indirect enum ExprIR: Codable, Hashable, Sendable {
     case operation(OperationField)
     case not(ExprIR)
     case binary(BinaryOperator, ExprIR, ExprIR)
+    case unary(UnaryOperator, ExprIR)
+    /// A C cast of a bit-vector to another width and signedness: widening extends by the source's
+    /// signedness, narrowing keeps the low bits.
+    case convert(ExprIR, width: Int, signed: Bool)
 }
 
 /// One statement of filter code, with where it is in the model.
@@ -555,6 +596,8 @@ public indirect enum StatementKind: Codable, Sendable {
     case choose([[StatementIR]])
     /// The model's own assertion.
     case assert(ExprIR, message: String)
+    /// Paths on which the condition is false are not explored (an assumption about the environment).
+    case assume(ExprIR)
     /// No other thread runs between its statements.
     case atomic([StatementIR])
     /// An interleaving point (meaningful with `Interleaving.explicitSteps`).

@@ -32,6 +32,15 @@ public struct Assignment: Statement {
     }
 }
 
+/// An assumption about the environment: paths on which `condition` is false are not explored
+/// (with symbolic data, it narrows the values Z3 may pick).
+public struct Assume: Statement {
+    public let ir: StatementIR
+    public init(_ condition: some ExprConvertible, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.assume(condition.expr.ir), at: location(file, line))
+    }
+}
+
 /// `if condition { then } else { otherwise }`. The condition is read in its own step, so a
 /// check-then-act sequence is a race unless it sits in `Atomic`.
 public struct If: Statement {

@@ -118,6 +118,18 @@ public struct ResultStatistics: Codable, Sendable, Equatable {
     /// Peak resident memory of the fltcheck process, bytes.
     public var peakMemoryBytes: Int?
     public var search: SearchInfo?
+    /// Models with symbolic data: Z3's work.
+    public var solver: SolverInfo?
+}
+
+/// What Z3 did for a model with symbolic data.
+public struct SolverInfo: Codable, Sendable, Equatable {
+    /// Satisfiability checks (cached answers not counted).
+    public var queries: Int
+    /// Checks Z3 could not decide; any makes the verdict inconclusive.
+    public var unknowns: Int
+    /// Seconds spent in Z3.
+    public var seconds: Double
 }
 
 /// How the state space was searched.
@@ -345,7 +357,8 @@ public struct JSONReport: Sendable {
                 search: result.randomSearch != nil ? nil : SearchInfo(
                     strategy: result.options.strategy.rawValue, jobs: result.options.jobs, symmetry: result.symmetryApplied,
                     symmetryOffReason: result.symmetryOffReason, storage: result.options.hashCompaction ? "hashCompaction" : "exact",
-                    omissionProbability: result.omissionProbability)),
+                    omissionProbability: result.omissionProbability),
+                solver: result.solver.map { SolverInfo(queries: $0.queries, unknowns: $0.unknowns, seconds: ($0.seconds * 1000).rounded() / 1000) }),
             verdict: verdictName(verdict), exitCode: verdict.rawValue, error: nil,
             properties: properties,
             counterexamples: result.counterexamples.map { trace($0, program: program) })
@@ -370,6 +383,7 @@ public struct JSONReport: Sendable {
         case .memory(let limit): BoundHitInfo(kind: "memory", limit: limit, description: bound.description)
         case .interrupted: BoundHitInfo(kind: "interrupted", limit: 0, description: bound.description)
         case .storeFull: BoundHitInfo(kind: "storeFull", limit: 0, description: bound.description)
+        case .solverUnknown(let count, _): BoundHitInfo(kind: "solverUnknown", limit: count, description: bound.description)
         case .randomSearch(let summary):
             BoundHitInfo(
                 kind: "randomSearch", limit: summary.walks, description: bound.description,

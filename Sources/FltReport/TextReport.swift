@@ -57,6 +57,9 @@ public struct TextReport {
         } else {
             out.append("search: \(searchSummary(result))")
         }
+        if let solver = result.solver {
+            out.append("symbolic data: \(count(program.dataInputs.count, "symbolic input")), \(grouped(solver.queries)) Z3 quer\(solver.queries == 1 ? "y" : "ies") in \(String(format: "%.2f", solver.seconds)) s\(solver.unknowns > 0 ? ", \(solver.unknowns) undecided (inconclusive)" : "")")
+        }
         out.append("")
         let violated = Dictionary(result.counterexamples.map { ($0.violation.property.id, $0) }, uniquingKeysWith: { first, _ in first })
         let width = Property.all.map(\.id.count).max() ?? 20

@@ -27,6 +27,13 @@ enum Instruction: Sendable {
     case jump(Int)
     case choose([Int])
     case assert(ExprIR, message: String)
+    // The same over bit-vector data (`DataTerms.swift`); `source` is the expression as written, for traces.
+    case assignData(variable: Int, value: DataExpr, source: ExprIR)
+    case loadData(DataExpr, source: ExprIR)
+    case branchData(condition: DataExpr, source: ExprIR, elseTarget: Int)
+    case assertData(DataExpr, source: ExprIR, message: String)
+    /// Paths on which the condition is false end here and are not explored.
+    case assume(DataExpr, source: ExprIR)
     case atomicBegin
     case atomicEnd
     case step
@@ -73,6 +80,9 @@ enum Instruction: Sendable {
             return true
         case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
         case .branch(let condition, _), .assert(let condition, _): return condition.mentionsIrql
+        case .assignData(_, _, let source), .loadData(_, let source), .branchData(_, let source, _), .assertData(_, let source, _),
+             .assume(_, let source):
+            return source.mentionsIrql
         default: return false
         }
     }
@@ -157,6 +167,13 @@ public struct Program: Sendable {
     let cancelSpinLock: Int?
     /// Whether any code can jump backwards (a `While`): only then can the state graph have cycles.
     public let hasLoops: Bool
+    /// Whether the model has bit-vector data (states then carry terms and a path condition).
+    public let usesData: Bool
+    /// The symbolic inputs: symbolic `BitVector`s, then symbolic request parameters.
+    public let dataInputs: [DataInput]
+    let dataAssumptions: [DataAssumption]
+    /// Per request: the Length and ByteOffset it gives.
+    let requestParameters: [[OperationField: RequestParameter]]
 
     public var filterNames: [String] { filters.map(\.name) }
 
@@ -165,6 +182,7 @@ public struct Program: Sendable {
         self.model = model
         try Validator(model: model).validate()
 
+        let compiler = Compiler(typer: DataTyper(variables: model.variables))
         let order = model.filters.indices.sorted { model.filters[$0].altitude > model.filters[$1].altitude }
         var filters: [StackFilter] = []
         var code: [CompiledCode] = []
@@ -174,19 +192,19 @@ public struct Program: Sendable {
             var stacked = StackFilter(name: filter.name, altitude: filter.altitude)
             for callback in filter.callbacks {
                 let name = "\(filter.name) \(callback.kind == .pre ? "Pre" : "Post")\(callback.major.callbackName)"
-                code.append(Compiler.compile(callback.body, name: name, endingAt: nil))
+                code.append(try compiler.compile(callback.body, name: name, endingAt: nil))
                 if callback.kind == .pre { stacked.pre[callback.major] = code.count - 1 } else { stacked.post[callback.major] = code.count - 1 }
             }
             if let start = filter.teardownStart {
-                code.append(Compiler.compile(start.body, name: "\(filter.name) InstanceTeardownStart", endingAt: start.location))
+                code.append(try compiler.compile(start.body, name: "\(filter.name) InstanceTeardownStart", endingAt: start.location))
                 stacked.teardownStart = code.count - 1
             }
             if let complete = filter.teardownComplete {
-                code.append(Compiler.compile(complete.body, name: "\(filter.name) InstanceTeardownComplete", endingAt: complete.location))
+                code.append(try compiler.compile(complete.body, name: "\(filter.name) InstanceTeardownComplete", endingAt: complete.location))
                 stacked.teardownComplete = code.count - 1
             }
             if let unload = filter.unload {
-                code.append(Compiler.compile(unload.body, name: "\(filter.name) FilterUnload", endingAt: unload.location))
+                code.append(try compiler.compile(unload.body, name: "\(filter.name) FilterUnload", endingAt: unload.location))
                 stacked.unloadCallback = code.count - 1
             }
             stacked.teardown = model.workload.teardowns.first { $0.filter == filter.name }?.timing
@@ -197,13 +215,13 @@ public struct Program: Sendable {
         var workItemCode: [Int] = []
         var workItemFilter: [Int] = []
         for item in model.workItems {
-            code.append(Compiler.compile(item.body, name: "\(item.owner) work item \(item.name)", endingAt: item.location))
+            code.append(try compiler.compile(item.body, name: "\(item.owner) work item \(item.name)", endingAt: item.location))
             workItemCode.append(code.count - 1)
             workItemFilter.append(stackIndexOfName[item.owner] ?? 0)
         }
         var queues: [StackQueue] = []
         for queue in model.queues {
-            code.append(Compiler.compile(queue.cancelCallback, name: "\(queue.owner) \(queue.name) cancel callback", endingAt: queue.location))
+            code.append(try compiler.compile(queue.cancelCallback, name: "\(queue.owner) \(queue.name) cancel callback", endingAt: queue.location))
             queues.append(StackQueue(
                 name: queue.name, filter: stackIndexOfName[queue.owner] ?? 0, insertStatus: queue.insertStatus, cancelCode: code.count - 1))
         }
@@ -232,6 +250,48 @@ public struct Program: Sendable {
             if variable.threadLocal { nextSlot += 1 }
         }
         self.localSlot = slots
+        let typer = compiler.typer
+        var inputs: [DataInput] = []
+        var assumptions: [DataAssumption] = []
+        for (index, variable) in model.variables.enumerated() where variable.symbolic {
+            guard case .bitVector(let width, let signed) = variable.type else {
+                throw ModelError("\(variable.name): only a BitVector can be symbolic", at: variable.location)
+            }
+            inputs.append(DataInput(name: variable.name, width: width, signed: signed, source: .variable(index)))
+            if let assumption = variable.assumption {
+                assumptions.append(DataAssumption(condition: try typer.condition(assumption, at: variable.location), operation: -1))
+            }
+        }
+        var parameters: [[OperationField: RequestParameter]] = []
+        var request = 0
+        for group in model.workload.requests {
+            for _ in 0..<group.count {
+                var given: [OperationField: RequestParameter] = [:]
+                for (field, value, width, signed) in [(OperationField.length, group.length, 32, false), (.byteOffset, group.byteOffset, 64, true)] {
+                    switch value {
+                    case .value(let number)?:
+                        given[field] = .value(UInt64(bitPattern: Int64(number)) & mask(width), width: width)
+                    case .symbolic(let assumption)?:
+                        given[field] = .input(inputs.count)
+                        inputs.append(DataInput(
+                            name: "\(requests[request].label).\(field == .length ? "Length" : "ByteOffset")", width: width, signed: signed,
+                            source: .parameter(request: request, field: field)))
+                        if let assumption {
+                            assumptions.append(DataAssumption(condition: try typer.condition(assumption, at: group.location), operation: request))
+                        }
+                    case nil: break
+                    }
+                }
+                parameters.append(given)
+                request += 1
+            }
+        }
+        self.dataInputs = inputs
+        self.dataAssumptions = assumptions
+        self.requestParameters = parameters
+        self.usesData = model.variables.contains { if case .bitVector = $0.type { true } else { false } }
+            || parameters.contains { !$0.isEmpty }
+        try Self.checkParametersGiven(model, filters: filters, code: code, parameters: parameters, requests: requests)
         self.hasLoops = code.contains { compiled in
             compiled.instructions.enumerated().contains { pc, instruction in
                 if case .jump(let target) = instruction { target <= pc } else { false }
@@ -240,17 +300,81 @@ public struct Program: Sendable {
     }
 }
 
+extension Program {
+    /// `Op.length` / `Op.byteOffset` read by code that runs for a request that does not give it is a
+    /// model error: say where the request is.
+    fileprivate static func checkParametersGiven(
+        _ model: ModelIR, filters: [StackFilter], code: [CompiledCode], parameters: [[OperationField: RequestParameter]], requests: [Request]
+    ) throws(ModelError) {
+        var callbackCode = Set<Int>()
+        for filter in filters { callbackCode.formUnion(filter.pre.values); callbackCode.formUnion(filter.post.values) }
+        for (index, request) in requests.enumerated() {
+            for field in [OperationField.length, .byteOffset] where parameters[index][field] == nil {
+                let readers = filters.flatMap { [$0.pre[request.major], $0.post[request.major]].compactMap { $0 } }
+                    + code.indices.filter { !callbackCode.contains($0) }
+                guard let reader = readers.first(where: { code[$0].reads(field) }) else { continue }
+                let groupLocation = model.workload.requests.first { $0.major == request.major }?.location
+                throw ModelError(
+                    "\(code[reader].name) reads Op.\(field.rawValue), but \(request.label) gives none: add `\(field.rawValue): 4096` or `\(field.rawValue): .symbolic` to its Requests",
+                    at: groupLocation)
+            }
+        }
+    }
+}
+
+extension CompiledCode {
+    func reads(_ field: OperationField) -> Bool {
+        instructions.contains { instruction in
+            switch instruction {
+            case .assignData(_, let value, _), .loadData(let value, _), .branchData(let value, _, _), .assertData(let value, _, _), .assume(let value, _):
+                value.reads(field)
+            default: false
+            }
+        }
+    }
+}
+
+extension DataExpr {
+    func reads(_ field: OperationField) -> Bool {
+        switch self {
+        case .parameter(let read): read == field
+        case .condition, .literal, .variable: false
+        case .unary(_, let operand), .resize(let operand, _, _): operand.reads(field)
+        case .binary(_, let lhs, let rhs): lhs.reads(field) || rhs.reads(field)
+        }
+    }
+}
+
 /// Turns structured statements into instructions with jump targets.
 struct Compiler {
+    let typer: DataTyper
     var instructions: [Instruction] = []
     var locations: [SourceLocation] = []
 
+    init(typer: DataTyper) { self.typer = typer }
+
     /// Compiles a body; code that returns no status ends in `.end` at `endingAt`.
-    static func compile(_ body: [StatementIR], name: String, endingAt end: SourceLocation?) -> CompiledCode {
-        var compiler = Compiler()
-        compiler.compile(body)
+    func compile(_ body: [StatementIR], name: String, endingAt end: SourceLocation?) throws(ModelError) -> CompiledCode {
+        var compiler = Compiler(typer: typer)
+        try compiler.compile(body)
         if let end { compiler.emit(.end, body.last?.location ?? end) }
         return CompiledCode(instructions: compiler.instructions, locations: compiler.locations, name: name)
+    }
+
+    /// A branch on `condition`, over data if it involves bit-vectors.
+    private func branch(_ condition: ExprIR, elseTarget: Int, at location: SourceLocation) throws(ModelError) -> Instruction {
+        guard typer.mentionsData(condition) else { return .branch(condition: condition, elseTarget: elseTarget) }
+        return .branchData(condition: try typer.condition(condition, at: location), source: condition, elseTarget: elseTarget)
+    }
+
+    private func isBitVector(_ variable: Int) -> Bool {
+        if case .bitVector = typer.variables[variable].type { true } else { false }
+    }
+
+    /// Expressions FltMgr calls take (handles, statuses, waits) and integer variables hold no data.
+    private func integer(_ expression: ExprIR, for what: String, at location: SourceLocation) throws(ModelError) -> ExprIR {
+        try typer.requireInteger(expression, for: what, at: location)
+        return expression
     }
 
     mutating func emit(_ instruction: Instruction, _ location: SourceLocation) {
@@ -258,28 +382,38 @@ struct Compiler {
         locations.append(location)
     }
 
-    mutating func compile(_ body: [StatementIR]) {
-        for statement in body { compile(statement) }
+    mutating func compile(_ body: [StatementIR]) throws(ModelError) {
+        for statement in body { try compile(statement) }
     }
 
-    mutating func compile(_ statement: StatementIR) {
+    mutating func compile(_ statement: StatementIR) throws(ModelError) {
         let at = statement.location
+        if let handle = statement.kind.operationHandle { _ = try integer(handle, for: "an operation handle", at: at) }
         switch statement.kind {
-        case .assign(let variable, let value): emit(.assign(variable: variable, value: value), at)
+        case .assign(let variable, let value):
+            if isBitVector(variable) {
+                emit(.assignData(variable: variable, value: try typer.value(value, for: variable, at: at), source: value), at)
+            } else {
+                emit(.assign(variable: variable, value: try integer(value, for: typer.variables[variable].name, at: at)), at)
+            }
         case .readThenWrite(let variable, let value):
-            emit(.load(value), at)
+            if isBitVector(variable) {
+                emit(.loadData(try typer.value(value, for: variable, at: at), source: value), at)
+            } else {
+                emit(.load(try integer(value, for: typer.variables[variable].name, at: at)), at)
+            }
             emit(.store(variable: variable), at)
         case .ifElse(let condition, let then, let otherwise):
             let branch = instructions.count
-            emit(.branch(condition: condition, elseTarget: -1), at)
-            compile(then)
+            emit(try self.branch(condition, elseTarget: -1, at: at), at)
+            try compile(then)
             if otherwise.isEmpty {
-                instructions[branch] = .branch(condition: condition, elseTarget: instructions.count)
+                instructions[branch] = try self.branch(condition, elseTarget: instructions.count, at: at)
             } else {
                 let jumpOverElse = instructions.count
                 emit(.jump(-1), at)
-                instructions[branch] = .branch(condition: condition, elseTarget: instructions.count)
-                compile(otherwise)
+                instructions[branch] = try self.branch(condition, elseTarget: instructions.count, at: at)
+                try compile(otherwise)
                 instructions[jumpOverElse] = .jump(instructions.count)
             }
         case .choose(let branches):
@@ -289,16 +423,22 @@ struct Compiler {
             var exits: [Int] = []
             for branch in branches {
                 starts.append(instructions.count)
-                compile(branch)
+                try compile(branch)
                 exits.append(instructions.count)
                 emit(.jump(-1), at)
             }
             instructions[choose] = .choose(starts)
             for exit in exits { instructions[exit] = .jump(instructions.count) }
-        case .assert(let condition, let message): emit(.assert(condition, message: message), at)
+        case .assert(let condition, let message):
+            if typer.mentionsData(condition) {
+                emit(.assertData(try typer.condition(condition, at: at), source: condition, message: message), at)
+            } else {
+                emit(.assert(condition, message: message), at)
+            }
+        case .assume(let condition): emit(.assume(try typer.condition(condition, at: at), source: condition), at)
         case .atomic(let body):
             emit(.atomicBegin, at)
-            compile(body)
+            try compile(body)
             emit(.atomicEnd, at)
         case .step: emit(.step, at)
         case .returnPre(let outcome): emit(.returnPre(outcome), at)
@@ -308,28 +448,28 @@ struct Compiler {
         case .queueDeferredWorkItem(let workItem, let operation, let onSuccess, let onFailure):
             let queue = instructions.count
             emit(.queueDeferredWorkItem(workItem: workItem, operation: operation, failureTarget: -1), at)
-            compile(onSuccess)
+            try compile(onSuccess)
             let jumpOverFailure = instructions.count
             emit(.jump(-1), at)
             instructions[queue] = .queueDeferredWorkItem(workItem: workItem, operation: operation, failureTarget: instructions.count)
-            compile(onFailure)
+            try compile(onFailure)
             instructions[jumpOverFailure] = .jump(instructions.count)
-        case .setStatus(let status): emit(.setStatus(status), at)
+        case .setStatus(let status): emit(.setStatus(try integer(status, for: "SetStatus", at: at)), at)
         case .whileLoop(let condition, let body):
             let top = instructions.count
-            emit(.branch(condition: condition, elseTarget: -1), at)
-            compile(body)
+            emit(try branch(condition, elseTarget: -1, at: at), at)
+            try compile(body)
             emit(.jump(top), at)
-            instructions[top] = .branch(condition: condition, elseTarget: instructions.count)
-        case .waitUntil(let condition): emit(.waitUntil(condition), at)
+            instructions[top] = try branch(condition, elseTarget: instructions.count, at: at)
+        case .waitUntil(let condition): emit(.waitUntil(try integer(condition, for: "WaitUntil", at: at)), at)
         case .cbdqInsert(let queue, let operation, let status, let onSuccess, let onFailure):
             let insert = instructions.count
             emit(.cbdqInsert(queue: queue, operation: operation, status: status, failureTarget: -1), at)
-            compile(onSuccess)
+            try compile(onSuccess)
             let jumpOverFailure = instructions.count
             emit(.jump(-1), at)
             instructions[insert] = .cbdqInsert(queue: queue, operation: operation, status: status, failureTarget: instructions.count)
-            compile(onFailure)
+            try compile(onFailure)
             instructions[jumpOverFailure] = .jump(instructions.count)
         case .cbdqRemoveNext(let queue, let into): emit(.cbdqRemoveNext(queue: queue, into: into), at)
         case .cbdqRemove(let queue, let operation, let into): emit(.cbdqRemove(queue: queue, operation: operation, into: into), at)
@@ -338,11 +478,11 @@ struct Compiler {
         case .queueGenericWorkItem(let workItem, let onSuccess, let onFailure):
             let queue = instructions.count
             emit(.queueGenericWorkItem(workItem: workItem, failureTarget: -1), at)
-            compile(onSuccess)
+            try compile(onSuccess)
             let jumpOverFailure = instructions.count
             emit(.jump(-1), at)
             instructions[queue] = .queueGenericWorkItem(workItem: workItem, failureTarget: instructions.count)
-            compile(onFailure)
+            try compile(onFailure)
             instructions[jumpOverFailure] = .jump(instructions.count)
         case .unregisterFilter: emit(.unregisterFilter, at)
         case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)
@@ -354,32 +494,45 @@ struct Compiler {
         case .setCallbackDataDirty: emit(.setCallbackDataDirty, at)
         case .whenSafe(let callback, let onFalse):
             emit(.whenSafe(callback: callback), at)
-            compile(onFalse)
+            try compile(onFalse)
         case .checkOplock(let operation, let waitCompletion, let onSuccess, let onPending, let onComplete):
             let check = instructions.count
             emit(.checkOplock(operation: operation, waitCompletion: waitCompletion, pendingTarget: -1, completeTarget: -1), at)
-            compile(onSuccess)
+            try compile(onSuccess)
             var exits = [instructions.count]
             emit(.jump(-1), at)
             let pendingTarget = instructions.count
-            compile(onPending)
+            try compile(onPending)
             exits.append(instructions.count)
             emit(.jump(-1), at)
             let completeTarget = instructions.count
-            compile(onComplete)
+            try compile(onComplete)
             instructions[check] = .checkOplock(operation: operation, waitCompletion: waitCompletion, pendingTarget: pendingTarget, completeTarget: completeTarget)
             for exit in exits { instructions[exit] = .jump(instructions.count) }
         case .release(let lock): emit(.release(lock: lock), at)
         case .clearCancelCompletion(let operation, let onCleared, let onCancelled):
             let clear = instructions.count
             emit(.clearCancelCompletion(operation: operation, cancelledTarget: -1), at)
-            compile(onCleared)
+            try compile(onCleared)
             let jumpOver = instructions.count
             emit(.jump(-1), at)
             instructions[clear] = .clearCancelCompletion(operation: operation, cancelledTarget: instructions.count)
-            compile(onCancelled)
+            try compile(onCancelled)
             instructions[jumpOver] = .jump(instructions.count)
         case .returnStatus(let status): emit(.returnStatus(status), at)
+        }
+    }
+}
+
+extension StatementKind {
+    /// The operation a FltMgr call is made for, if it takes one.
+    var operationHandle: ExprIR? {
+        switch self {
+        case .completePendedPre(let operation, _), .completePendedPost(let operation), .queueDeferredWorkItem(_, let operation, _, _),
+             .cbdqInsert(_, let operation, _, _, _), .cbdqRemove(_, let operation, _), .setCancelCompletion(_, let operation),
+             .clearCancelCompletion(let operation, _, _), .checkOplock(let operation, _, _, _, _):
+            operation
+        default: nil
         }
     }
 }
@@ -389,7 +542,7 @@ extension ExprIR {
         switch self {
         case .operation(.irql): true
         case .constant, .variable, .operation: false
-        case .not(let operand): operand.mentionsIrql
+        case .not(let operand), .unary(_, let operand), .convert(let operand, _, _): operand.mentionsIrql
         case .binary(_, let lhs, let rhs): lhs.mentionsIrql || rhs.mentionsIrql
         }
     }

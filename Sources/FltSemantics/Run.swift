@@ -18,8 +18,13 @@ struct Run {
     var events: [Event] { log?.events ?? [] }
     private(set) var violation: Violation?
     private(set) var warnings: [Violation] = []
+    /// The step ran into an assumption that cannot hold (`Assume`, or a path Z3 ruled out): it is
+    /// not a transition of the model.
+    private(set) var discarded = false
     /// Something visible already happened in this step: the next visible instruction ends it.
     private var progressed = false
+    /// How the last condition over data was decided, for the trace.
+    private var decidedBy = ""
 
     init(semantics: Semantics, state: SystemState, thread: Int, choices: [Int], recording: Bool) {
         self.semantics = semantics
@@ -50,7 +55,7 @@ struct Run {
     // MARK: The step loop
 
     mutating func execute() {
-        steps: while violation == nil, let top = state.threads[thread].frames.last {
+        steps: while violation == nil, !discarded, let top = state.threads[thread].frames.last {
             if semantics.isBlocked(state.threads[thread], state) { break steps }
             switch top {
             case .code(let frame):
@@ -139,6 +144,40 @@ struct Run {
 
     private var currentIrql: Int { semantics.irql(of: state.threads[thread]) }
 
+    private func term(_ expression: DataExpr, _ frame: CodeFrame) -> Int {
+        semantics.term(expression, frame, state, thread: state.threads[thread], irql: currentIrql)
+    }
+
+    /// Which way a condition over data goes. A constant goes its way; a symbolic one goes every way
+    /// Z3 finds feasible on this path (a choice when both are), and the way taken joins the path
+    /// condition. Nil when neither is (the path itself is infeasible): the step is discarded.
+    private mutating func decide(_ condition: Int) -> Bool? {
+        decidedBy = ""
+        guard let data = semantics.data, data.constantValue(condition) == nil else {
+            return semantics.data?.constantValue(condition).map { $0 != 0 } ?? true
+        }
+        let negation = data.negation(condition)
+        let canHold = semantics.feasibility(of: condition, in: state) != .infeasible
+        let canFail = semantics.feasibility(of: negation, in: state) != .infeasible
+        let holds: Bool
+        switch (canHold, canFail) {
+        case (true, true):
+            holds = choose(2) == 0
+            decidedBy = " (symbolic: either way is feasible; this path takes \(holds))"
+        case (true, false):
+            holds = true
+            decidedBy = " (symbolic: always, on this path)"
+        case (false, true):
+            holds = false
+            decidedBy = " (symbolic: never, on this path)"
+        case (false, false):
+            discarded = true
+            return nil
+        }
+        semantics.addConstraint(holds ? condition : negation, to: &state)
+        return holds
+    }
+
     /// A frame for filter code called now by FltMgr in this thread: it runs at the thread's IRQL.
     private func called(_ code: Int, operation: Int, filter: Int, draining: Bool = false) -> Frame {
         .code(CodeFrame(code: code, pc: 0, operation: operation, filter: filter, draining: draining, irql: currentIrql))
@@ -193,6 +232,40 @@ struct Run {
             advance(to: holds ? pc + 1 : elseTarget)
         case .jump(let target):
             advance(to: target)
+        case .assignData(let variable, let value, let source):
+            let new = term(value, frame)
+            assign(new, to: variable, in: name, at: location, operation: current, showing: semantics.render(source))
+            if violation == nil { advance(to: pc + 1) }
+        case .loadData(let value, let source):
+            let read = term(value, frame)
+            note(current, actor, "\(name): reads \(semantics.render(source)) = \(semantics.data?.render(read) ?? "")", at: location)
+            guard case .code(var updated) = state.threads[thread].frames[topIndex] else { return }
+            updated.register = read
+            updated.pc = pc + 1
+            setTop(.code(updated))
+        case .branchData(let condition, let source, let elseTarget):
+            guard let holds = decide(term(condition, frame)) else { return }
+            note(current, actor, "\(name): \(isLoop(elseTarget, pc, frame) ? "while" : "if") \(semantics.render(source)) → \(holds)\(decidedBy)", at: location)
+            advance(to: holds ? pc + 1 : elseTarget)
+        case .assertData(let condition, let source, let message):
+            guard let holds = decide(term(condition, frame)) else { return }
+            if !holds {
+                fail(.assertion, "assertion failed: \(message) (\(semantics.render(source)))\(decidedBy)", at: location)
+                return
+            }
+            note(current, actor, "\(name): assert \(semantics.render(source)) holds\(decidedBy)", at: location)
+            advance(to: pc + 1)
+        case .assume(let condition, let source):
+            let assumption = term(condition, frame)
+            switch semantics.feasibility(of: assumption, in: state) {
+            case .infeasible:
+                discarded = true
+                return
+            case .feasible, .unknown:
+                semantics.addConstraint(assumption, to: &state)
+            }
+            note(current, actor, "\(name): assume \(semantics.render(source))", at: location)
+            advance(to: pc + 1)
         case .choose(let targets):
             let pick = choose(targets.count)
             note(current, actor, "\(name): nondeterministic choice takes branch \(pick + 1) of \(targets.count)", at: location)
@@ -536,8 +609,7 @@ struct Run {
         if let slot = program.localSlot[variable] {
             while state.threads[thread].locals.count <= slot {
                 let pending = state.threads[thread].locals.count
-                let initial = program.model.variables[program.localSlot.firstIndex(of: pending) ?? variable].initial
-                state.threads[thread].locals.append(initial)
+                state.threads[thread].locals.append(semantics.initialValue(of: program.localSlot.firstIndex(of: pending) ?? variable))
             }
             state.threads[thread].locals[slot] = new
         } else {
@@ -570,6 +642,7 @@ struct Run {
         case .enumeration(let cases): cases.indices.contains(value)
         case .int(let min, let max): value >= min && value <= max
         case .operation: value >= 0 && value <= program.requests.count
+        case .bitVector: true
         }
     }
 

@@ -55,21 +55,36 @@ public final class Semantics: Sendable {
     public let program: Program
     /// Property ids the model switched off.
     let disabled: Set<String>
+    /// The terms of symbolic data and their solver; nil when the model has no bit-vector data.
+    let data: DataTerms?
 
-    public init(_ program: Program) {
+    /// `solverTimeout`: the limit on each Z3 query (models with symbolic data); a query that hits it
+    /// makes the verdict inconclusive.
+    public init(_ program: Program, solverTimeoutMilliseconds: UInt32 = 10_000) {
         self.program = program
         disabled = Set(program.model.options.disabled.map(\.property))
+        data = program.usesData ? DataTerms(inputs: program.dataInputs, timeoutMilliseconds: solverTimeoutMilliseconds) : nil
+    }
+
+    private init(_ program: Program, sharing data: DataTerms?) {
+        self.program = program
+        disabled = Set(program.model.options.disabled.map(\.property))
+        self.data = data
     }
 
     /// The same semantics sharing no memory with this one, for another exploring thread: every
     /// array a step reads is reference-counted, and threads retaining and releasing the same ones
-    /// fight over their cache lines (measured: two threads were no faster than one).
+    /// fight over their cache lines (measured: two threads were no faster than one). Symbolic data
+    /// stays shared: term numbers must mean the same in every thread.
     public func independentCopy() -> Semantics {
-        guard let data = try? JSONEncoder().encode(program.model),
-              let model = try? JSONDecoder().decode(ModelIR.self, from: data),
+        guard let encoded = try? JSONEncoder().encode(program.model),
+              let model = try? JSONDecoder().decode(ModelIR.self, from: encoded),
               let program = try? Program(model) else { return self }
-        return Semantics(program)
+        return Semantics(program, sharing: data)
     }
+
+    /// Z3's work so far (nil for a model without symbolic data).
+    public var solverStatistics: SolverStatistics? { data?.statistics }
 
     /// Every variable at its initial value, every request about to be issued by its own thread.
     /// Every instance attached, every queue empty and enabled, and a thread for each teardown.
@@ -81,7 +96,7 @@ public final class Semantics: Sendable {
         let unloads = program.filters.indices.filter { program.filters[$0].unloadMandatory != nil }.map {
             ThreadState(role: .unloader(filter: $0), frames: [.unload(filter: $0, step: .begin)])
         }
-        return SystemState(
+        var state = SystemState(
             variables: program.model.variables.map(\.initial),
             operations: program.requests.map { _ in OperationState(slots: slots) },
             instances: program.filters.map { _ in .attached },
@@ -91,6 +106,8 @@ public final class Semantics: Sendable {
             threads: program.requests.indices.map {
                 ThreadState(role: .originator(operation: $0), frames: [.dispatch(operation: $0, step: .issue)])
             } + teardowns + unloads)
+        if let data { initializeData(&state, data) }
+        return state
     }
 
     /// The threads that can take a step. A thread inside `Atomic` excludes all others while it can run.
@@ -258,7 +275,7 @@ public final class Semantics: Sendable {
     /// A variable's value as a thread sees it (its own copy of a thread-local one).
     func value(of variable: Int, in thread: ThreadState?, _ state: SystemState) -> Int {
         guard let slot = program.localSlot[variable] else { return state.variables[variable] }
-        guard let thread, slot < thread.locals.count else { return program.model.variables[variable].initial }
+        guard let thread, slot < thread.locals.count else { return initialValue(of: variable) }
         return thread.locals[slot]
     }
 
@@ -281,7 +298,10 @@ public final class Semantics: Sendable {
             case .isDraining: return frame.draining ? 1 : 0
             case .isCancelled: return state.operations[frame.operation].cancelled ? 1 : 0
             case .irql: return irql
+            // Bit-vector data is evaluated as terms (`term(_:...)`); typing keeps it out of here.
+            case .length, .byteOffset: return 0
             }
+        case .unary, .convert: return 0
         case .not(let operand): return evaluate(operand, frame, state, thread: thread, irql: irql) == 0 ? 1 : 0
         case .binary(let op, let lhs, let rhs):
             let left = evaluate(lhs, frame, state, thread: thread, irql: irql)
@@ -297,7 +317,7 @@ public final class Semantics: Sendable {
             case .lessOrEqual: return left <= right ? 1 : 0
             case .greater: return left > right ? 1 : 0
             case .greaterOrEqual: return left >= right ? 1 : 0
-            case .and, .or: return 0
+            case .and, .or, .multiply, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight: return 0
             }
         }
     }
@@ -310,9 +330,11 @@ public final class Semantics: Sendable {
             while true {
                 var run = Run(semantics: self, state: state, thread: thread, choices: choices, recording: events)
                 run.execute()
-                result.append(Successor(
-                    state: run.state, transition: Transition(thread: thread, choices: run.taken),
-                    violation: run.violation, warnings: run.warnings, events: run.events))
+                if !run.discarded {
+                    result.append(Successor(
+                        state: run.state, transition: Transition(thread: thread, choices: run.taken),
+                        violation: run.violation, warnings: run.warnings, events: run.events))
+                }
                 guard let next = run.nextChoices() else { break }
                 choices = next
             }
@@ -437,6 +459,7 @@ public final class Semantics: Sendable {
         case .operation:
             if value == 0 { return "none" }
             return program.requests.indices.contains(value - 1) ? program.requests[value - 1].label : "handle \(value)"
+        case .bitVector: return data?.render(value) ?? String(value)
         }
     }
 
@@ -455,24 +478,24 @@ public final class Semantics: Sendable {
         case .operation(.irql): return "Irql.current"
         case .operation(let field): return "Op.\(field.rawValue)"
         case .not(let operand): return "!(\(render(operand)))"
+        case .unary(let op, let operand): return "\(op == .bitNot ? "~" : "-")(\(render(operand)))"
+        case .convert(let operand, let width, let signed): return "(\(signed ? "" : "u")int\(width))(\(render(operand)))"
         case .binary(let op, let lhs, let rhs):
-            let symbol: String = switch op {
-            case .add: "+"
-            case .subtract: "-"
-            case .equal: "=="
-            case .notEqual: "!="
-            case .less: "<"
-            case .lessOrEqual: "<="
-            case .greater: ">"
-            case .greaterOrEqual: ">="
-            case .and: "&&"
-            case .or: "||"
+            let symbol = op.symbol
+            if op.isBitVectorOnly {
+                return "\(renderOperand(lhs)) \(symbol) \(renderOperand(rhs))"
             }
             let comparison = op == .equal || op == .notEqual
             let leftType = comparison ? valueType(of: rhs) : nil
             let rightType = comparison ? valueType(of: lhs) : nil
             return "\(render(lhs, as: leftType)) \(symbol) \(render(rhs, as: rightType))"
         }
+    }
+
+    private func renderOperand(_ expression: ExprIR) -> String {
+        if case .binary = expression { return "(\(render(expression)))" }
+        if case .constant(let value) = expression, value > 9 { return DataTerms.literal(UInt64(bitPattern: Int64(value))) }
+        return render(expression)
     }
 
     /// How to show a constant that meets this expression.

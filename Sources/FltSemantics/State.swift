@@ -236,6 +236,8 @@ public struct SystemState: Hashable, Sendable {
     var contextReferences: [Int]
     /// In creation order; a finished thread is removed.
     var threads: [ThreadState]
+    /// Symbolic data: the decisions taken on this path, as sorted Boolean term ids (DataTerms.swift).
+    var pathCondition: [Int] = []
 
     /// Whether every request has completed to its originator.
     public var allCompleted: Bool { operations.allSatisfy { $0.stage == .completed } }
@@ -245,7 +247,7 @@ public struct SystemState: Hashable, Sendable {
     public func encoded() -> [UInt8] {
         var sink = ByteSink()
         defer { sink.deallocate() }
-        StateWriter(renumbering: nil).write(self, into: &sink)
+        StateWriter(renumbering: nil, pathCondition: true).write(self, into: &sink)
         return Array(sink.bytes)
     }
 }

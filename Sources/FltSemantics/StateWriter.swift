@@ -9,11 +9,15 @@ struct StateWriter {
     /// Global variables and thread-local slots that hold operation handles (value k ≥ 1 is request k).
     var operationVariables: [Int] = []
     var operationLocalSlots: [Int] = []
+    /// Whether states carry a path condition (models with bit-vector data); fixed per model, so
+    /// keys stay unambiguous.
+    var pathCondition: Bool
 
-    init(renumbering: [Int]?, operationVariables: [Int] = [], operationLocalSlots: [Int] = []) {
+    init(renumbering: [Int]?, operationVariables: [Int] = [], operationLocalSlots: [Int] = [], pathCondition: Bool) {
         self.renumbering = renumbering
         self.operationVariables = operationVariables
         self.operationLocalSlots = operationLocalSlots
+        self.pathCondition = pathCondition
     }
 
     @inline(__always) func number(_ operation: Int) -> Int {
@@ -49,6 +53,10 @@ struct StateWriter {
             bytes.append(queue.enabled ? 1 : 0)
             bytes.append(UInt8(truncatingIfNeeded: queue.items.count))
             for item in queue.items { bytes.append(UInt8(truncatingIfNeeded: number(item))) }
+        }
+        if pathCondition {
+            appendVarint(&bytes, state.pathCondition.count)
+            for condition in state.pathCondition { appendVarint(&bytes, condition) }
         }
     }
 

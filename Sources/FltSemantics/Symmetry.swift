@@ -16,6 +16,8 @@ public struct StateCanonicalizer: Sendable {
     let groups: [[Int]]
     let operationVariables: [Int]
     let operationLocalSlots: [Int]
+    /// States carry a path condition (symbolic data).
+    let pathCondition: Bool
     /// Whether states are reduced at all (threads sorted, requests renamed).
     public let reduces: Bool
     /// Why symmetry reduction is off although asked for, nil when it is on or not asked for.
@@ -32,6 +34,7 @@ public struct StateCanonicalizer: Sendable {
         operationVariables = program.model.variables.indices.filter {
             program.model.variables[$0].type == .operation && program.localSlot[$0] == nil
         }
+        pathCondition = program.usesData
         operationLocalSlots = program.model.variables.indices.compactMap {
             program.model.variables[$0].type == .operation ? program.localSlot[$0] : nil
         }
@@ -44,6 +47,9 @@ public struct StateCanonicalizer: Sendable {
     /// What in the model tells requests apart, if anything.
     static func symmetryBreaker(_ program: Program) -> String? {
         if program.hasLoops { return "the model has loops: the fair-cycle liveness check needs every state" }
+        if program.dataInputs.contains(where: { if case .parameter = $0.source { true } else { false } }) {
+            return "requests have symbolic parameters of their own (Length, ByteOffset)"
+        }
         let variables = program.model.variables
         func isHandle(_ expression: ExprIR) -> Bool {
             switch expression {
@@ -56,7 +62,7 @@ public struct StateCanonicalizer: Sendable {
             switch expression {
             case .operation(.requestNumber): return "it reads Op.requestNumber"
             case .constant, .variable, .operation: return nil
-            case .not(let operand): return breaker(operand)
+            case .not(let operand), .unary(_, let operand), .convert(let operand, _, _): return breaker(operand)
             case .binary(let op, let lhs, let rhs):
                 if (isHandle(lhs) || isHandle(rhs)) && op != .equal && op != .notEqual {
                     return "it computes with or orders operation handles (\(op.rawValue))"
@@ -97,7 +103,8 @@ public struct StateCanonicalizer: Sendable {
         bytes.removeAll()
         scratch.ends.removeAll(keepingCapacity: true)
         let renamed = reduces && !groups.isEmpty ? renumbering(state) : nil
-        let writer = StateWriter(renumbering: renamed?.numbers, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots)
+        let writer = StateWriter(
+            renumbering: renamed?.numbers, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots, pathCondition: pathCondition)
         writer.writeGlobals(state, into: &bytes)
         scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
         for old in renamed?.order ?? Array(state.operations.indices) {
@@ -218,6 +225,9 @@ extension Instruction {
         switch self {
         case .assign(_, let value), .load(let value), .setStatus(let value), .waitUntil(let value): [value]
         case .branch(let condition, _), .assert(let condition, _): [condition]
+        case .assignData(_, _, let source), .loadData(_, let source), .branchData(_, let source, _), .assertData(_, let source, _),
+             .assume(_, let source):
+            [source]
         case .completePendedPre(let operation, _), .completePendedPost(let operation),
              .queueDeferredWorkItem(_, let operation, _), .cbdqInsert(_, let operation, _, _), .cbdqRemove(_, let operation, _),
              .setCancelCompletion(_, let operation), .clearCancelCompletion(let operation, _), .checkOplock(let operation, _, _, _):

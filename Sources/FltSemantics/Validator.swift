@@ -128,6 +128,12 @@ struct Validator {
             if min > max { throw ModelError("\(variable.name) has an empty range \(min)...\(max)", at: variable.location) }
             within = (min...max).contains(variable.initial)
         case .operation: within = variable.initial == 0
+        case .bitVector(let width, _):
+            if ![8, 16, 32, 64].contains(width) { throw ModelError("\(variable.name): a BitVector is 8, 16, 32 or 64 bits wide", at: variable.location) }
+            within = width == 64 || (variable.initial >= -(1 << (width - 1)) && variable.initial <= (1 << width) - 1)
+        }
+        if variable.symbolic, case .bitVector = variable.type {} else if variable.symbolic {
+            throw ModelError("\(variable.name): only a BitVector can be symbolic", at: variable.location)
         }
         if !within { throw ModelError("the initial value of \(variable.name) is outside its type", at: variable.location) }
     }
@@ -167,7 +173,7 @@ struct Validator {
         case .choose(let branches):
             if branches.isEmpty { throw ModelError("a choice needs at least one branch", at: at) }
             for branch in branches { try check(branch, context: context, filter: filter) }
-        case .assert(let condition, _): try checkExpr(condition)
+        case .assert(let condition, _), .assume(let condition): try checkExpr(condition)
         case .atomic(let body): try check(body, context: context, filter: filter)
         case .step: break
         case .returnPre:
@@ -295,7 +301,7 @@ struct Validator {
         switch expression {
         case .operation: true
         case .constant, .variable: false
-        case .not(let operand): usesOperation(operand)
+        case .not(let operand), .unary(_, let operand), .convert(let operand, _, _): usesOperation(operand)
         case .binary(_, let lhs, let rhs): usesOperation(lhs) || usesOperation(rhs)
         }
     }
@@ -308,7 +314,7 @@ struct Validator {
         switch expression {
         case .constant, .operation: break
         case .variable(let index): try checkVariable(index, at)
-        case .not(let operand): try check(operand, at)
+        case .not(let operand), .unary(_, let operand), .convert(let operand, _, _): try check(operand, at)
         case .binary(_, let lhs, let rhs):
             try check(lhs, at)
             try check(rhs, at)

@@ -424,6 +424,24 @@ public final class Z3Expr: CustomStringConvertible {
     public func bvshl(_ other: Z3Expr) throws -> Z3Expr { try binary("bvshl", other, Z3_mk_bvshl) }
     /// Logical (zero-filling) right shift; over-shifting yields zero.
     public func bvlshr(_ other: Z3Expr) throws -> Z3Expr { try binary("bvlshr", other, Z3_mk_bvlshr) }
+    /// Arithmetic (sign-filling) right shift.
+    public func bvashr(_ other: Z3Expr) throws -> Z3Expr { try binary("bvashr", other, Z3_mk_bvashr) }
+    /// Bitwise exclusive or.
+    public func bvxor(_ other: Z3Expr) throws -> Z3Expr { try binary("bvxor", other, Z3_mk_bvxor) }
+    /// Two's complement negation.
+    public func bvneg() throws -> Z3Expr { try unary("bvneg", Z3_mk_bvneg) }
+    /// Widens by `bits` zero bits (an unsigned C widening).
+    public func zeroExtend(by bits: UInt32) throws -> Z3Expr {
+        try context.expr("zeroExtend") { Z3_mk_zero_ext($0, bits, ast) }
+    }
+    /// Widens by `bits` copies of the sign bit (a signed C widening).
+    public func signExtend(by bits: UInt32) throws -> Z3Expr {
+        try context.expr("signExtend") { Z3_mk_sign_ext($0, bits, ast) }
+    }
+    /// The bits `high` down to `low`, inclusive (a C narrowing keeps `width - 1 ... 0`).
+    public func extract(high: UInt32, low: UInt32) throws -> Z3Expr {
+        try context.expr("extract") { Z3_mk_extract($0, high, low, ast) }
+    }
 
     // MARK: Bit-vector comparisons
 
