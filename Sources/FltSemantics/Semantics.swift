@@ -472,6 +472,7 @@ public final class Semantics: Sendable {
             case .variable(let index): return format(value, of: index)
             case .status: return NTStatus(UInt32(truncatingIfNeeded: value)).description
             case .operation: return value == 0 ? "none" : program.requests.indices.contains(value - 1) ? program.requests[value - 1].label : String(value)
+            case .bits: return DataTerms.literal(UInt64(bitPattern: Int64(value)))
             case nil: return String(value)
             }
         case .variable(let index): return variableName(index)
@@ -486,8 +487,9 @@ public final class Semantics: Sendable {
                 return "\(renderOperand(lhs)) \(symbol) \(renderOperand(rhs))"
             }
             let comparison = op == .equal || op == .notEqual
-            let leftType = comparison ? valueType(of: rhs) : nil
-            let rightType = comparison ? valueType(of: lhs) : nil
+            let ordering = [.less, .lessOrEqual, .greater, .greaterOrEqual].contains(op)
+            let leftType = comparison || ordering ? valueType(of: rhs) : nil
+            let rightType = comparison || ordering ? valueType(of: lhs) : nil
             return "\(render(lhs, as: leftType)) \(symbol) \(render(rhs, as: rightType))"
         }
     }
@@ -503,10 +505,13 @@ public final class Semantics: Sendable {
         case variable(Int)
         case status
         case operation
+        /// Bit-vector data: constants in hexadecimal.
+        case bits
     }
 
     func valueType(of expression: ExprIR) -> ValueType? {
-        switch expression {
+        if DataTyper(variables: program.model.variables).mentionsData(expression) { return .bits }
+        return switch expression {
         case .variable(let index): .variable(index)
         case .operation(.status): .status
         case .operation(.handle): .operation
