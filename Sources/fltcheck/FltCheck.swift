@@ -132,7 +132,9 @@ struct CheckedModel {
 
 /// The verdict cache key of checking `path` with `limits`, nil when the model cannot be read (it is
 /// then checked, and fails, without the cache). See `CachedVerdict` for what goes in.
-func verdictCacheKey(_ path: String, limits: Limits, parameters: [String: String], search: SearchOptions, loader: ModelLoader) -> String? {
+func verdictCacheKey(
+    _ path: String, limits: Limits, parameters: [String: String], search: SearchOptions, solverTimeout: UInt32, loader: ModelLoader
+) -> String? {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     guard let bytes = FileManager.default.contents(atPath: absolute) else { return nil }
     // An executable replaced while it runs (a rebuild) has no identity: no cache then.
@@ -144,6 +146,7 @@ func verdictCacheKey(_ path: String, limits: Limits, parameters: [String: String
         "maxDepth=\(limits.maxDepth.map(String.init) ?? "none")", "maxStates=\(limits.maxStates.map(String.init) ?? "none")",
         "maxMemory=\(limits.maxMemory.map(String.init) ?? "none")",
         "strategy=\(search.strategy.rawValue)", "symmetry=\(search.symmetry)", "hashCompaction=\(search.hashCompaction)",
+        "solverTimeout=\(solverTimeout)",
     ] + parameters.sorted { $0.key < $1.key }.map { "param \($0.key)=\($0.value)" }
     return sha256Hex([bytes] + parts.map { Data($0.utf8) })
 }
@@ -153,7 +156,7 @@ func verdictCacheKey(_ path: String, limits: Limits, parameters: [String: String
 /// error is returned as its message (and never cached).
 func checkModel(
     _ path: String, limits: Limits, parameters: [String: String] = [:], search: SearchPlan = .exhaustive(SearchOptions(jobs: defaultJobs)),
-    useCache: Bool, showProgress: Bool
+    solverTimeout: UInt32 = 10_000, useCache: Bool, showProgress: Bool
 ) -> Result<CheckedModel, ModelFailure> {
     let loader: ModelLoader
     do {
@@ -164,7 +167,7 @@ func checkModel(
     let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
     // Random runs skip the verdict cache: their seed is fresh unless named, and a time budget makes
     // the result depend on the machine.
-    let key = search.exhaustiveOptions.flatMap { verdictCacheKey(path, limits: limits, parameters: parameters, search: $0, loader: loader) }
+    let key = search.exhaustiveOptions.flatMap { verdictCacheKey(path, limits: limits, parameters: parameters, search: $0, solverTimeout: solverTimeout, loader: loader) }
     if useCache, let key, let entry = cache.lookup(key) {
         return .success(CheckedModel(summary: entry.summary, exitCode: entry.exitCode, document: entry.document, reports: entry.reports, cached: entry))
     }
@@ -184,7 +187,7 @@ func checkModel(
         }
         return .failure(ModelFailure(message: shown.description))
     }
-    let result = search.explore(Semantics(program), limits: limits, showProgress: showProgress)
+    let result = search.explore(Semantics(program, solverTimeoutMilliseconds: solverTimeout), limits: limits, showProgress: showProgress)
     let document = JSONReport().document(model: loaded.ir, path: path, program: program, result: result, limits: limits)
     let json: String
     do {
@@ -200,9 +203,9 @@ func checkModel(
         OutputFormat.html.rawValue: HTMLReport.readingSources(for: document).render(document),
     ]
     let summary = verdictLine(result)
-    // A run cut short by Ctrl-C or the memory of the moment says nothing repeatable.
+    // A run cut short by Ctrl-C, the memory of the moment or Z3 running out of time says nothing repeatable.
     let repeatable = switch result.bound {
-    case .interrupted?, .memory?: false
+    case .interrupted?, .memory?, .solverUnknown?: false
     default: true
     }
     if let key, repeatable {
@@ -294,7 +297,8 @@ struct Verify: ParsableCommand {
         guard let model else { return try runConfig(config ?? RepositoryConfig.fileName) }
         let limits = Limits(maxDepth: maxDepth, maxStates: maxStates, maxMemory: search.maxMemory?.bytes)
         let parameters = try parseParameters(parameterOptions)
-        switch checkModel(model, limits: limits, parameters: parameters, search: try search.plan(), useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
+        switch checkModel(model, limits: limits, parameters: parameters, search: try search.plan(),
+                                 solverTimeout: try search.solverTimeoutMilliseconds(), useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
         case .failure(let failure):
             reportModelError(failure.message)
             failModel(failure.message)
@@ -345,7 +349,8 @@ struct Verify: ParsableCommand {
             let display = TextReport().display(path: configured.resolvedPath)
             let match: ExpectationMatch
             var line = "  " + shownName(configured).padding(toLength: width + 2, withPad: " ", startingAt: 0)
-            switch checkModel(display, limits: limits, parameters: configured.parameters, search: try search.plan(), useCache: !noCache, showProgress: false) {
+            switch checkModel(display, limits: limits, parameters: configured.parameters, search: try search.plan(),
+                                 solverTimeout: try search.solverTimeoutMilliseconds(), useCache: !noCache, showProgress: false) {
             case .failure(let failure):
                 match = .error
                 line += "ERROR     model error: \(failure.message.split(separator: "\n").last.map(String.init) ?? failure.message)"

@@ -82,6 +82,23 @@ struct SearchArguments: ParsableArguments {
     @Option(help: ArgumentHelp("With --strategy random: cut each walk after this many steps (default: \(RandomSearchOptions.defaultMaxWalkLength)).", valueName: "steps"))
     var maxWalkLength: Int?
 
+    @Option(help: ArgumentHelp(
+        "Models with symbolic data: the time Z3 may take on each question (which way a branch can go): 10s by default, or e.g. 500ms, 1m. A question it cannot answer in time makes the verdict inconclusive (exit 2).",
+        valueName: "duration"))
+    var solverTimeout: String?
+
+    /// `--solver-timeout` in milliseconds.
+    func solverTimeoutMilliseconds() throws -> UInt32 {
+        guard let text = solverTimeout?.trimmingCharacters(in: .whitespaces) else { return 10_000 }
+        let milliseconds: Double? = text.hasSuffix("ms")
+            ? Double(text.dropLast(2))
+            : (try? SearchArguments.seconds(text)).map { $0 * 1000 }
+        guard let milliseconds, milliseconds.isFinite, milliseconds >= 1, milliseconds <= Double(UInt32.max) else {
+            throw ValidationError("--solver-timeout takes a duration such as 10s, 500ms or 1m (got \"\(text)\")")
+        }
+        return UInt32(milliseconds.rounded())
+    }
+
     /// The time budget when `--strategy random` is given with neither `--budget` nor `--walks`.
     static let defaultSeconds = 30.0
 
@@ -101,6 +118,7 @@ struct SearchArguments: ParsableArguments {
     /// `--strategy random` and the other way round, a bad duration or count.
     func validate(model: String?, maxDepth: Int?, maxStates: Int?) throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        _ = try solverTimeoutMilliseconds()
         guard strategy == .random else {
             if let flag = randomOnlyFlags.first {
                 throw ValidationError("\(flag) needs --strategy random (--strategy \(strategy.rawValue) explores every interleaving and has no seed or budget)")
