@@ -493,6 +493,14 @@ extension Semantics {
         }
     }
 
+    /// Whether Z3 confirms the state's path can happen. A violation is reported only on a confirmed
+    /// path: after an undecided branch (explored as feasible) it might be a false alarm, and the
+    /// undecided query already makes the verdict inconclusive.
+    func pathConfirmed(_ state: SystemState) -> Bool {
+        guard let data, !state.pathCondition.isEmpty else { return true }
+        return data.feasibility(state.pathCondition) == .feasible
+    }
+
     /// Whether `condition` can hold on the state's path.
     func feasibility(of condition: TermID, in state: SystemState) -> Feasibility {
         guard let data else { return .feasible }

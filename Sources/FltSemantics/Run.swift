@@ -127,6 +127,10 @@ struct Run {
     private mutating func fail(_ property: Property, _ message: String, at location: SourceLocation?) {
         // A property the model switched off (with its reason) is not checked.
         guard !semantics.disabled.contains(property.id) else { return }
+        guard semantics.pathConfirmed(state) else {
+            discarded = true
+            return
+        }
         violation = Violation(property: property, message: message, location: location)
         var operation: Int?
         if case .code(let frame)? = state.threads[thread].frames.last, frame.operation >= 0 { operation = frame.operation }

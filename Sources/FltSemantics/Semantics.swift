@@ -152,6 +152,7 @@ public final class Semantics: Sendable {
     /// unfinished, a teardown or an unload that never completes. Progress facts never go back, so
     /// they are the same in every state of a strongly connected component.
     public func foreverUndone(_ state: SystemState) -> Violation? {
+        guard pathConfirmed(state) else { return nil }
         if let teardown = state.threads.first(where: { if case .teardown(_, let step)? = $0.frames.last { step != .begin } else { false } }),
            case .teardown(let filter) = teardown.role {
             return Violation(property: .teardownCompletes, message: "\(program.filters[filter].name)'s instance teardown never completes: \(outstanding(filter, state).joined(separator: "; "))", location: nil)
@@ -352,6 +353,7 @@ public final class Semantics: Sendable {
     /// The liveness violations of a quiescent state (see `isQuiescent`): an instance teardown that
     /// can never complete (T1, T4), a work item blocked forever (W5), requests left incomplete (R1, Q2).
     public func endStateViolations(_ state: SystemState) -> [Violation] {
+        guard pathConfirmed(state) else { return [] }
         var violations: [Violation] = []
         for thread in state.threads {
             guard let top = thread.frames.last else { continue }
