@@ -235,12 +235,12 @@ public struct Explorer: Sendable {
                 changes: [], location: found.violation.location)))
             return Counterexample(violation: found.violation, steps: path.count, trace: trace, path: path, atEndState: false)
         }
+        trace += semantics.dataTrace(state, step: path.count)
         if found.ordinal == nil {
             trace.append(TraceLine(step: path.count, event: Event(
                 operation: nil, actor: "fltcheck", text: "no thread can make progress (a cancel or a teardown start could still come, but need not). \(found.violation.message)",
                 changes: [], location: found.violation.location)))
         }
-        trace += semantics.dataTrace(state, step: path.count)
         return Counterexample(violation: found.violation, steps: path.count, trace: trace, path: path, atEndState: found.ordinal == nil)
     }
 }

@@ -594,13 +594,13 @@ public struct PathShrinker: Sendable {
             trace += successor.events.map { TraceLine(step: number + 1, event: $0) }
             state = successor.state
         }
+        trace += semantics.dataTrace(state, step: path.count)
         if atEndState {
             // The same closing line as Explorer's, so every report reads a liveness trace alike.
             trace.append(TraceLine(step: path.count, event: Event(
                 operation: nil, actor: "fltcheck", text: "no thread can make progress (a cancel or a teardown start could still come, but need not). \(violation.message)",
                 changes: [], location: violation.location)))
         }
-        trace += semantics.dataTrace(state, step: path.count)
         return Counterexample(violation: violation, steps: path.count, trace: trace, path: path, atEndState: atEndState)
     }
 }
