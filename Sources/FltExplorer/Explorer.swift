@@ -246,11 +246,14 @@ public struct Explorer: Sendable {
 }
 
 extension Semantics {
-    /// For a run over symbolic data: the values Z3 found for its inputs, as the trace's last line.
+    /// The actor of a trace's line of symbolic-data values: a summary of the run, not an event of a step.
+    public static let dataValuesActor = "Z3"
+
+    /// For a run over symbolic data: the values Z3 found for its inputs, as a line of the last step.
     func dataTrace(_ state: SystemState, step: Int) -> [TraceLine] {
         guard let values = dataValues(in: state) else { return [] }
         return [TraceLine(step: step, event: Event(
-            operation: nil, actor: "Z3", text: "this run happens with \(values.joined(separator: ", "))", changes: [], location: nil))]
+            operation: nil, actor: Semantics.dataValuesActor, text: "this run happens with \(values.joined(separator: ", "))", changes: [], location: nil))]
     }
 }
 

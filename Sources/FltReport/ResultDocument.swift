@@ -405,7 +405,8 @@ public struct JSONReport: Sendable {
         let closing = example.atEndState ? example.trace.count - 1 : example.trace.count
         let steps = example.trace.enumerated().map { position, line in
             let event = line.event
-            let transition = position < closing && example.path.indices.contains(line.step - 1) ? example.path[line.step - 1] : nil
+            let isStepEvent = position < closing && event.actor != Semantics.dataValuesActor
+            let transition = isStepEvent && example.path.indices.contains(line.step - 1) ? example.path[line.step - 1] : nil
             return TraceStep(
                 step: line.step, actor: event.actor,
                 operation: event.operation.flatMap { program.requests.indices.contains($0) ? program.requests[$0].label : nil },

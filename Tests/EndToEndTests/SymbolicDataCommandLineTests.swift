@@ -21,6 +21,17 @@ import Testing
         #expect(solver["unknowns"] as? Int == 0, "\(solver)")
     }
 
+    @Test func aSavedCounterexampleReplaysExactly() throws {
+        let saved = NSTemporaryDirectory() + "fltcheck-symbolic-replay-\(getpid()).json"
+        defer { try? FileManager.default.removeItem(atPath: saved) }
+        let outcome = try FltCheck.verify("Models/Bugs/WarningStatusCompletedTwice.swift", ["--no-cache", "--format", "json", "-o", saved])
+        #expect(outcome.status == 1, "\(outcome)")
+        let replayed = try FltCheck.run(["replay", saved])
+        #expect(replayed.status == 1, "\(replayed)")
+        #expect(replayed.output.contains("reproduced: NoDoubleCompletion at step 5"), "\(replayed)")
+        #expect(!replayed.output.contains("differ"), "\(replayed)")
+    }
+
     @Test func aSolverTimeoutIsInconclusiveNeverAPass() throws {
         let outcome = try FltCheck.verify("Tests/EndToEndTests/Fixtures/FactoringBranch.swift", ["--no-cache", "--solver-timeout", "50ms"])
         #expect(outcome.status == 2, "\(outcome)")
