@@ -236,13 +236,13 @@ public struct Requests: WorkloadComponent {
         _ major: MajorFunction, count: Int = 1, kind: RequestKind = .irp, synchronous: Bool = true,
         paging: Bool = false, topLevelIrp: Bool = false, cancellable: Bool = false,
         fileSystem: FileSystem = .inline(.success), length: InputValue? = nil, byteOffset: InputValue? = nil,
-        file: String = #filePath, line: Int = #line
+        fileSystemStatus: InputValue? = nil, file: String = #filePath, line: Int = #line
     ) {
         item = .requests(RequestsIR(
             major: major, count: count, kind: kind, synchronous: synchronous, paging: paging,
             topLevelIrp: topLevelIrp, cancellable: cancellable, fileSystemTiming: fileSystem.timing,
             fileSystemStatuses: fileSystem.statuses, length: length?.ir(Op.length), byteOffset: byteOffset?.ir(Op.byteOffset),
-            location: location(file, line)))
+            fileSystemStatus: fileSystemStatus?.ir(Op.status), location: location(file, line)))
     }
 }
 

@@ -495,12 +495,15 @@ public struct RequestsIR: Codable, Sendable {
     /// Parameters.Read/Write.Length (a ULONG) and ByteOffset (a LARGE_INTEGER), when the model gives them.
     public var length: InputValueIR?
     public var byteOffset: InputValueIR?
+    /// The status the file system completes it with, when symbolic (then `fileSystemStatuses` is not used).
+    public var fileSystemStatus: InputValueIR?
     public var location: SourceLocation
     public init(
         major: MajorFunction, count: Int, kind: RequestKind, synchronous: Bool, paging: Bool,
         topLevelIrp: Bool, cancellable: Bool = false, fileSystemTiming: FileSystemTiming, fileSystemStatuses: [NTStatus],
-        length: InputValueIR? = nil, byteOffset: InputValueIR? = nil, location: SourceLocation
+        length: InputValueIR? = nil, byteOffset: InputValueIR? = nil, fileSystemStatus: InputValueIR? = nil, location: SourceLocation
     ) {
+        self.fileSystemStatus = fileSystemStatus
         self.length = length
         self.byteOffset = byteOffset
         self.cancellable = cancellable

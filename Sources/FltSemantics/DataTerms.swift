@@ -440,10 +440,14 @@ extension Semantics {
                 state.variables[index] = data.constant(UInt64(bitPattern: Int64(variable.initial)), width: width)
             }
         }
+        // A file-system status assumption is about the status the file system will complete with.
+        var assumed = state
+        for operation in assumed.operations.indices {
+            if let symbolic = requestParameter(operation, .status, data) { assumed.operations[operation].statusTerm = symbolic }
+        }
         for assumption in program.dataAssumptions {
             let frame = CodeFrame(code: 0, pc: 0, operation: assumption.operation, filter: 0)
-            let condition = term(assumption.condition, frame, state)
-            addConstraint(condition, to: &state)
+            addConstraint(term(assumption.condition, frame, assumed), to: &state)
         }
     }
 
@@ -454,6 +458,12 @@ extension Semantics {
         case .input(let index)?: data.input(index)
         case nil: nil
         }
+    }
+
+    /// IoStatus.Status of an operation as traces show it: a status name, or the symbolic term.
+    func statusText(_ operation: OperationState) -> String {
+        if operation.statusTerm >= 0, let data { return data.render(operation.statusTerm) }
+        return NTStatus(operation.status).description
     }
 
     /// A variable's starting value: for a bit-vector, the term of its initial constant.
@@ -474,6 +484,10 @@ extension Semantics {
         case .parameter(let field):
             guard frame.operation >= 0, let id = requestParameter(frame.operation, field, data) else { return data.constant(0, width: 32) }
             return id
+        case .status:
+            guard frame.operation >= 0 else { return data.constant(0, width: 32) }
+            let operation = state.operations[frame.operation]
+            return operation.statusTerm >= 0 ? operation.statusTerm : data.constant(UInt64(operation.status), width: 32)
         case .unary(let op, let operand): return data.make(.unary(op, term(operand, frame, state, thread: thread, irql: irql)))
         case .binary(let op, let lhs, let rhs):
             return data.make(.binary(op, term(lhs, frame, state, thread: thread, irql: irql), term(rhs, frame, state, thread: thread, irql: irql)))

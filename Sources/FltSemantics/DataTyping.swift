@@ -10,6 +10,8 @@ indirect enum DataExpr: Sendable {
     case variable(Int)
     /// `Op.length` or `Op.byteOffset` of the running code's operation.
     case parameter(OperationField)
+    /// `Op.status` (IoStatus.Status) when a request's file-system status is symbolic: a ULONG.
+    case status
     case unary(TermOperator, DataExpr)
     case binary(TermOperator, DataExpr, DataExpr)
     case resize(DataExpr, width: Int, signExtend: Bool)
@@ -39,6 +41,8 @@ private enum DataType: Equatable {
 /// into `DataExpr`, with errors located at the statement.
 struct DataTyper {
     let variables: [VariableIR]
+    /// Some request's file system completes with a symbolic status: `Op.status` is data everywhere.
+    var statusIsData = false
 
     /// Whether the expression involves bit-vector data at all.
     func mentionsData(_ expression: ExprIR) -> Bool {
@@ -46,7 +50,7 @@ struct DataTyper {
         case .constant: false
         case .variable(let index):
             if variables.indices.contains(index), case .bitVector = variables[index].type { true } else { false }
-        case .operation(let field): field == .length || field == .byteOffset
+        case .operation(let field): field == .length || field == .byteOffset || (field == .status && statusIsData)
         case .not(let operand): mentionsData(operand)
         case .binary(let op, let lhs, let rhs):
             op.isBitVectorOnly || mentionsData(lhs) || mentionsData(rhs)
@@ -114,6 +118,7 @@ struct DataTyper {
             return (.variable(index), .bits(width: width, signed: signed))
         case .operation(.length): return (.parameter(.length), .bits(width: 32, signed: false))
         case .operation(.byteOffset): return (.parameter(.byteOffset), .bits(width: 64, signed: true))
+        case .operation(.status) where statusIsData: return (.status, .bits(width: 32, signed: false))
         case .operation: return (.condition(expression), .integer)
         case .not(let operand):
             let (data, type) = try elaborate(operand, at)

@@ -182,7 +182,8 @@ public struct Program: Sendable {
         self.model = model
         try Validator(model: model).validate()
 
-        let compiler = Compiler(typer: DataTyper(variables: model.variables))
+        let compiler = Compiler(typer: DataTyper(
+            variables: model.variables, statusIsData: model.workload.requests.contains { $0.fileSystemStatus != nil }))
         let order = model.filters.indices.sorted { model.filters[$0].altitude > model.filters[$1].altitude }
         var filters: [StackFilter] = []
         var code: [CompiledCode] = []
@@ -267,14 +268,20 @@ public struct Program: Sendable {
         for group in model.workload.requests {
             for _ in 0..<group.count {
                 var given: [OperationField: RequestParameter] = [:]
-                for (field, value, width, signed) in [(OperationField.length, group.length, 32, false), (.byteOffset, group.byteOffset, 64, true)] {
+                let fields = [(OperationField.length, group.length, 32, false), (.byteOffset, group.byteOffset, 64, true), (.status, group.fileSystemStatus, 32, false)]
+                for (field, value, width, signed) in fields {
                     switch value {
                     case .value(let number)?:
                         given[field] = .value(UInt64(bitPattern: Int64(number)) & mask(width), width: width)
                     case .symbolic(let assumption)?:
                         given[field] = .input(inputs.count)
+                        let name = switch field {
+                        case .length: "Length"
+                        case .byteOffset: "ByteOffset"
+                        default: "FileSystemStatus"
+                        }
                         inputs.append(DataInput(
-                            name: "\(requests[request].label).\(field == .length ? "Length" : "ByteOffset")", width: width, signed: signed,
+                            name: "\(requests[request].label).\(name)", width: width, signed: signed,
                             source: .parameter(request: request, field: field)))
                         if let assumption {
                             assumptions.append(DataAssumption(condition: try typer.condition(assumption, at: group.location), operation: request))
@@ -338,7 +345,7 @@ extension DataExpr {
     func reads(_ field: OperationField) -> Bool {
         switch self {
         case .parameter(let read): read == field
-        case .condition, .literal, .variable: false
+        case .condition, .literal, .variable, .status: false
         case .unary(_, let operand), .resize(let operand, _, _): operand.reads(field)
         case .binary(_, let lhs, let rhs): lhs.reads(field) || rhs.reads(field)
         }

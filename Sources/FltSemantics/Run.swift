@@ -307,14 +307,15 @@ struct Run {
                 return
             }
             let status = UInt32(truncatingIfNeeded: evaluate(value, frame))
-            let old = state.operations[operation].status
+            let old = semantics.statusText(state.operations[operation])
             state.operations[operation].status = status
+            state.operations[operation].statusTerm = -1
             if case .code(var writer) = state.threads[thread].frames[topIndex] {
                 writer.wroteStatus = true
                 setTop(.code(writer))
             }
             note(operation, actor, "\(name): IoStatus.Status = \(NTStatus(status))", at: location,
-                 changes: ["\(label(operation)).IoStatus.Status: \(NTStatus(old)) → \(NTStatus(status))"])
+                 changes: ["\(label(operation)).IoStatus.Status: \(old) → \(NTStatus(status))"])
             advance(to: pc + 1)
         case .end:
             pop()
@@ -569,6 +570,7 @@ struct Run {
             advance(to: pc + 1)
         case 1:
             state.operations[operation].status = NTStatus.insufficientResources.value
+            state.operations[operation].statusTerm = -1
             state.operations[operation].slots[filter].oplockComplete = true
             note(operation, actor, "\(name): FltCheckOplock(\(request.label)) → FLT_PREOP_COMPLETE, IoStatus \(NTStatus.insufficientResources)", at: location)
             advance(to: completeTarget)
@@ -759,6 +761,7 @@ struct Run {
             slot.pre = .returned
             state.operations[operation].slots[filter] = slot
             state.operations[operation].status = status.value
+            state.operations[operation].statusTerm = -1
             // P6: nothing goes further down, and only the filters above get their post-ops.
             setTop(.dispatch(operation: operation, step: .postUp(filter)))
         case .disallowFastIo:
@@ -770,6 +773,7 @@ struct Run {
             state.operations[operation].slots[filter] = slot
             // P7: FltMgr sets the status; P6: only the post-ops of the filters above run.
             state.operations[operation].status = NTStatus.fltDisallowFastIo.value
+            state.operations[operation].statusTerm = -1
             setTop(.dispatch(operation: operation, step: .postUp(filter)))
         }
     }
@@ -952,6 +956,7 @@ struct Run {
             push(.dispatch(operation: operation, step: .preDown(filter + 1)))
         case .complete(let status):
             state.operations[operation].status = status.value
+            state.operations[operation].statusTerm = -1
             push(.dispatch(operation: operation, step: .postUp(filter)))
         default:
             push(.dispatch(operation: operation, step: .preDown(filter + 1)))
@@ -1229,9 +1234,17 @@ struct Run {
 
     private mutating func completeInFileSystem(_ operation: Int) {
         let request = program.requests[operation]
+        if let data = semantics.data, let symbolic = semantics.requestParameter(operation, .status, data) {
+            state.operations[operation].status = 0
+            state.operations[operation].statusTerm = symbolic
+            note(operation, "file system", "completes \(request.label) with \(data.render(symbolic)) (symbolic)")
+            setTop(.dispatch(operation: operation, step: .postUp(program.filters.count)))
+            return
+        }
         let statuses = request.fileSystemStatuses
         let status = statuses.count == 1 ? statuses[0] : statuses[choose(statuses.count)]
         state.operations[operation].status = status.value
+        state.operations[operation].statusTerm = -1
         note(operation, "file system", "completes \(request.label) with \(status)")
         setTop(.dispatch(operation: operation, step: .postUp(program.filters.count)))
     }
@@ -1244,7 +1257,7 @@ struct Run {
         }
         guard cancelRoutineCleared(operation, "completion to the originator", at: nil) else { return }
         state.operations[operation].stage = .completed
-        note(operation, "FltMgr", "completes \(request.label) to its originator with \(NTStatus(state.operations[operation].status))")
+        note(operation, "FltMgr", "completes \(request.label) to its originator with \(semantics.statusText(state.operations[operation]))")
         pop()
         // A completed request can no longer be cancelled.
         for index in state.threads.indices where state.threads[index].role == .canceller(operation: operation) {

@@ -71,6 +71,8 @@ struct OperationState: Hashable, Sendable {
     var cancelRoutineFilter = -1
     /// IoStatus.Status.
     var status: UInt32 = 0
+    /// IoStatus.Status as a symbolic term (a file system's symbolic status), or -1 when `status` holds it.
+    var statusTerm = -1
     /// Indexed by stack position.
     var slots: [Slot]
 }

@@ -65,6 +65,7 @@ struct StateWriter {
         appendVarint(&bytes, operation.cancelRoutine)
         appendVarint(&bytes, operation.cancelRoutineFilter)
         appendVarint(&bytes, Int(operation.status))
+        if pathCondition { appendVarint(&bytes, operation.statusTerm + 1) }
         for slot in operation.slots {
             let packed = slot.packed
             bytes.append(UInt8(truncatingIfNeeded: packed))

@@ -48,7 +48,7 @@ public struct StateCanonicalizer: Sendable {
     static func symmetryBreaker(_ program: Program) -> String? {
         if program.hasLoops { return "the model has loops: the fair-cycle liveness check needs every state" }
         if program.dataInputs.contains(where: { if case .parameter = $0.source { true } else { false } }) {
-            return "requests have symbolic parameters of their own (Length, ByteOffset)"
+            return "requests have symbolic inputs of their own (Length, ByteOffset or the file system's status)"
         }
         let variables = program.model.variables
         func isHandle(_ expression: ExprIR) -> Bool {

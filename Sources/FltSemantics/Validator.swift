@@ -84,6 +84,9 @@ struct Validator {
                 throw ModelError("Requests count must be between 1 and 64 (got \(group.count))", at: group.location)
             }
             if group.fileSystemStatuses.isEmpty { throw ModelError("the file system needs at least one completion status", at: group.location) }
+            if case .value? = group.fileSystemStatus {
+                throw ModelError("fileSystemStatus: takes .symbolic; list concrete statuses with fileSystem: .inline(...)", at: group.location)
+            }
             if group.fileSystemStatuses.contains(.pending) {
                 throw ModelError("STATUS_PENDING is not a completion status; use FileSystem.asynchronous to complete later", at: group.location)
             }

@@ -278,6 +278,7 @@ private func dataLine(_ result: ExplorationResult) -> String? {
         ("Models/Bugs/SwapBufferUnrounded.swift", "READ #1.Length = 1"),
         ("Models/Bugs/SwapBufferRoundingOverflow.swift", "READ #1.Length = 0xFFFFFE01"),
         ("Models/Bugs/WarningStatusCompletedTwice.swift", "headerStatus = 0x80000000"),
+        ("Models/Bugs/PostReadWarningCompletedTwice.swift", "READ #1.FileSystemStatus = 0x80000000"),
     ])
     func counterexamplesShowTheSmallestValues(path: String, value: String) throws {
         let result = explore(try RepositoryModels.program(path))
