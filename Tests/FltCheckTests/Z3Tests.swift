@@ -202,3 +202,36 @@ private func sectorRounding(_ context: Z3Context) throws -> (len: Z3Expr, rounde
     #expect(!version.isEmpty)
     #expect(version.hasPrefix("4."))
 }
+
+/// A counter that counts to 10: Spacer proves it never passes 10 and gives the invariant, and
+/// finds that it reaches 7.
+@Test func spacerProvesABoundedCounterAndFindsAReachableValue() throws {
+    for (bad, expected) in [(UInt64(11), Z3Result.unsatisfiable), (7, .satisfiable)] {
+        let context = try Z3Context()
+        let fixedpoint = try Z3Fixedpoint(context: context)
+        let counter = try context.relation("Counter", widths: [8])
+        let reached = try context.relation("Reached", widths: [])
+        try fixedpoint.register(counter)
+        try fixedpoint.register(reached)
+        let x = try context.bitVectorVariable("x", width: 8)
+        let zero = try context.bitVector(0, width: 8)
+        try fixedpoint.addRule(try counter([zero]), name: "init")
+        let step = try counter([x]).and(x.ult(context.bitVector(10, width: 8))).implies(counter([x.bvadd(context.bitVector(1, width: 8))]))
+        try fixedpoint.addRule(try context.forAll([x], step), name: "step")
+        let target = try counter([x]).and(x.eq(context.bitVector(bad, width: 8))).implies(reached([]))
+        try fixedpoint.addRule(try context.forAll([x], target), name: "bad")
+        #expect(try fixedpoint.query(reached) == expected)
+        if expected == .unsatisfiable {
+            let invariant = try context.substituteVariables(fixedpoint.interpretation(of: counter), [x])
+            // The invariant excludes 11 and holds for every value the counter takes.
+            let solver = try Z3Solver(context: context)
+            try solver.assert(invariant.and(x.eq(context.bitVector(11, width: 8))))
+            #expect(try solver.check() == .unsatisfiable, "\(invariant)")
+            for value in 0...10 {
+                let check = try Z3Solver(context: context)
+                try check.assert(invariant.and(x.eq(context.bitVector(UInt64(value), width: 8))))
+                #expect(try check.check() == .satisfiable, "\(invariant) excludes \(value)")
+            }
+        }
+    }
+}
