@@ -20,16 +20,17 @@ let package = Package(
         .target(name: "FltReport", dependencies: ["FltExplorer", "FltSemantics", "FltProperties"]),
         .systemLibrary(name: "CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),
         .target(name: "FltSymbolic", dependencies: ["CZ3"]),
+        .target(name: "FltProver", dependencies: ["FltSemantics", "FltSymbolic", "FltExplorer", "FltProperties"]),
         .executableTarget(
             name: "fltcheck",
             dependencies: [
-                "FltLoader", "FltSemantics", "FltExplorer", "FltReport", "FltProperties",
+                "FltLoader", "FltSemantics", "FltExplorer", "FltReport", "FltProperties", "FltProver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "FltCheckTests",
-            dependencies: ["FltModel", "FltLoader", "FltSemantics", "FltExplorer", "FltReport", "FltProperties", "FltSymbolic"]
+            dependencies: ["FltModel", "FltLoader", "FltSemantics", "FltExplorer", "FltReport", "FltProperties", "FltSymbolic", "FltProver"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["FltProperties"], exclude: ["Fixtures"]),
     ],

@@ -328,25 +328,7 @@ final class DataTerms: Sendable {
         case .binary(let op, let a, let b):
             let x = try translate(a, state, context)
             let y = try translate(b, state, context)
-            switch op {
-            case .add: result = try x.bvadd(y)
-            case .subtract: result = try x.bvsub(y)
-            case .multiply: result = try x.bvmul(y)
-            case .bitAnd: result = try x.bvand(y)
-            case .bitOr: result = try x.bvor(y)
-            case .bitXor: result = try x.bvxor(y)
-            case .shiftLeft: result = try x.bvshl(y)
-            case .logicalShiftRight: result = try x.bvlshr(y)
-            case .arithmeticShiftRight: result = try x.bvashr(y)
-            case .equal: result = try x.eq(y)
-            case .unsignedLess: result = try x.ult(y)
-            case .unsignedLessOrEqual: result = try x.ule(y)
-            case .signedLess: result = try x.slt(y)
-            case .signedLessOrEqual: result = try x.sle(y)
-            case .and: result = try x.and(y)
-            case .or: result = try x.or(y)
-            case .bitNot, .negate, .not: throw Z3Error(code: .rejectedByWrapper, message: "unary operator used as binary", operation: "translate")
-            }
+            result = try Self.apply(op, x, y)
         case .resize(let a, _, let signExtend):
             let x = try translate(a, state, context)
             let from = self.width(a)
@@ -511,7 +493,8 @@ extension Semantics {
     /// path: after an undecided branch (explored as feasible) it might be a false alarm, and the
     /// undecided query already makes the verdict inconclusive.
     func pathConfirmed(_ state: SystemState) -> Bool {
-        guard let data, !state.pathCondition.isEmpty else { return true }
+        // In abstract-data mode the path condition is the step's guard, decided by the prover.
+        guard let data, !abstractData, !state.pathCondition.isEmpty else { return true }
         return data.feasibility(state.pathCondition) == .feasible
     }
 

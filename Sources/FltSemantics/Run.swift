@@ -161,6 +161,12 @@ struct Run {
             return semantics.data?.constantValue(condition).map { $0 != 0 } ?? true
         }
         let negation = data.negation(condition)
+        if semantics.abstractData {
+            let holds = choose(2) == 0
+            decidedBy = " (symbolic)"
+            semantics.addConstraint(holds ? condition : negation, to: &state)
+            return holds
+        }
         let canHold = semantics.feasibility(of: condition, in: state) != .infeasible
         let canFail = semantics.feasibility(of: negation, in: state) != .infeasible
         let holds: Bool
@@ -261,7 +267,7 @@ struct Run {
             advance(to: pc + 1)
         case .assume(let condition, let source):
             let assumption = term(condition, frame)
-            switch semantics.feasibility(of: assumption, in: state) {
+            switch semantics.abstractData && semantics.data?.constantValue(assumption) == nil ? .feasible : semantics.feasibility(of: assumption, in: state) {
             case .infeasible:
                 discarded = true
                 return

@@ -60,16 +60,22 @@ public final class Semantics: Sendable {
 
     /// `solverTimeout`: the limit on each Z3 query (models with symbolic data); a query that hits it
     /// makes the verdict inconclusive.
+    /// Abstract-data mode (`fltcheck prove`, AbstractData.swift): states keep no data, a step's
+    /// branches on data all go both ways and are recorded as guards.
+    let abstractData: Bool
+
     public init(_ program: Program, solverTimeoutMilliseconds: UInt32 = 10_000) {
         self.program = program
         disabled = Set(program.model.options.disabled.map(\.property))
         data = program.usesData ? DataTerms(inputs: program.dataInputs, timeoutMilliseconds: solverTimeoutMilliseconds) : nil
+        abstractData = false
     }
 
-    private init(_ program: Program, sharing data: DataTerms?) {
+    init(_ program: Program, sharing data: DataTerms?, abstractData: Bool = false) {
         self.program = program
         disabled = Set(program.model.options.disabled.map(\.property))
         self.data = data
+        self.abstractData = abstractData
     }
 
     /// The same semantics sharing no memory with this one, for another exploring thread: every
@@ -80,7 +86,7 @@ public final class Semantics: Sendable {
         guard let encoded = try? JSONEncoder().encode(program.model),
               let model = try? JSONDecoder().decode(ModelIR.self, from: encoded),
               let program = try? Program(model) else { return self }
-        return Semantics(program, sharing: data)
+        return Semantics(program, sharing: data, abstractData: abstractData)
     }
 
     /// Z3's work so far (nil for a model without symbolic data).

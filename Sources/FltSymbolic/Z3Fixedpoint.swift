@@ -74,6 +74,16 @@ extension Z3Context {
         }
     }
 
+    /// `term` with every occurrence of `from` replaced by `to`.
+    public func substitute(_ term: Z3Expr, _ from: Z3Expr, _ to: Z3Expr) throws -> Z3Expr {
+        try requireOwned([term, from, to], in: "substitute")
+        var froms: [Z3_ast?] = [from.ast]
+        var tos: [Z3_ast?] = [to.ast]
+        return try withExtendedLifetime((term, from, to)) {
+            try expr("substitute") { Z3_substitute($0, term.ast, 1, &froms, &tos) }
+        }
+    }
+
     /// Interrupts whatever Z3 is doing on this context, from any thread (Z3_interrupt is thread-safe).
     public var interrupter: Z3Interrupter { Z3Interrupter(raw: raw) }
 }
@@ -85,6 +95,11 @@ public struct Z3Interrupter: @unchecked Sendable {
 }
 
 extension Z3Expr {
+    /// Z3's simplification of the term (constant folding, `(and true x)` to `x`, ...).
+    public func simplified() throws -> Z3Expr {
+        try context.expr("simplify") { Z3_simplify($0, ast) }
+    }
+
     /// The `(and ...)`/`(or ...)` structure of a formula, for printing: its kind and arguments.
     public enum Shape {
         case application(name: String, arguments: [Z3Expr])

@@ -40,7 +40,7 @@ struct FltCheck: ParsableCommand {
         abstract: "Model checker for Windows file-system minifilters under the Filter Manager.",
         discussion: exitCodes,
         version: "0.1.0",
-        subcommands: [Verify.self, Init.self, Replay.self, Show.self, DumpIR.self, ListProperties.self, Explain.self],
+        subcommands: [Verify.self, Prove.self, Init.self, Replay.self, Show.self, DumpIR.self, ListProperties.self, Explain.self],
         defaultSubcommand: nil)
 }
 
