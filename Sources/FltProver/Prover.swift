@@ -28,8 +28,9 @@ public struct ProofResult: Sendable {
     /// model's own terms (empty when no data is involved).
     public let invariant: [String]
     public let seconds: Double
-    /// Set when the abstract search hit `maxStates`: nothing is proved then.
-    public let truncated: Bool
+    /// Why the abstract search stopped before it covered the control graph (`maxStates`, the time
+    /// limit): nothing is proved then.
+    public let stopped: String?
 }
 
 /// Unbounded proofs of the safety properties: the model's control graph (FltMgr's semantics
@@ -66,10 +67,14 @@ public struct Prover {
         var states = [initial]
         var edges: [Edge] = []
         var next = 0
-        var truncated = false
+        var stopped: String?
         while next < states.count {
             if states.count > maxStates {
-                truncated = true
+                stopped = "the control graph has more than \(maxStates) states (--max-states)"
+                break
+            }
+            if next % 1024 == 0, Date().timeIntervalSince(start) > timeLimitSeconds {
+                stopped = "the time limit of \(Int(timeLimitSeconds)) s ran out while exploring the control graph"
                 break
             }
             for step in semantics.abstractSteps(from: states[next]) {
@@ -87,8 +92,8 @@ public struct Prover {
             }
             next += 1
         }
-        if truncated {
-            return ProofResult(outcomes: [], controlStates: states.count, edges: edges.count, invariant: [], seconds: Date().timeIntervalSince(start), truncated: true)
+        if let stopped {
+            return ProofResult(outcomes: [], controlStates: states.count, edges: edges.count, invariant: [], seconds: Date().timeIntervalSince(start), stopped: stopped)
         }
 
         // The Horn clauses.
@@ -138,7 +143,7 @@ public struct Prover {
 
         // One query per property some step can break, within the time limit.
         let interrupter = context.interrupter
-        let deadline = DispatchTime.now() + timeLimitSeconds
+        let deadline = DispatchTime.now() + max(0.001, timeLimitSeconds - Date().timeIntervalSince(start))
         let timer = DispatchSource.makeTimerSource()
         timer.schedule(deadline: deadline)
         timer.setEventHandler { interrupter.interrupt() }
@@ -151,13 +156,19 @@ public struct Prover {
                 outcomes.append((property, .unknown("the time limit of \(Int(timeLimitSeconds)) s ran out")))
                 continue
             }
-            switch try fixedpoint.query(bad[property.id]!) {
-            case .satisfiable: outcomes.append((property, .violated(nil)))
-            case .unsatisfiable:
-                outcomes.append((property, .proved))
-                provedAny = true
-            case .unknown(let reason):
-                outcomes.append((property, .unknown(DispatchTime.now() >= deadline ? "the time limit of \(Int(timeLimitSeconds)) s ran out" : "Spacer: \(reason)")))
+            let timedOut = "the time limit of \(Int(timeLimitSeconds)) s ran out"
+            do {
+                switch try fixedpoint.query(bad[property.id]!) {
+                case .satisfiable: outcomes.append((property, .violated(nil)))
+                case .unsatisfiable:
+                    outcomes.append((property, .proved))
+                    provedAny = true
+                case .unknown(let reason):
+                    outcomes.append((property, .unknown(DispatchTime.now() >= deadline ? timedOut : "Spacer: \(reason)")))
+                }
+            } catch {
+                // An interrupted query reports "canceled" as an error.
+                outcomes.append((property, .unknown(DispatchTime.now() >= deadline ? timedOut : "Z3: \(error)")))
             }
         }
         var invariant: [String] = []
@@ -167,7 +178,7 @@ public struct Prover {
         }
         return ProofResult(
             outcomes: outcomes, controlStates: states.count, edges: edges.count, invariant: invariant,
-            seconds: Date().timeIntervalSince(start), truncated: false)
+            seconds: Date().timeIntervalSince(start), stopped: nil)
     }
 
     /// The invariant per control state, simplified, where it is not just `true`.

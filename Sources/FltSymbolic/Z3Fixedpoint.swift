@@ -102,7 +102,8 @@ extension Z3Expr {
 
     /// The `(and ...)`/`(or ...)` structure of a formula, for printing: its kind and arguments.
     public enum Shape {
-        case application(name: String, arguments: [Z3Expr])
+        /// `parameters`: a declaration's integer parameters (`extract`'s high and low bit, ...).
+        case application(name: String, arguments: [Z3Expr], parameters: [Int])
         case numeral(String)
         case other(String)
     }
@@ -124,7 +125,15 @@ extension Z3Expr {
         for index in 0..<count {
             arguments.append(try context.expr("shape") { Z3_get_app_arg($0, app, index) })
         }
-        return .application(name: name, arguments: arguments)
+        var parameters: [Int] = []
+        let parameterCount = try context.call("shape") { Z3_get_decl_num_parameters($0, declaration) }
+        for index in 0..<parameterCount {
+            let kind = try context.call("shape") { Z3_get_decl_parameter_kind($0, declaration, index) }
+            if kind == Z3_PARAMETER_INT {
+                parameters.append(Int(try context.call("shape") { Z3_get_decl_int_parameter($0, declaration, index) }))
+            }
+        }
+        return .application(name: name, arguments: arguments, parameters: parameters)
     }
 }
 

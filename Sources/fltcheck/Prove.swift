@@ -66,8 +66,8 @@ struct Prove: ParsableCommand {
             throw ExitCode(2)
         }
         print("fltcheck prove: model \"\(loaded.ir.name)\" (\(TextReport().display(path: model))): \(result.controlStates) control states, \(result.edges) steps, in \(String(format: "%.2f", result.seconds)) s")
-        if result.truncated {
-            print("verdict: unknown: the control graph has more than \(maxStates) states (--max-states); nothing is proved (exit 2)")
+        if let stopped = result.stopped {
+            print("verdict: unknown: \(stopped); nothing is proved (exit 2)")
             throw ExitCode(2)
         }
         let checked = Set(result.outcomes.map(\.property.id))

@@ -1,0 +1,83 @@
+import FltExplorer
+import FltModel
+import FltProperties
+import FltProver
+import FltSemantics
+import Testing
+
+// `fltcheck prove` (Spacer on the control graph with abstract data), cross-checked against the
+// explicit search on every model of the repository small enough to search in a debug build.
+
+private func prove(_ program: Program, timeLimit: Double = 120) throws -> ProofResult {
+    try Prover(program: program, semantics: Semantics.abstracting(program), maxStates: 60_000, timeLimitSeconds: timeLimit).run()
+}
+
+private func violated(_ result: ProofResult) -> Set<String> {
+    Set(result.outcomes.compactMap { if case .violated = $0.outcome { $0.property.id } else { nil } })
+}
+
+@Suite struct ProverCrossCheck {
+    /// Models whose explicit search stores more states than this are left to the benchmark.
+    static let maxStates = 3_000
+
+    @Test(arguments: repositoryModelFiles())
+    func proveAndVerifyFindTheSameSafetyViolations(_ path: String) throws {
+        let program = try RepositoryModels.program(path)
+        let explicit = explore(program, Limits(maxStates: Self.maxStates))
+        guard explicit.exhaustive else { return }
+        let expected = Set(explicit.counterexamples.filter { $0.violation.property.kind == .safety && $0.violation.property.severity == .error }
+            .map(\.violation.property.id))
+        let proof = try prove(program)
+        try #require(proof.stopped == nil, "\(path): \(proof.stopped ?? "")")
+        for (property, outcome) in proof.outcomes {
+            if case .unknown(let reason) = outcome { Issue.record("\(path): \(property.id) unknown: \(reason)") }
+        }
+        // Never `proved` where a violation is known, never `violated` where the explicit search proves it holds.
+        #expect(violated(proof) == expected, "\(path): prove \(violated(proof).sorted()), verify \(expected.sorted())")
+    }
+
+    @Test func mostModelsAreCrossChecked() throws {
+        let small = try repositoryModelFiles().filter { explore(try RepositoryModels.program($0), Limits(maxStates: Self.maxStates)).exhaustive }
+        #expect(small.count >= repositoryModelFiles().count * 3 / 4, "only \(small.count) models are small enough")
+    }
+}
+
+@Suite struct Proofs {
+    @Test func theRoundedSwapIsProvedWithAnInvariantOverItsData() throws {
+        let proof = try prove(try RepositoryModels.program("Models/SwapBufferRounding.swift"))
+        #expect(proof.outcomes.map(\.property.id) == ["Assertion"])
+        guard case .proved? = proof.outcomes.first?.outcome else {
+            Issue.record("not proved: \(proof.outcomes)")
+            return
+        }
+        #expect(proof.invariant.contains { $0.contains("SwapBuffers.allocated") && $0.contains("READ #1.Length") }, "\(proof.invariant)")
+    }
+
+    @Test func aLoopOverEveryLengthIsProved() throws {
+        let proof = try prove(try RepositoryModels.program("Tests/EndToEndTests/Fixtures/ChunkedScanAnyLength.swift"))
+        guard case .proved? = proof.outcomes.first(where: { $0.property.id == "Assertion" })?.outcome else {
+            Issue.record("not proved: \(proof.outcomes)")
+            return
+        }
+        #expect(proof.invariant.contains { $0.contains("Scanner.scanned") }, "\(proof.invariant)")
+    }
+
+    @Test func aHardQueryIsUnknownAtTheTimeLimitNeverProved() throws {
+        let proof = try prove(try RepositoryModels.program("Tests/EndToEndTests/Fixtures/FactoringBranch.swift"), timeLimit: 2)
+        guard case .unknown? = proof.outcomes.first(where: { $0.property.id == "Assertion" })?.outcome else {
+            Issue.record("expected unknown: \(proof.outcomes)")
+            return
+        }
+    }
+
+    @Test func threadLocalBitVectorsAreRefusedWithAReason() throws {
+        let program = try program {
+            let local = BitVector("local", .uint32, threadLocal: true)
+            _ = Model("M") {
+                Workload { Requests(.read) }
+                Filter("F", altitude: 1) { PreOperation(.read) { local.set(local + 1); Return(.successNoCallback) } }
+            }
+        }
+        #expect(throws: ModelError.self) { try Semantics.abstracting(program) }
+    }
+}
