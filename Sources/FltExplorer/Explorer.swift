@@ -59,6 +59,8 @@ public enum BoundHit: Sendable, CustomStringConvertible {
 
     /// The search was random (RandomSearch.swift): it never covers every interleaving.
     case randomSearch(RandomSearchSummary)
+    /// Bounded model checking (`--engine bmc`): runs longer than `depth` steps were not checked.
+    case bmc(depth: Int, note: String?)
     /// Z3 could not decide some branch conditions over symbolic data (they were explored as
     /// feasible, so nothing was skipped, but a pass cannot be claimed).
     case solverUnknown(count: Int, reason: String)
@@ -70,6 +72,7 @@ public enum BoundHit: Sendable, CustomStringConvertible {
         case .interrupted: "interrupted (Ctrl-C) before the exploration finished"
         case .storeFull: "the exact state store is full (4 GiB of compressed states)"
         case .randomSearch(let summary): summary.description
+        case .bmc(let depth, let note): "bounded model checking covers runs of up to \(depth) steps\(note.map { "; \($0)" } ?? "")"
         case .solverUnknown(let count, let reason): "Z3 could not decide \(count) branch condition\(count == 1 ? "" : "s") over symbolic data (\(reason))"
         }
     }
@@ -130,6 +133,28 @@ public struct ExplorationResult: Sendable {
     public let peakMemory: Int
     /// Z3's work for symbolic data; nil when the model has none.
     public var solver: SolverStatistics? = nil
+    /// Set when the result comes from bounded model checking: how the search line describes it.
+    public var bmcSummary: String? = nil
+
+    public init(
+        statesStored: Int, transitions: Int, endStates: Int, depth: Int, seconds: Double, counterexamples: [Counterexample],
+        bound: BoundHit?, storeBytes: Int, options: SearchOptions, symmetryApplied: Bool, symmetryOffReason: String?,
+        omissionProbability: Double, peakMemory: Int
+    ) {
+        self.statesStored = statesStored
+        self.transitions = transitions
+        self.endStates = endStates
+        self.depth = depth
+        self.seconds = seconds
+        self.counterexamples = counterexamples
+        self.bound = bound
+        self.storeBytes = storeBytes
+        self.options = options
+        self.symmetryApplied = symmetryApplied
+        self.symmetryOffReason = symmetryOffReason
+        self.omissionProbability = omissionProbability
+        self.peakMemory = peakMemory
+    }
 
     public var exhaustive: Bool { bound == nil }
 }

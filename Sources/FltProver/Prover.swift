@@ -51,56 +51,22 @@ public struct Prover {
         self.timeLimitSeconds = timeLimitSeconds
     }
 
-    private struct Edge {
-        let source: Int
-        let target: Int?
-        let guardTerms: [Int]
-        let updates: [Int]
-        let violation: Violation?
-    }
-
     public func run() throws -> ProofResult {
         let start = Date()
-        // The abstract search: breadth-first over control states.
-        let (initial, initialValues, assumptions) = semantics.abstractInitial()
-        var index: [[UInt8]: Int] = [initial.encoded(): 0]
-        var states = [initial]
-        var edges: [Edge] = []
-        var next = 0
-        var stopped: String?
-        while next < states.count {
-            if states.count > maxStates {
-                stopped = "the control graph has more than \(maxStates) states (--max-states)"
-                break
-            }
-            if next % 1024 == 0, Date().timeIntervalSince(start) > timeLimitSeconds {
-                stopped = "the time limit of \(Int(timeLimitSeconds)) s ran out while exploring the control graph"
-                break
-            }
-            for step in semantics.abstractSteps(from: states[next]) {
-                if step.violation != nil {
-                    edges.append(Edge(source: next, target: nil, guardTerms: step.guardTerms, updates: step.updates, violation: step.violation))
-                    continue
-                }
-                let key = step.state.encoded()
-                let target = index[key] ?? {
-                    states.append(step.state)
-                    index[key] = states.count - 1
-                    return states.count - 1
-                }()
-                edges.append(Edge(source: next, target: target, guardTerms: step.guardTerms, updates: step.updates, violation: nil))
-            }
-            next += 1
-        }
-        if let stopped {
+        let graph = ControlGraph(semantics, maxStates: maxStates, maxDepth: nil, deadline: start.addingTimeInterval(timeLimitSeconds))
+        let states = graph.states
+        let edges = graph.edges
+        if let stopped = graph.stopped {
             return ProofResult(outcomes: [], controlStates: states.count, edges: edges.count, invariant: [], seconds: Date().timeIntervalSince(start), stopped: stopped)
         }
+        let initialValues = graph.initialValues
+        let assumptions = graph.assumptions
 
         // The Horn clauses.
         let context = try Z3Context()
         let inputs = semantics.proverInputs
         let variables = semantics.stateVariables
-        let stateWidth = UInt32(max(1, (states.count - 1).bitWidth - (states.count - 1).leadingZeroBitCount))
+        let stateWidth = graph.stateWidth
         let rigid = inputs.indices.filter { if case .rigid = inputs[$0].role { true } else { false } }
         let initialOnly = inputs.indices.filter { if case .initialValue = inputs[$0].role { true } else { false } }
         let stateSymbols = inputs.indices.filter { if case .stateVariable = inputs[$0].role { true } else { false } }

@@ -355,7 +355,7 @@ public struct JSONReport: Sendable {
                 depth: result.depth, seconds: (result.seconds * 1000).rounded() / 1000,
                 storeBytes: result.storeBytes, peakMemoryBytes: result.peakMemory,
                 search: result.randomSearch != nil ? nil : SearchInfo(
-                    strategy: result.options.strategy.rawValue, jobs: result.options.jobs, symmetry: result.symmetryApplied,
+                    strategy: result.bmcSummary != nil ? "bmc" : result.options.strategy.rawValue, jobs: result.options.jobs, symmetry: result.symmetryApplied,
                     symmetryOffReason: result.symmetryOffReason, storage: result.options.hashCompaction ? "hashCompaction" : "exact",
                     omissionProbability: result.omissionProbability),
                 solver: result.solver.map { SolverInfo(queries: $0.queries, unknowns: $0.unknowns, seconds: ($0.seconds * 1000).rounded() / 1000) }),
@@ -384,6 +384,7 @@ public struct JSONReport: Sendable {
         case .interrupted: BoundHitInfo(kind: "interrupted", limit: 0, description: bound.description)
         case .storeFull: BoundHitInfo(kind: "storeFull", limit: 0, description: bound.description)
         case .solverUnknown(let count, _): BoundHitInfo(kind: "solverUnknown", limit: count, description: bound.description)
+        case .bmc(let depth, _): BoundHitInfo(kind: "bmcDepth", limit: depth, description: bound.description)
         case .randomSearch(let summary):
             BoundHitInfo(
                 kind: "randomSearch", limit: summary.walks, description: bound.description,

@@ -55,7 +55,7 @@ public struct TextReport {
         if let search = result.randomSearch {
             out.append(contentsOf: render(search, path: path))
         } else {
-            out.append("search: \(searchSummary(result))")
+            out.append("search: \(result.bmcSummary ?? searchSummary(result))")
         }
         if let solver = result.solver {
             out.append("symbolic data: \(count(program.dataInputs.count, "symbolic input")), \(grouped(solver.queries)) Z3 quer\(solver.queries == 1 ? "y" : "ies") in \(String(format: "%.2f", solver.seconds)) s\(solver.unknowns > 0 ? ", \(solver.unknowns) undecided (inconclusive)" : "")")

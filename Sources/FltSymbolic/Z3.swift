@@ -498,6 +498,16 @@ public final class Z3Solver {
         Z3_solver_dec_ref(context.raw, raw)
     }
 
+    /// Opens a scope: assertions added after it are removed by the matching ``pop()``.
+    public func push() throws {
+        try context.call("push") { Z3_solver_push($0, raw) }
+    }
+
+    /// Removes the assertions added since the last ``push()``.
+    public func pop() throws {
+        try context.call("pop") { Z3_solver_pop($0, raw, 1) }
+    }
+
     /// Adds `formula` to the assertions; Z3 rejects non-Boolean terms.
     public func assert(_ formula: Z3Expr) throws {
         try context.requireOwned([formula], in: "assert")

@@ -187,7 +187,15 @@ func checkModel(
         }
         return .failure(ModelFailure(message: shown.description))
     }
-    let result = search.explore(Semantics(program, solverTimeoutMilliseconds: solverTimeout), limits: limits, showProgress: showProgress)
+    let result: ExplorationResult
+    if case .bmc(let depth) = search {
+        switch boundedModelCheck(program, depth: depth, limits: limits, solverTimeout: solverTimeout) {
+        case .success(let checked): result = checked
+        case .failure(let failure): return .failure(failure)
+        }
+    } else {
+        result = search.explore(Semantics(program, solverTimeoutMilliseconds: solverTimeout), limits: limits, showProgress: showProgress)
+    }
     let document = JSONReport().document(model: loaded.ir, path: path, program: program, result: result, limits: limits)
     let json: String
     do {

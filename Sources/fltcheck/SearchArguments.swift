@@ -14,10 +14,20 @@ enum SearchStrategy: String, CaseIterable, ExpressibleByArgument {
     case random
 }
 
+/// Which engine `verify` runs.
+enum Engine: String, CaseIterable, ExpressibleByArgument {
+    /// The explicit search (`--strategy`).
+    case explicit
+    /// Bounded model checking in Z3 to `--depth`.
+    case bmc
+}
+
 /// A search ready to run: the strategy with every choice made (the seed drawn).
 enum SearchPlan {
     case exhaustive(SearchOptions)
     case random(RandomSearchOptions)
+    /// Bounded model checking to this many steps.
+    case bmc(depth: Int)
 
     /// The options of an exhaustive search, nil for a random one.
     var exhaustiveOptions: SearchOptions? {
@@ -39,6 +49,8 @@ enum SearchPlan {
                 }
             }
             result = Explorer(semantics: semantics, limits: limits, options: options).run(progress: report, shouldStop: { interruptRequested() })
+        case .bmc:
+            preconditionFailure("bounded model checking runs in checkModel")
         case .random(let options):
             result = RandomSearch(semantics: semantics, options: options).run(progress: showProgress ? { walks, steps in
                 FileHandle.standardError.write(Data("\r\u{1B}[K  \(walks) walks, \(steps) steps (seed \(options.seed)) ...".utf8))
@@ -55,6 +67,14 @@ struct SearchArguments: ParsableArguments {
         "How to explore: bfs (every interleaving, breadth-first: a proof, shortest traces; the default), dfs (every interleaving, depth-first: less memory, traces need not be shortest) or random (random walks for models too large to exhaust: finds bugs, never proves; see --seed, --budget, --walks).",
         valueName: "strategy"))
     var strategy: SearchStrategy = .bfs
+
+    @Option(help: ArgumentHelp(
+        "explicit (the default: the search --strategy picks) or bmc: bounded model checking, the model unrolled --depth steps as one Z3 formula; finds safety violations up to that depth (shortest first) and proves nothing beyond it.",
+        valueName: "engine"))
+    var engine: Engine = .explicit
+
+    @Option(help: "With --engine bmc: how many steps to unroll.")
+    var depth: Int?
 
     @Option(help: "bfs/dfs: threads that expand states (default: every core). Verdicts and traces do not depend on it.")
     var jobs: Int?
@@ -119,6 +139,16 @@ struct SearchArguments: ParsableArguments {
     func validate(model: String?, maxDepth: Int?, maxStates: Int?) throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         _ = try solverTimeoutMilliseconds()
+        guard engine == .explicit else {
+            guard let depth, depth >= 1 else { throw ValidationError("--engine bmc needs --depth K (K ≥ 1): how many steps to unroll") }
+            if model == nil { throw ValidationError("--engine bmc checks one MODEL: fltcheck verify MODEL --engine bmc --depth \(depth)") }
+            if let flag = (randomOnlyFlags + exhaustiveOnlyFlags).first ?? (strategy != .bfs ? "--strategy" : nil) {
+                throw ValidationError("\(flag) applies to the explicit search, not to --engine bmc")
+            }
+            if maxDepth != nil { throw ValidationError("with --engine bmc, --depth bounds the runs (not --max-depth)") }
+            return
+        }
+        if depth != nil { throw ValidationError("--depth goes with --engine bmc; bound the explicit search with --max-depth") }
         guard strategy == .random else {
             if let flag = randomOnlyFlags.first {
                 throw ValidationError("\(flag) needs --strategy random (--strategy \(strategy.rawValue) explores every interleaving and has no seed or budget)")
@@ -139,6 +169,7 @@ struct SearchArguments: ParsableArguments {
 
     /// The search to run; draws the seed when none was given (the report prints it).
     func plan() throws -> SearchPlan {
+        if engine == .bmc, let depth { return .bmc(depth: depth) }
         switch strategy {
         case .bfs, .dfs:
             return .exhaustive(SearchOptions(

@@ -81,3 +81,35 @@ private func violated(_ result: ProofResult) -> Set<String> {
         #expect(throws: ModelError.self) { try Semantics.abstracting(program) }
     }
 }
+
+@Suite struct BoundedModelCheckingCrossCheck {
+    static let depth = 12
+
+    /// BMC finds exactly the safety properties whose shortest counterexample (from the explicit
+    /// breadth-first search) has at most `depth` steps, each at that same length.
+    @Test(arguments: repositoryModelFiles())
+    func bmcAgreesWithTheExplicitSearchWithinItsDepth(_ path: String) throws {
+        let program = try RepositoryModels.program(path)
+        let explicit = explore(program, Limits(maxStates: ProverCrossCheck.maxStates))
+        guard explicit.exhaustive else { return }
+        var expected: [String: Int] = [:]
+        for example in explicit.counterexamples where example.violation.property.kind == .safety && example.violation.property.severity == .error
+            && example.steps <= Self.depth {
+            expected[example.violation.property.id] = example.steps
+        }
+        let bmc = try BoundedModelChecker(semantics: Semantics.abstracting(program), depth: Self.depth, maxStates: 60_000).run()
+        #expect(bmc.incomplete == nil, "\(path): \(bmc.incomplete ?? "")")
+        let found = Dictionary(bmc.findings.map { ($0.property.id, $0.steps) }, uniquingKeysWith: { first, _ in first })
+        #expect(found == expected, "\(path): BMC \(found), explicit \(expected)")
+    }
+
+    @Test func theOverflowIsFoundWithItsValues() throws {
+        let bmc = try BoundedModelChecker(
+            semantics: Semantics.abstracting(RepositoryModels.program("Models/Bugs/SwapBufferRoundingOverflow.swift")), depth: 8).run()
+        let finding = try #require(bmc.findings.first)
+        #expect(finding.property.id == "Assertion")
+        // Z3 picks some overflowing Length (not necessarily the smallest): check that it overflows.
+        let length = try #require(finding.values.first { $0.hasPrefix("READ #1.Length = 0x") }.flatMap { UInt64($0.dropFirst("READ #1.Length = 0x".count), radix: 16) })
+        #expect(length > 0xFFFF_F000, "\(finding.values)")
+    }
+}

@@ -1,0 +1,69 @@
+import FltSemantics
+import Foundation
+
+/// The model's control states and steps with its data abstract (`Semantics.abstracting`), breadth
+/// first from the initial state: what `prove` and BMC give to Z3.
+struct ControlGraph {
+    struct Edge {
+        let source: Int
+        /// Nil for a step that breaks a property (it ends the run).
+        let target: Int?
+        let guardTerms: [Int]
+        let updates: [Int]
+        let violation: Violation?
+    }
+
+    private(set) var states: [SystemState] = []
+    /// Steps from the initial state to each state.
+    private(set) var depths: [Int] = []
+    private(set) var edges: [Edge] = []
+    /// The state variables' starting values and the inputs' assumptions.
+    let initialValues: [Int]
+    let assumptions: [Int]
+    /// Why the search stopped before covering the graph, if it did.
+    private(set) var stopped: String?
+
+    /// States `maxDepth` steps away are not expanded.
+    init(_ semantics: Semantics, maxStates: Int, maxDepth: Int?, deadline: Date) {
+        let (initial, values, assumptions) = semantics.abstractInitial()
+        initialValues = values
+        self.assumptions = assumptions
+        var index: [[UInt8]: Int] = [initial.encoded(): 0]
+        states = [initial]
+        depths = [0]
+        var next = 0
+        while next < states.count {
+            if states.count > maxStates {
+                stopped = "the control graph has more than \(maxStates) states (--max-states)"
+                return
+            }
+            if next % 1024 == 0, Date() > deadline {
+                stopped = "the time limit ran out while exploring the control graph"
+                return
+            }
+            if let maxDepth, depths[next] >= maxDepth {
+                next += 1
+                continue
+            }
+            for step in semantics.abstractSteps(from: states[next]) {
+                var target: Int?
+                if step.violation == nil {
+                    let key = step.state.encoded()
+                    if let known = index[key] {
+                        target = known
+                    } else {
+                        states.append(step.state)
+                        depths.append(depths[next] + 1)
+                        index[key] = states.count - 1
+                        target = states.count - 1
+                    }
+                }
+                edges.append(Edge(source: next, target: target, guardTerms: step.guardTerms, updates: step.updates, violation: step.violation))
+            }
+            next += 1
+        }
+    }
+
+    /// Bits to number every state.
+    var stateWidth: UInt32 { UInt32(max(1, Int.bitWidth - (states.count - 1).leadingZeroBitCount)) }
+}
