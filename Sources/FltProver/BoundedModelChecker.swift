@@ -35,19 +35,19 @@ public struct BoundedModelChecker {
     public let semantics: Semantics
     public let depth: Int
     public let maxStates: Int
-    public let timeLimitSeconds: Double
+    /// The limit on each of Z3's checks (one per depth and property).
+    public let queryTimeoutMilliseconds: UInt32
 
-    public init(semantics: Semantics, depth: Int, maxStates: Int = 200_000, timeLimitSeconds: Double = 300) {
+    public init(semantics: Semantics, depth: Int, maxStates: Int = 200_000, queryTimeoutMilliseconds: UInt32 = 60_000) {
         self.semantics = semantics
         self.depth = depth
         self.maxStates = maxStates
-        self.timeLimitSeconds = timeLimitSeconds
+        self.queryTimeoutMilliseconds = queryTimeoutMilliseconds
     }
 
     public func run() throws -> BMCResult {
         let start = Date()
-        let deadline = start.addingTimeInterval(timeLimitSeconds)
-        let graph = ControlGraph(semantics, maxStates: maxStates, maxDepth: depth, deadline: deadline)
+        let graph = ControlGraph(semantics, maxStates: maxStates, maxDepth: depth, deadline: .distantFuture)
         func result(_ findings: [BMCFinding], _ incomplete: String?) -> BMCResult {
             BMCResult(depth: depth, findings: findings, controlStates: graph.states.count, edges: graph.edges.count,
                       seconds: Date().timeIntervalSince(start), incomplete: incomplete)
@@ -98,9 +98,7 @@ public struct BoundedModelChecker {
                 })
                 try solver.push()
                 try solver.assert(breaks)
-                let remaining = deadline.timeIntervalSinceNow
-                guard remaining > 0 else { return result(findings, "the time limit ran out at depth \(step)") }
-                switch try solver.check(timeoutMilliseconds: UInt32(min(remaining * 1000, Double(UInt32.max - 1)))) {
+                switch try solver.check(timeoutMilliseconds: queryTimeoutMilliseconds) {
                 case .satisfiable:
                     let shown = try inputs.indices.filter { if case .stateVariable = inputs[$0].role { false } else { true } }.map {
                         "\(inputs[$0].name) = \(Self.literal(try solver.value(of: fixed[$0])))"
@@ -111,7 +109,7 @@ public struct BoundedModelChecker {
                     break
                 case .unknown(let reason):
                     try solver.pop()
-                    return result(findings, "Z3 could not decide depth \(step) (\(reason))")
+                    return result(findings, "Z3 could not decide \(property) at depth \(step) (\(reason)); deeper runs were not checked")
                 }
                 try solver.pop()
             }

@@ -16,7 +16,8 @@ func boundedModelCheck(_ program: Program, depth: Int, limits: Limits, solverTim
     }
     let bmc: BMCResult
     do {
-        bmc = try BoundedModelChecker(semantics: abstract, depth: depth, maxStates: limits.maxStates ?? 200_000).run()
+        bmc = try BoundedModelChecker(
+            semantics: abstract, depth: depth, maxStates: limits.maxStates ?? 200_000, queryTimeoutMilliseconds: solverTimeout).run()
     } catch {
         return .failure(ModelFailure(message: "Z3 failed: \(error)"))
     }

@@ -103,6 +103,14 @@ private func violated(_ result: ProofResult) -> Set<String> {
         #expect(found == expected, "\(path): BMC \(found), explicit \(expected)")
     }
 
+    @Test func anUndecidedCheckIsInconclusive() throws {
+        let bmc = try BoundedModelChecker(
+            semantics: Semantics.abstracting(RepositoryModels.program("Tests/EndToEndTests/Fixtures/FactoringBranch.swift")), depth: 4,
+            queryTimeoutMilliseconds: 50).run()
+        #expect(bmc.findings.isEmpty)
+        #expect(bmc.incomplete?.contains("Z3 could not decide Assertion") == true, "\(bmc.incomplete ?? "complete")")
+    }
+
     @Test func theOverflowIsFoundWithItsValues() throws {
         let bmc = try BoundedModelChecker(
             semantics: Semantics.abstracting(RepositoryModels.program("Models/Bugs/SwapBufferRoundingOverflow.swift")), depth: 8).run()
