@@ -145,6 +145,7 @@ final class DataTerms: Sendable {
         var context: Z3Context?
         var contextError: String?
         var translated: [TermID: Z3Expr] = [:]
+        var inputSymbols: [Z3Expr] = []
         var answers: [[TermID]: Feasibility] = [:]
         var statistics = SolverStatistics()
     }
@@ -310,38 +311,12 @@ final class DataTerms: Sendable {
         }
     }
 
+    /// The term in Z3, each input a constant named after it (cached per term for this context).
     private func translate(_ id: TermID, _ state: SolverState, _ context: Z3Context) throws -> Z3Expr {
-        if let done = state.translated[id] { return done }
-        let width = self.width(id)
-        let result: Z3Expr
-        switch node(id) {
-        case .constant(let value, 0): result = try context.bool(value != 0)
-        case .constant(let value, let width): result = try context.bitVector(value, width: UInt32(width))
-        case .input(let index): result = try context.bitVectorVariable(inputName(index), width: UInt32(inputs[index].width))
-        case .unary(let op, let a):
-            let x = try translate(a, state, context)
-            switch op {
-            case .not: result = try x.not()
-            case .bitNot: result = try x.bvnot()
-            default: result = try x.bvneg()
-            }
-        case .binary(let op, let a, let b):
-            let x = try translate(a, state, context)
-            let y = try translate(b, state, context)
-            result = try Self.apply(op, x, y)
-        case .resize(let a, _, let signExtend):
-            let x = try translate(a, state, context)
-            let from = self.width(a)
-            if width < from {
-                result = try x.extract(high: UInt32(width - 1), low: 0)
-            } else if width == from {
-                result = x
-            } else {
-                result = signExtend ? try x.signExtend(by: UInt32(width - from)) : try x.zeroExtend(by: UInt32(width - from))
-            }
+        if state.inputSymbols.isEmpty && !inputs.isEmpty {
+            state.inputSymbols = try inputs.indices.map { try context.bitVectorVariable(inputName($0), width: UInt32(inputs[$0].width)) }
         }
-        state.translated[id] = result
-        return result
+        return try encode(id, context, state.inputSymbols, &state.translated)
     }
 
     // MARK: Concrete values
