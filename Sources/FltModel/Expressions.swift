@@ -44,6 +44,10 @@ public prefix func ! (operand: some ExprConvertible) -> Expr { Expr(.not(operand
 // Bit-vector arithmetic, as C computes it on fixed-width integers (see `BitVector`). fltcheck
 // rejects these on other variables.
 public func * (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.multiply, lhs, rhs) }
+/// C division, rounding toward zero; fltcheck reports a divisor that can be 0 (and INT_MIN / -1).
+public func / (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.divide, lhs, rhs) }
+/// C remainder, with the sign of the dividend; checked as `/` is.
+public func % (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.remainder, lhs, rhs) }
 public func & (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.bitAnd, lhs, rhs) }
 public func | (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.bitOr, lhs, rhs) }
 public func ^ (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.bitXor, lhs, rhs) }

@@ -557,8 +557,8 @@ public enum OperationField: String, Codable, Sendable {
 
 public enum BinaryOperator: String, Codable, Sendable {
     case add, subtract, equal, notEqual, less, lessOrEqual, greater, greaterOrEqual, and, or
-    /// Bit-vector only: `*`, `&`, `|`, `^`, `<<`, `>>` (arithmetic for a signed left side, as C).
-    case multiply, bitAnd, bitOr, bitXor, shiftLeft, shiftRight
+    /// Bit-vector only: `*`, `/`, `%`, `&`, `|`, `^`, `<<`, `>>` (arithmetic for a signed left side, as C).
+    case multiply, divide, remainder, bitAnd, bitOr, bitXor, shiftLeft, shiftRight
 }
 
 /// Bit-vector only: `~x` and `-x`.

@@ -15,6 +15,9 @@ typealias TermID = Int
 /// An operation of the term language (SMT-LIB's bit-vector operations; Booleans for conditions).
 enum TermOperator: UInt8, Sendable {
     case add, subtract, multiply, bitAnd, bitOr, bitXor, shiftLeft, logicalShiftRight, arithmeticShiftRight
+    /// Division and remainder as SMT-LIB defines them for a zero divisor; the semantics reports a
+    /// divisor that can be zero before it divides (C leaves it undefined).
+    case unsignedDivide, signedDivide, unsignedRemainder, signedRemainder
     case bitNot, negate
     case equal, unsignedLess, unsignedLessOrEqual, signedLess, signedLessOrEqual
     case not, and, or
@@ -80,6 +83,15 @@ func applyConstant(_ op: TermOperator, _ a: UInt64, _ b: UInt64, width: Int) -> 
     case .add: return (a &+ b) & m
     case .subtract: return (a &- b) & m
     case .multiply: return (a &* b) & m
+    case .unsignedDivide: return b == 0 ? m : a / b
+    case .unsignedRemainder: return b == 0 ? a : a % b
+    case .signedDivide, .signedRemainder:
+        let x = signedValue(a, width: width)
+        let y = signedValue(b, width: width)
+        if y == 0 { return op == .signedDivide ? (x < 0 ? 1 : m) : a }
+        let (quotient, overflow) = x.dividedReportingOverflow(by: y)
+        if op == .signedDivide { return UInt64(bitPattern: overflow ? x : quotient) & m }
+        return UInt64(bitPattern: overflow ? 0 : x % y) & m
     case .bitAnd: return a & b
     case .bitOr: return a | b
     case .bitXor: return a ^ b
@@ -366,6 +378,8 @@ final class DataTerms: Sendable {
         case .add: "+"
         case .subtract: "-"
         case .multiply: "*"
+        case .unsignedDivide, .signedDivide: "/"
+        case .unsignedRemainder, .signedRemainder: "%"
         case .bitAnd: "&"
         case .bitOr: "|"
         case .bitXor: "^"

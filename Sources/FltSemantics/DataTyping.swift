@@ -177,16 +177,19 @@ struct DataTyper {
             case .greater: return (.binary(less, b, a), .boolean)
             default: return (.binary(lessOrEqual, b, a), .boolean)
             }
-        case .add, .subtract, .multiply, .bitAnd, .bitOr, .bitXor:
+        case .add, .subtract, .multiply, .divide, .remainder, .bitAnd, .bitOr, .bitXor:
             if !leftType.isBits && !rightType.isBits {
                 if op == .add || op == .subtract, leftType != .boolean, rightType != .boolean { return (.condition(whole), .integer) }
                 throw ModelError("\(op.symbol) computes on BitVector values; declare the variable as a BitVector", at: at)
             }
             let (a, b, type) = try unify(left, leftType, right, rightType, op, at)
+            let signed = if case .bits(_, let signed) = type { signed } else { false }
             let termOp: TermOperator = switch op {
             case .add: .add
             case .subtract: .subtract
             case .multiply: .multiply
+            case .divide: signed ? .signedDivide : .unsignedDivide
+            case .remainder: signed ? .signedRemainder : .unsignedRemainder
             case .bitAnd: .bitAnd
             case .bitOr: .bitOr
             default: .bitXor
@@ -232,7 +235,7 @@ extension BinaryOperator {
     /// Operators only bit-vectors have.
     var isBitVectorOnly: Bool {
         switch self {
-        case .multiply, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight: true
+        case .multiply, .divide, .remainder, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight: true
         default: false
         }
     }
@@ -250,6 +253,8 @@ extension BinaryOperator {
         case .and: "&&"
         case .or: "||"
         case .multiply: "*"
+        case .divide: "/"
+        case .remainder: "%"
         case .bitAnd: "&"
         case .bitOr: "|"
         case .bitXor: "^"

@@ -152,6 +152,32 @@ struct Run {
         semantics.term(expression, frame, state, thread: state.threads[thread], irql: currentIrql)
     }
 
+    /// C leaves `x / 0`, `x % 0` and `INT_MIN / -1` undefined (in kernel mode, a divide error and
+    /// a bug check): every division in `expression` must be defined on this path. Where it need not
+    /// be, that is a ModelIntegrity violation (the path where it is defined goes on).
+    private mutating func divisionsDefined(_ expression: DataExpr, _ frame: CodeFrame, _ source: ExprIR, at location: SourceLocation) -> Bool {
+        switch expression {
+        case .condition, .literal, .variable, .parameter, .status: return true
+        case .unary(_, let operand), .resize(let operand, _, _): return divisionsDefined(operand, frame, source, at: location)
+        case .binary(let op, let lhs, let rhs):
+            guard divisionsDefined(lhs, frame, source, at: location), divisionsDefined(rhs, frame, source, at: location) else { return false }
+            guard [.unsignedDivide, .signedDivide, .unsignedRemainder, .signedRemainder].contains(op), let data = semantics.data else { return true }
+            let divisor = term(rhs, frame)
+            let width = data.width(divisor)
+            var defined = data.negation(data.make(.binary(.equal, divisor, data.constant(0, width: width))))
+            if op == .signedDivide || op == .signedRemainder {
+                let minimum = data.make(.binary(.equal, term(lhs, frame), data.constant(1 << UInt64(width - 1), width: width)))
+                let minusOne = data.make(.binary(.equal, divisor, data.constant(~0, width: width)))
+                defined = data.make(.binary(.and, defined, data.negation(data.make(.binary(.and, minimum, minusOne)))))
+            }
+            guard let holds = decide(defined) else { return false }
+            if !holds {
+                fail(.modelIntegrity, "\(semantics.render(source)) divides by zero (or INT_MIN by -1) on this path: undefined in C, a divide error and a bug check in kernel mode\(decidedBy)", at: location)
+            }
+            return holds
+        }
+    }
+
     /// Which way a condition over data goes. A constant goes its way; a symbolic one goes every way
     /// Z3 finds feasible on this path (a choice when both are), and the way taken joins the path
     /// condition. Nil when neither is (the path itself is infeasible): the step is discarded.
@@ -243,10 +269,12 @@ struct Run {
         case .jump(let target):
             advance(to: target)
         case .assignData(let variable, let value, let source):
+            guard divisionsDefined(value, frame, source, at: location) else { return }
             let new = term(value, frame)
             assign(new, to: variable, in: name, at: location, operation: current, showing: semantics.render(source))
             if violation == nil { advance(to: pc + 1) }
         case .loadData(let value, let source):
+            guard divisionsDefined(value, frame, source, at: location) else { return }
             let read = term(value, frame)
             note(current, actor, "\(name): reads \(semantics.render(source)) = \(semantics.data?.render(read) ?? "")", at: location)
             guard case .code(var updated) = state.threads[thread].frames[topIndex] else { return }
@@ -254,11 +282,11 @@ struct Run {
             updated.pc = pc + 1
             setTop(.code(updated))
         case .branchData(let condition, let source, let elseTarget):
-            guard let holds = decide(term(condition, frame)) else { return }
+            guard divisionsDefined(condition, frame, source, at: location), let holds = decide(term(condition, frame)) else { return }
             note(current, actor, "\(name): \(isLoop(elseTarget, pc, frame) ? "while" : "if") \(semantics.render(source)) → \(holds)\(decidedBy)", at: location)
             advance(to: holds ? pc + 1 : elseTarget)
         case .assertData(let condition, let source, let message):
-            guard let holds = decide(term(condition, frame)) else { return }
+            guard divisionsDefined(condition, frame, source, at: location), let holds = decide(term(condition, frame)) else { return }
             if !holds {
                 fail(.assertion, "assertion failed: \(message) (\(semantics.render(source)))\(decidedBy)", at: location)
                 return
@@ -266,6 +294,7 @@ struct Run {
             note(current, actor, "\(name): assert \(semantics.render(source)) holds\(decidedBy)", at: location)
             advance(to: pc + 1)
         case .assume(let condition, let source):
+            guard divisionsDefined(condition, frame, source, at: location) else { return }
             let assumption = term(condition, frame)
             switch semantics.abstractData && semantics.data?.constantValue(assumption) == nil ? .feasible : semantics.feasibility(of: assumption, in: state) {
             case .infeasible:

@@ -324,7 +324,7 @@ public final class Semantics: Sendable {
             case .lessOrEqual: return left <= right ? 1 : 0
             case .greater: return left > right ? 1 : 0
             case .greaterOrEqual: return left >= right ? 1 : 0
-            case .and, .or, .multiply, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight: return 0
+            case .and, .or, .multiply, .divide, .remainder, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight: return 0
             }
         }
     }

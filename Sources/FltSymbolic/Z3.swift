@@ -413,6 +413,12 @@ public final class Z3Expr: CustomStringConvertible {
     /// Unsigned division; by SMT-LIB convention `x / 0` is all ones, not an error,
     /// so callers modelling a trapping division must add their own guard.
     public func bvudiv(_ other: Z3Expr) throws -> Z3Expr { try binary("bvudiv", other, Z3_mk_bvudiv) }
+    /// Signed division, rounding toward zero as C does (`x / 0` as SMT-LIB defines it: guard it).
+    public func bvsdiv(_ other: Z3Expr) throws -> Z3Expr { try binary("bvsdiv", other, Z3_mk_bvsdiv) }
+    /// Unsigned remainder.
+    public func bvurem(_ other: Z3Expr) throws -> Z3Expr { try binary("bvurem", other, Z3_mk_bvurem) }
+    /// Signed remainder with the sign of the dividend, as C's `%`.
+    public func bvsrem(_ other: Z3Expr) throws -> Z3Expr { try binary("bvsrem", other, Z3_mk_bvsrem) }
     /// Bitwise and.
     public func bvand(_ other: Z3Expr) throws -> Z3Expr { try binary("bvand", other, Z3_mk_bvand) }
     /// Bitwise or.

@@ -72,6 +72,9 @@ private func dataLine(_ result: ExplorationResult) -> String? {
                 Assert(wide * 16 == 0x2345_6780, "multiplication wraps at 32 bits").ir,
                 Assert(~wide == 0xEDCB_A987 && -wide == 0xEDCB_A988, "complement and negation").ir,
                 Assert(wide << 4 == 0x2345_6780, "<< drops the bits shifted out").ir,
+                Assert(wide / 0x100 == 0x12_3456 && wide % 0x100 == 0x78, "unsigned / and %").ir,
+                small.set(-7).ir,
+                Assert(small / 2 == -3 && small % 2 == -1, "signed / rounds toward zero, % takes the dividend's sign").ir,
             ]
         }, declarations: {
             byte = BitVector("byte", .uint8)
@@ -165,6 +168,43 @@ private func dataLine(_ result: ExplorationResult) -> String? {
         #expect(result.counterexamples.isEmpty)
         #expect(result.solver?.queries == 0)
         #expect(result.symmetryOffReason == nil)
+    }
+
+    @Test func aDivisorThatCanBeZeroIsReported() throws {
+        var x: BitVector!
+        var quotient: BitVector!
+        let unguarded = try dataProgram({
+            [quotient.set(0x1000 / x).ir]
+        }, declarations: {
+            x = BitVector("x", .uint32, initial: .symbolic)
+            quotient = BitVector("quotient", .uint32)
+        })
+        let result = explore(unguarded)
+        #expect(violatedIds(result) == ["ModelIntegrity"])
+        #expect(result.counterexamples.first?.violation.message.contains("divides by zero") == true)
+        #expect(dataLine(result) == "this run happens with x = 0, quotient = 0")
+
+        let guarded = try dataProgram({
+            [If(x != 0) { quotient.set(0x1000 / x) }.ir]
+        }, declarations: {
+            x = BitVector("x", .uint32, initial: .symbolic)
+            quotient = BitVector("quotient", .uint32)
+        })
+        #expect(explore(guarded).counterexamples.isEmpty)
+    }
+
+    @Test func intMinDividedByMinusOneIsReported() throws {
+        var a: BitVector!
+        var b: BitVector!
+        let program = try dataProgram({
+            [Assume(b != 0).ir, a.set(a / b).ir]
+        }, declarations: {
+            a = BitVector("a", .int32, initial: .symbolic)
+            b = BitVector("b", .int32, initial: .symbolic)
+        })
+        let result = explore(program)
+        #expect(violatedIds(result) == ["ModelIntegrity"])
+        #expect(dataLine(result) == "this run happens with a = 0x80000000, b = 0xFFFFFFFF")
     }
 
     @Test func anUndecidedConditionMakesTheVerdictInconclusive() throws {
