@@ -97,7 +97,8 @@ private func violated(_ result: ProofResult) -> Set<String> {
             && example.steps <= Self.depth {
             expected[example.violation.property.id] = example.steps
         }
-        let bmc = try BoundedModelChecker(semantics: Semantics.abstracting(program), depth: Self.depth, maxStates: 60_000).run()
+        let bmc = try BoundedModelChecker(
+            semantics: Semantics.abstracting(program), depth: Self.depth, maxStates: 60_000, queryTimeoutMilliseconds: 600_000).run()
         #expect(bmc.incomplete == nil, "\(path): \(bmc.incomplete ?? "")")
         let found = Dictionary(bmc.findings.map { ($0.property.id, $0.steps) }, uniquingKeysWith: { first, _ in first })
         #expect(found == expected, "\(path): BMC \(found), explicit \(expected)")
