@@ -111,6 +111,8 @@ public struct Model {
         _ name: String, interleaving: Interleaving = .everyStatement,
         cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess,
         drain: DrainRule = .allAwaitingPostOp,
+        teardownWaitsFor: TeardownWaitRule = .operations,
+        drainedStatus: DrainedStatusRule = .operationStatus,
         disabling disabled: [Disable] = [],
         file: String = #filePath, line: Int = #line,
         @ModelBuilder _ content: () -> Void
@@ -125,7 +127,7 @@ public struct Model {
             workload: WorkloadIR(requests: context.requests, teardowns: context.teardowns, unloads: context.unloads),
             options: OptionsIR(
                 interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus, drain: drain,
-                disabled: disabled.map(\.ir)))
+                teardownWaitsFor: teardownWaitsFor, drainedStatus: drainedStatus, disabled: disabled.map(\.ir)))
         if context.models.isEmpty && !context.capturing { atexit { writeModelAtExit() } }
         context.models.append(ir)
         // A further model (an error the loader reports) starts from nothing.

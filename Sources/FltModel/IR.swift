@@ -82,6 +82,36 @@ public enum DrainRule: String, Codable, Sendable {
     case exceptSynchronized
 }
 
+/// What InstanceTeardownComplete waits for besides operations (catalog §1.9, DESIGN.md §2). The docs
+/// say teardown complete comes once every operation is completed or drained (T4; D:teardown,
+/// I:load) and that an FltObjectReference rundown reference does not delay it (T8); whether a work
+/// item of the filter that is still running does (a generic work item queued on the instance, or a
+/// deferred work item whose routine goes on after resuming its operation) is undocumented.
+public enum TeardownWaitRule: String, Codable, Sendable {
+    /// Operations only: pended, running in a callback, or owed a post-op (the docs; the default). A
+    /// work item still running may see teardown complete begin (and break T6 if it then touches the
+    /// instance).
+    case operations
+    /// Operations, and every work item of the filter (deferred or generic) until its routine
+    /// returns, as if each held a rundown reference on the instance.
+    case operationsAndWorkItems
+}
+
+/// What IoStatus.Status a post-op called with FLTFL_POST_OPERATION_DRAINING sees. D:post says it gets
+/// a copy of the callback data; I:drain that the operation may not have been completed yet, and the
+/// docs do not say what the copy's status is then. The WDK delete sample (DfPostCreateCallback, "this
+/// status check handles the draining scenario") assumes it is a failure.
+public enum DrainedStatusRule: String, Codable, Sendable {
+    /// The operation's IoStatus as it is when drained (a copy of the callback data, D:post; the
+    /// default): the file system's status once it completed the operation, else the status before it
+    /// was sent down (STATUS_SUCCESS unless filter code set one).
+    case operationStatus
+    /// As `operationStatus` for an operation already completed below the filter; an operation still
+    /// in the file system or in a lower filter shows STATUS_UNSUCCESSFUL (what the delete sample
+    /// assumes).
+    case failureUntilCompleted
+}
+
 /// A property the model switches off, and the written reason the report repeats.
 public struct DisabledPropertyIR: Codable, Sendable {
     public var property: String
@@ -98,14 +128,21 @@ public struct OptionsIR: Codable, Sendable {
     public var interleaving: Interleaving
     public var cleanupCloseStatus: CleanupCloseStatusRule
     public var drain: DrainRule
+    /// Absent in IR saved before the option existed: `.operations`.
+    public var teardownWaitsFor: TeardownWaitRule?
+    /// Absent in IR saved before the option existed: `.operationStatus`.
+    public var drainedStatus: DrainedStatusRule?
     public var disabled: [DisabledPropertyIR]
     public init(
         interleaving: Interleaving = .everyStatement, cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess,
-        drain: DrainRule = .allAwaitingPostOp, disabled: [DisabledPropertyIR] = []
+        drain: DrainRule = .allAwaitingPostOp, teardownWaitsFor: TeardownWaitRule = .operations,
+        drainedStatus: DrainedStatusRule = .operationStatus, disabled: [DisabledPropertyIR] = []
     ) {
         self.interleaving = interleaving
         self.cleanupCloseStatus = cleanupCloseStatus
         self.drain = drain
+        self.teardownWaitsFor = teardownWaitsFor
+        self.drainedStatus = drainedStatus
         self.disabled = disabled
     }
 }

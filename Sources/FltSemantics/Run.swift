@@ -1210,6 +1210,16 @@ struct Run {
                 slot.post = .running
                 state.operations[operation].slots[filter] = slot
                 note(operation, "FltMgr", "drains \(label(operation)): calls \(filterName)'s post-op with FLTFL_POST_OPERATION_DRAINING")
+                if program.model.options.drainedStatus == .failureUntilCompleted, !semantics.completedBelow(operation, filter, state) {
+                    // D:post gives a drained post-op a copy of the callback data; the docs do not say
+                    // what its IoStatus is before the operation completes (I:drain). This option takes
+                    // the delete sample's reading: a failure. The file system, or the lower filter
+                    // that completes the operation, sets its real status later.
+                    let old = state.operations[operation].status
+                    state.operations[operation].status = NTStatus.unsuccessful.value
+                    note(operation, "FltMgr", "\(label(operation)) has not been completed below \(filterName): the drained copy's IoStatus.Status is \(NTStatus.unsuccessful) (drainedStatus: .failureUntilCompleted)",
+                         changes: old == NTStatus.unsuccessful.value ? [] : ["\(label(operation)).IoStatus.Status: \(NTStatus(old)) → \(NTStatus.unsuccessful)"])
+                }
                 guard let code = program.filters[filter].post[program.requests[operation].major] else {
                     fail(.callbackRequiresPostOp, "\(filterName) has no post-operation callback for \(label(operation))", at: nil)
                     return

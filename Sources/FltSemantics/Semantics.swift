@@ -172,8 +172,10 @@ public final class Semantics: Sendable {
         case .teardown(let filter, .begin):
             return program.filters[filter].teardown == .afterRequestsComplete && !state.allCompleted
         case .teardown(let filter, .drain):
-            // T4: teardown complete waits until nothing is outstanding at the instance.
-            return drainable(filter, state) == nil && hasOutstanding(filter, state)
+            // T4: teardown complete waits until nothing is outstanding at the instance (and, with
+            // `teardownWaitsFor: .operationsAndWorkItems`, no work item of the filter runs).
+            return drainable(filter, state) == nil
+                && (hasOutstanding(filter, state) || runningWorkItem(of: filter, state, except: thread) != nil)
         case .teardown:
             return false
         case .unload:
@@ -223,10 +225,37 @@ public final class Semantics: Sendable {
         }
     }
 
+    /// With `teardownWaitsFor: .operationsAndWorkItems` (catalog §1.9, an open question the model
+    /// decides), a deferred or generic work item of the filter whose routine is still running, on a
+    /// thread other than `except` (FltUnregisterFilter called from the work item itself tears the
+    /// instance down on that thread: T12 reports that hang). Nil under the default `.operations`.
+    func runningWorkItem(of filter: Int, _ state: SystemState, except: ThreadState? = nil) -> ThreadState? {
+        guard program.model.options.teardownWaitsFor == .operationsAndWorkItems else { return nil }
+        return state.threads.first { other in
+            guard other != except, case .worker(let item, _) = other.role, program.workItemFilter[item] == filter else { return false }
+            let kind = program.model.workItems[item].kind
+            return kind == .deferredIo || kind == .generic
+        }
+    }
+
+    /// Whether an operation has been completed below a filter (by the file system or by a lower
+    /// filter's pre-op): a lower filter's post-op has been called for it (not drained), or a lower
+    /// SYNCHRONIZE'd filter's waiting thread has been woken for it.
+    func completedBelow(_ operation: Int, _ filter: Int, _ state: SystemState) -> Bool {
+        state.operations[operation].slots.indices.contains { index in
+            let slot = state.operations[operation].slots[index]
+            return index > filter && ((slot.post != .notCalled && !slot.drained) || slot.syncSignalled)
+        }
+    }
+
     /// What keeps an instance's teardown from completing (T4): operations pended or running in its
-    /// callbacks, or owed a post-op that will not be drained.
+    /// callbacks, or owed a post-op that will not be drained; with `teardownWaitsFor:
+    /// .operationsAndWorkItems`, a work item of the filter still running.
     func outstanding(_ filter: Int, _ state: SystemState) -> [String] {
         var reasons: [String] = []
+        if let worker = runningWorkItem(of: filter, state) {
+            reasons.append("\(threadName(worker.role)) is still running (teardownWaitsFor: .operationsAndWorkItems)")
+        }
         for (index, operation) in state.operations.enumerated() {
             let slot = operation.slots[filter]
             let label = program.requests[index].label
