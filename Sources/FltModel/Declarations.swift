@@ -194,7 +194,7 @@ public struct Unload: WorkloadComponent {
     }
 }
 
-/// Something a `Workload { }` may contain: `Requests` and `InstanceTeardown`.
+/// Something a `Workload { }` may contain: `Requests`, `InstanceTeardown`, `Detach` and `Unload`.
 public protocol WorkloadComponent {
     var item: WorkloadItem { get }
 }
@@ -209,6 +209,16 @@ public struct InstanceTeardown: WorkloadComponent {
     public let item: WorkloadItem
     public init(_ filter: String, when timing: TeardownTiming = .anytime, file: String = #filePath, line: Int = #line) {
         item = .teardown(TeardownIR(filter: filter, timing: timing, location: location(file, line)))
+    }
+}
+
+/// A manual detach of the named filter's instance (`fltmc detach`, FilterDetach), which may race the
+/// requests. FltMgr first calls the filter's `InstanceQueryTeardown`: returning
+/// STATUS_FLT_DO_NOT_DETACH vetoes it, and without that callback there is no manual detach (T9).
+public struct Detach: WorkloadComponent {
+    public let item: WorkloadItem
+    public init(_ filter: String, when timing: TeardownTiming = .anytime, file: String = #filePath, line: Int = #line) {
+        item = .teardown(TeardownIR(filter: filter, timing: timing, manual: true, location: location(file, line)))
     }
 }
 
@@ -269,6 +279,9 @@ public struct Filter: ModelComponent {
             case .unload(let callback):
                 if filter.unload != nil { context.error("\(name) declares FilterUnload twice", callback.location) }
                 filter.unload = callback
+            case .queryTeardown(let callback):
+                if filter.queryTeardown != nil { context.error("\(name) declares InstanceQueryTeardown twice", callback.location) }
+                filter.queryTeardown = callback
             }
         }
         context.currentFilter = outer
@@ -282,6 +295,18 @@ public enum FilterPart {
     case teardownStart(TeardownCallbackIR)
     case teardownComplete(TeardownCallbackIR)
     case unload(TeardownCallbackIR)
+    case queryTeardown(TeardownCallbackIR)
+}
+
+/// InstanceQueryTeardownCallback: FltMgr calls it when a manual detach of the instance is requested
+/// (`Detach` in the workload), never for a dismount or an unload. Every path returns
+/// `Return(status: .success)` to allow the detach or `Return(status: .fltDoNotDetach)` to veto it
+/// (T9). Runs for no operation.
+public struct InstanceQueryTeardown: FilterComponent {
+    public let part: FilterPart
+    public init(file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        part = .queryTeardown(TeardownCallbackIR(body: body(), location: location(file, line)))
+    }
 }
 
 /// FilterUnloadCallback: must call `UnregisterFilter()`; `Return(status: .fltDoNotDetach)` vetoes a
@@ -294,7 +319,7 @@ public struct FilterUnload: FilterComponent {
 }
 
 /// Something a `Filter { }` body may contain: `PreOperation`, `PostOperation`,
-/// `InstanceTeardownStart`, `InstanceTeardownComplete`.
+/// `InstanceTeardownStart`, `InstanceTeardownComplete`, `InstanceQueryTeardown`, `FilterUnload`.
 public protocol FilterComponent {
     var part: FilterPart { get }
 }

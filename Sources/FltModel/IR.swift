@@ -330,6 +330,9 @@ public struct FilterIR: Codable, Sendable {
     public var teardownComplete: TeardownCallbackIR?
     /// FilterUnloadCallback. Without one the filter cannot be unloaded (T9).
     public var unload: TeardownCallbackIR?
+    /// InstanceQueryTeardownCallback: asked before a manual detach, which it may veto with
+    /// STATUS_FLT_DO_NOT_DETACH. Without one there is no manual detach (T9).
+    public var queryTeardown: TeardownCallbackIR?
     public var location: SourceLocation
     public init(
         name: String, altitude: Int, callbacks: [CallbackIR], teardownStart: TeardownCallbackIR? = nil,
@@ -438,10 +441,14 @@ public enum TeardownTiming: String, Codable, Sendable {
 public struct TeardownIR: Codable, Sendable {
     public var filter: String
     public var timing: TeardownTiming
+    /// A manual detach (`fltmc detach`, FilterDetach): FltMgr first calls InstanceQueryTeardown,
+    /// which may veto it (T9). Absent or false: a teardown that cannot be vetoed (a dismount).
+    public var manual: Bool?
     public var location: SourceLocation
-    public init(filter: String, timing: TeardownTiming, location: SourceLocation) {
+    public init(filter: String, timing: TeardownTiming, manual: Bool = false, location: SourceLocation) {
         self.filter = filter
         self.timing = timing
+        self.manual = manual ? true : nil
         self.location = location
     }
 }

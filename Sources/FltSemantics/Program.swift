@@ -121,6 +121,9 @@ struct StackFilter: Sendable {
     var teardownComplete: Int?
     /// Whether, and when, the workload tears this filter's instance down.
     var teardown: TeardownTiming?
+    /// The workload's teardown is a manual detach, which InstanceQueryTeardown may veto (T9).
+    var manualDetach = false
+    var queryTeardown: Int?
     var unloadCallback: Int?
     /// Whether the workload unloads this filter, and whether mandatorily.
     var unloadMandatory: Bool?
@@ -189,7 +192,12 @@ public struct Program: Sendable {
                 code.append(Compiler.compile(unload.body, name: "\(filter.name) FilterUnload", endingAt: unload.location))
                 stacked.unloadCallback = code.count - 1
             }
+            if let query = filter.queryTeardown {
+                code.append(Compiler.compile(query.body, name: "\(filter.name) InstanceQueryTeardown", endingAt: query.location))
+                stacked.queryTeardown = code.count - 1
+            }
             stacked.teardown = model.workload.teardowns.first { $0.filter == filter.name }?.timing
+            stacked.manualDetach = model.workload.teardowns.first { $0.filter == filter.name }?.manual ?? false
             stacked.unloadMandatory = model.workload.unloads.first { $0.filter == filter.name }?.mandatory
             stackIndexOfName[filter.name] = filters.count
             filters.append(stacked)

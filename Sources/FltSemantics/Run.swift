@@ -322,6 +322,15 @@ struct Run {
             pop()
             if case .unload(let unloading, .inCallback)? = state.threads[thread].frames.last {
                 setTop(.unload(filter: unloading, step: .returned(status.value)))
+            } else if case .teardown(let detached, .begin)? = state.threads[thread].frames.last {
+                // InstanceQueryTeardown returned (T9, D:qteardown): STATUS_FLT_DO_NOT_DETACH vetoes
+                // the manual detach; any other status lets it go on.
+                if status == .fltDoNotDetach {
+                    note(nil, "FltMgr", "\(program.filters[detached].name) vetoed the detach (STATUS_FLT_DO_NOT_DETACH): its instance stays attached")
+                    pop()
+                } else {
+                    startTeardown(detached)
+                }
             }
         case .setCancelCompletion(let routine, let handle):
             guard let target = self.operation(named: handle, frame, "FltSetCancelCompletion", at: location, orElse: .modelIntegrity) else { return }
@@ -1183,19 +1192,21 @@ struct Run {
         let filterName = program.filters[filter].name
         switch step {
         case .begin:
-            guard state.instances[filter] == .attached else {
-                // FltUnregisterFilter tore it down first.
-                pop()
+            if program.filters[filter].manualDetach, state.threads[thread].role == .teardown(filter: filter),
+               state.instances[filter] == .attached {
+                // T9 (D:qteardown, I:load): a manual detach first asks InstanceQueryTeardown, which
+                // may veto it; without that callback there is no manual detach. A dismount, or the
+                // teardown FltUnregisterFilter does, asks nothing.
+                guard let query = program.filters[filter].queryTeardown else {
+                    note(nil, "FltMgr", "refuses to detach \(filterName): it registered no InstanceQueryTeardown callback (T9)")
+                    pop()
+                    return
+                }
+                note(nil, "FltMgr", "a manual detach of \(filterName)'s instance is requested: calls its InstanceQueryTeardown")
+                push(called(query, operation: -1, filter: filter))
                 return
             }
-            state.instances[filter] = .tearingDown
-            note(nil, "FltMgr", "starts tearing down \(filterName)'s instance")
-            if let start = program.filters[filter].teardownStart {
-                setTop(.teardown(filter: filter, step: .inStart))
-                push(called(start, operation: -1, filter: filter))
-            } else {
-                setTop(.teardown(filter: filter, step: .drain))
-            }
+            startTeardown(filter)
         case .inStart:
             setTop(.teardown(filter: filter, step: .drain))
         case .drain:
@@ -1245,6 +1256,25 @@ struct Run {
             note(nil, "FltMgr", "\(filterName)'s instance is torn down")
             pop()
             checkContextsReleased(filter)
+        }
+    }
+
+    /// Teardown starts (D:teardown): no new operation reaches the instance (T5), and
+    /// InstanceTeardownStart runs.
+    private mutating func startTeardown(_ filter: Int) {
+        let filterName = program.filters[filter].name
+        guard state.instances[filter] == .attached else {
+            // FltUnregisterFilter tore it down first.
+            pop()
+            return
+        }
+        state.instances[filter] = .tearingDown
+        note(nil, "FltMgr", "starts tearing down \(filterName)'s instance")
+        if let start = program.filters[filter].teardownStart {
+            setTop(.teardown(filter: filter, step: .inStart))
+            push(called(start, operation: -1, filter: filter))
+        } else {
+            setTop(.teardown(filter: filter, step: .drain))
         }
     }
 

@@ -44,6 +44,13 @@ struct Validator {
             if let start = filter.teardownStart { try check(start.body, context: .teardown, filter: filter.name) }
             if let complete = filter.teardownComplete { try check(complete.body, context: .teardown, filter: filter.name) }
             if let unload = filter.unload { try check(unload.body, context: .unload, filter: filter.name) }
+            if let query = filter.queryTeardown {
+                // Like FilterUnload, it runs for no operation and returns a status (T9).
+                try check(query.body, context: .unload, filter: filter.name)
+                if !terminates(query.body) {
+                    throw ModelError("\(filter.name) InstanceQueryTeardown can reach its end without a Return(status:)", at: query.body.last?.location ?? query.location)
+                }
+            }
         }
         for item in model.workItems {
             if names[item.owner] == nil { throw ModelError("work item \"\(item.name)\" belongs to no filter", at: item.location) }
@@ -270,9 +277,9 @@ struct Validator {
             try check(onCleared, context: context, filter: filter)
             try check(onCancelled, context: context, filter: filter)
         case .returnStatus(let status):
-            if context != .unload { throw ModelError("a status can only be returned from FilterUnload", at: at) }
+            if context != .unload { throw ModelError("a status can only be returned from FilterUnload or InstanceQueryTeardown", at: at) }
             if status != .success && status != .fltDoNotDetach {
-                throw ModelError("FilterUnload returns STATUS_SUCCESS or STATUS_FLT_DO_NOT_DETACH", at: at)
+                throw ModelError("FilterUnload and InstanceQueryTeardown return STATUS_SUCCESS or STATUS_FLT_DO_NOT_DETACH", at: at)
             }
         }
     }
@@ -319,7 +326,7 @@ struct Validator {
     private func terminates(_ body: [StatementIR]) -> Bool {
         body.contains { statement in
             switch statement.kind {
-            case .returnPre, .returnPost: true
+            case .returnPre, .returnPost, .returnStatus: true
             case .ifElse(_, let then, let otherwise): terminates(then) && terminates(otherwise)
             case .choose(let branches): branches.allSatisfy(terminates)
             case .atomic(let inner): terminates(inner)
