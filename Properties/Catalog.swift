@@ -273,7 +273,7 @@ extension Property {
 
     public static let unloadCompletes = Property(
         id: "UnloadCompletes", catalogIds: ["T11", "T12", "T9"],
-        rule: "An unload that is not vetoed completes: FilterUnloadCallback calls FltUnregisterFilter, which returns once every instance is torn down and no rundown reference (generic work item) is left; it is never called from the filter's own work item, and a mandatory unload is never vetoed.",
+        rule: "An unload that is not vetoed completes: FilterUnloadCallback calls FltUnregisterFilter, which returns once every instance is torn down and no rundown reference (a generic work item running, a FltObjectReference not dereferenced) is left; it is never called from the filter's own work item or while holding a reference, and a mandatory unload is never vetoed.",
         source: "I:unreg /ifs/unregistering-the-minifilter; D:unreg /ddi/fltkernel/nf-fltkernel-fltunregisterfilter; I:unloadcb /ifs/writing-a-filterunloadcallback-routine",
         kind: .liveness, severity: .error)
 

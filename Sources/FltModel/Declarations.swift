@@ -559,6 +559,39 @@ public struct Lock {
     }
 }
 
+/// Rundown references the enclosing filter takes on its instance or on itself with
+/// `reference { } onFailure: { }` (FltObjectReference) and gives back with `dereference()`
+/// (FltObjectDereference). A reference on the instance does not delay InstanceTeardownComplete (T8);
+/// FltUnregisterFilter waits until every reference of either kind is given back (T11), so calling
+/// it while holding one hangs (T12). FltObjectReference fails with STATUS_FLT_DELETING_OBJECT once
+/// the object is being torn down. The count is the filter variable `<name>.references` (0...16).
+public struct RundownReference {
+    let counter: Int
+    let target: RundownTarget
+    public init(_ name: String, on target: RundownTarget, file: String = #filePath, line: Int = #line) {
+        if buildContext.currentFilter == nil { buildContext.error("RundownReference \"\(name)\" must be declared inside a Filter", location(file, line)) }
+        self.target = target
+        counter = declare(name + ".references", .int(min: 0, max: 16), 0, false, file, line)
+    }
+
+    /// FltObjectReference: `onSuccess` with one more reference held, `onFailure` when the object is
+    /// being torn down (STATUS_FLT_DELETING_OBJECT).
+    public func reference(
+        file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) -> CodeStatement {
+        CodeStatement(StatementIR(.objectReference(counter: counter, target: target, onSuccess: onSuccess(), onFailure: onFailure()), at: location(file, line)))
+    }
+
+    /// How many references the filter holds.
+    public var references: Expr { Expr(.variable(counter)) }
+
+    /// FltObjectDereference.
+    public func dereference(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.objectDereference(counter: counter, target: target), at: location(file, line)))
+    }
+}
+
 /// IRQL values for comparisons with `Irql.current`.
 public enum Irql {
     /// KeGetCurrentIrql().

@@ -453,6 +453,15 @@ public struct TeardownIR: Codable, Sendable {
     }
 }
 
+/// What FltObjectReference takes a rundown reference on.
+public enum RundownTarget: String, Codable, Sendable {
+    /// The filter's instance (PFLT_INSTANCE): it does not delay InstanceTeardownComplete, only the
+    /// instance's free (T8).
+    case instance
+    /// The filter (PFLT_FILTER): FltUnregisterFilter waits until it is dereferenced (T11).
+    case filter
+}
+
 /// A deferred I/O work item routine (FltQueueDeferredIoWorkItem). It runs on its own system worker
 /// thread with the operation it was queued for as the current operation.
 public enum WorkItemKind: String, Codable, Sendable {
@@ -660,6 +669,12 @@ public indirect enum StatementKind: Codable, Sendable {
     case modifyParameters
     /// FltSetCallbackDataDirty (P15).
     case setCallbackDataDirty
+    /// FltObjectReference on the filter's instance or on the filter: `counter` (a variable index)
+    /// counts the references held. `onFailure` when it fails with STATUS_FLT_DELETING_OBJECT (the
+    /// object is being torn down).
+    case objectReference(counter: Int, target: RundownTarget, onSuccess: [StatementIR], onFailure: [StatementIR])
+    /// FltObjectDereference of one reference counted by `counter`.
+    case objectDereference(counter: Int, target: RundownTarget)
     /// Acquires a lock (`ModelIR.locks` index), waiting while another thread holds it.
     case acquire(lock: Int)
     case release(lock: Int)

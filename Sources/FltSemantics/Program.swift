@@ -49,6 +49,9 @@ enum Instruction: Sendable {
     case queueGenericWorkItem(workItem: Int, failureTarget: Int)
     case unregisterFilter
     case returnStatus(NTStatus)
+    /// FltObjectReference: success goes on at the next instruction, failure at `failureTarget`.
+    case objectReference(counter: Int, target: RundownTarget, failureTarget: Int)
+    case objectDereference(counter: Int, target: RundownTarget)
     case setCancelCompletion(routine: Int, operation: ExprIR)
     /// Cleared: the next instruction; cancelled: `cancelledTarget`.
     case clearCancelCompletion(operation: ExprIR, cancelledTarget: Int)
@@ -160,6 +163,8 @@ public struct Program: Sendable {
     let cancelSpinLock: Int?
     /// Whether any code can jump backwards (a `While`): only then can the state graph have cycles.
     public let hasLoops: Bool
+    /// Per filter (stack index): the variables counting its FltObjectReference references (T8, T11).
+    let rundownCounters: [[Int]]
 
     public var filterNames: [String] { filters.map(\.name) }
 
@@ -240,6 +245,15 @@ public struct Program: Sendable {
             if variable.threadLocal { nextSlot += 1 }
         }
         self.localSlot = slots
+        var counters = [[Int]](repeating: [], count: filters.count)
+        for compiled in code {
+            for case .objectReference(let counter, _, _) in compiled.instructions {
+                if let owner = model.variables[counter].owner, let index = stackIndexOfName[owner], !counters[index].contains(counter) {
+                    counters[index].append(counter)
+                }
+            }
+        }
+        self.rundownCounters = counters
         self.hasLoops = code.contains { compiled in
             compiled.instructions.enumerated().contains { pc, instruction in
                 if case .jump(let target) = instruction { target <= pc } else { false }
@@ -388,6 +402,16 @@ struct Compiler {
             compile(onCancelled)
             instructions[jumpOver] = .jump(instructions.count)
         case .returnStatus(let status): emit(.returnStatus(status), at)
+        case .objectReference(let counter, let target, let onSuccess, let onFailure):
+            let reference = instructions.count
+            emit(.objectReference(counter: counter, target: target, failureTarget: -1), at)
+            compile(onSuccess)
+            let jumpOverFailure = instructions.count
+            emit(.jump(-1), at)
+            instructions[reference] = .objectReference(counter: counter, target: target, failureTarget: instructions.count)
+            compile(onFailure)
+            instructions[jumpOverFailure] = .jump(instructions.count)
+        case .objectDereference(let counter, let target): emit(.objectDereference(counter: counter, target: target), at)
         }
     }
 }

@@ -332,6 +332,31 @@ struct Run {
                     startTeardown(detached)
                 }
             }
+        case .objectReference(let counter, let target, let failureTarget):
+            let object = "\(program.filters[filter].name)'s \(target == .instance ? "instance" : "filter object")"
+            let deleting = switch target {
+            case .instance: state.instances[filter] != .attached
+            case .filter: state.filterStages[filter] == .unregistering || state.filterStages[filter] == .unloaded
+            }
+            if deleting {
+                // FltObjectReference (/ddi/fltkernel/nf-fltkernel-fltobjectreference) fails with
+                // STATUS_FLT_DELETING_OBJECT once the object is being torn down.
+                note(current, actor, "\(name): FltObjectReference(\(object)) fails with STATUS_FLT_DELETING_OBJECT (it is being torn down)", at: location)
+                advance(to: failureTarget)
+                return
+            }
+            let held = semantics.value(of: counter, in: state.threads[thread], state)
+            assign(held + 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectReference(\(object)) succeeds: \(held + 1)")
+            if violation == nil { advance(to: pc + 1) }
+        case .objectDereference(let counter, let target):
+            let object = "\(program.filters[filter].name)'s \(target == .instance ? "instance" : "filter object")"
+            let held = semantics.value(of: counter, in: state.threads[thread], state)
+            guard held > 0 else {
+                fail(.modelIntegrity, "\(name) calls FltObjectDereference(\(object)) with no reference held (\(semantics.variableName(counter)) is 0): an unbalanced rundown release", at: location)
+                return
+            }
+            assign(held - 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectDereference(\(object)): \(held - 1)")
+            if violation == nil { advance(to: pc + 1) }
         case .setCancelCompletion(let routine, let handle):
             guard let target = self.operation(named: handle, frame, "FltSetCancelCompletion", at: location, orElse: .modelIntegrity) else { return }
             let request = program.requests[target]
@@ -1329,7 +1354,7 @@ struct Run {
     }
 
     /// FltUnregisterFilter (I:unreg, D:unreg, T11): tears down the filter's instance, then blocks
-    /// until every rundown reference (generic work items) is gone.
+    /// until every rundown reference (generic work items, FltObjectReference) is gone.
     private mutating func unregister(_ filter: Int, _ step: UnregisterStep) {
         switch step {
         case .instances:

@@ -172,7 +172,8 @@ public final class Semantics: Sendable {
         case .teardown(let filter, .begin):
             return program.filters[filter].teardown == .afterRequestsComplete && !state.allCompleted
         case .teardown(let filter, .drain):
-            // T4: teardown complete waits until nothing is outstanding at the instance (and, with
+            // T4: teardown complete waits until nothing is outstanding at the instance (T8: a
+            // FltObjectReference on the instance does not count; and, with
             // `teardownWaitsFor: .operationsAndWorkItems`, no work item of the filter runs).
             return drainable(filter, state) == nil
                 && (hasOutstanding(filter, state) || runningWorkItem(of: filter, state, except: thread) != nil)
@@ -184,7 +185,9 @@ public final class Semantics: Sendable {
             // A teardown of the instance under way on another thread must finish first.
             return state.instances[filter] == .tearingDown || state.instances[filter] == .completing
         case .unregister(let filter, .rundown):
-            // T11: blocks while a generic work item of the filter runs (W5), itself included (T12).
+            // T11: blocks while a generic work item of the filter runs (W5), itself included (T12),
+            // and while a FltObjectReference on the filter or its instance is not dereferenced.
+            if program.rundownCounters[filter].contains(where: { state.variables[$0] > 0 }) { return true }
             return state.threads.contains { other in
                 if case .worker(let item, _) = other.role {
                     return program.model.workItems[item].kind == .generic && program.workItemFilter[item] == filter
@@ -381,8 +384,11 @@ public final class Semantics: Sendable {
             }
             if let unregistering = thread.frames.lastIndex(where: { if case .unregister = $0 { true } else { false } }),
                case .unregister(let filter, let step) = thread.frames[unregistering] {
+                let references = program.rundownCounters[filter].filter { state.variables[$0] > 0 }
                 let why = step == .instances
                     ? "it waits for \(program.filters[filter].name)'s instance teardown: " + (outstanding(filter, state).joined(separator: "; "))
+                    : !references.isEmpty
+                    ? "FltObjectReference references are never dereferenced (" + references.map { "\(variableName($0)) = \(state.variables[$0])" }.joined(separator: ", ") + "; FltUnregisterFilter must not be called while holding one, T12)"
                     : "a generic work item of \(program.filters[filter].name) still holds its rundown" + (thread.role.isGenericWorker(of: filter, program) ? " (FltUnregisterFilter was called from that work item itself, T12)" : "")
                 violations.append(Violation(
                     property: .unloadCompletes,

@@ -230,6 +230,12 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onFailure, context: context, filter: filter)
         case .unregisterFilter: break
+        case .objectReference(let counter, _, let onSuccess, let onFailure):
+            try checkRundownCounter(counter, filter, at)
+            try check(onSuccess, context: context, filter: filter)
+            try check(onFailure, context: context, filter: filter)
+        case .objectDereference(let counter, _):
+            try checkRundownCounter(counter, filter, at)
         case .checkOplock(let operation, let waitCompletion, let onSuccess, let onPending, let onComplete):
             if let waitCompletion {
                 guard model.workItems.indices.contains(waitCompletion), model.workItems[waitCompletion].kind == .oplockWaitCompletion,
@@ -284,6 +290,17 @@ struct Validator {
         }
     }
 
+    /// A `RundownReference`'s count: an integer variable of the filter using it.
+    private func checkRundownCounter(_ counter: Int, _ filter: String, _ at: SourceLocation) throws(ModelError) {
+        guard model.variables.indices.contains(counter), case .int = model.variables[counter].type,
+              !model.variables[counter].threadLocal else {
+            throw ModelError("unknown rundown reference count #\(counter)", at: at)
+        }
+        if model.variables[counter].owner != filter {
+            throw ModelError("\(filter) uses rundown reference \(model.variables[counter].name) of \(model.variables[counter].owner ?? "the model"); a filter references its own objects", at: at)
+        }
+    }
+
     private func checkQueue(_ queue: Int, _ filter: String, _ at: SourceLocation) throws(ModelError) {
         guard model.queues.indices.contains(queue) else { throw ModelError("unknown cancel-safe queue #\(queue)", at: at) }
         if model.queues[queue].owner != filter {
@@ -334,7 +351,8 @@ struct Validator {
             case .checkOplock(_, _, let onSuccess, let onPending, let onComplete):
                 terminates(onSuccess) && terminates(onPending) && terminates(onComplete)
             case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure),
-                 .queueGenericWorkItem(_, let onSuccess, let onFailure), .clearCancelCompletion(_, let onSuccess, let onFailure):
+                 .queueGenericWorkItem(_, let onSuccess, let onFailure), .clearCancelCompletion(_, let onSuccess, let onFailure),
+                 .objectReference(_, _, let onSuccess, let onFailure):
                 terminates(onSuccess) && terminates(onFailure)
             default: false
             }
