@@ -428,14 +428,50 @@ public struct CancelSafeQueue {
 /// rundown until it returns.
 public struct WorkItem {
     let index: Int
-    public init(_ name: String, kind: WorkItemKind = .deferredIo, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+    /// `explicitAllocation`: the filter allocates and frees the work item itself
+    /// (`AllocateWorkItem`, `FreeWorkItem`), and fltcheck checks that each allocation is freed
+    /// exactly once (W3); its count is the filter variable `<name>.allocated` (0...16).
+    public init(
+        _ name: String, kind: WorkItemKind = .deferredIo, explicitAllocation: Bool = false,
+        file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]
+    ) {
         let context = buildContext
         index = context.workItems.count
         let owner = context.currentFilter
         if owner == nil { context.error("WorkItem \"\(name)\" must be declared inside a Filter", location(file, line)) }
         // Registered before the body is built so the body's own location errors point here.
         context.workItems.append(WorkItemIR(name: name, owner: owner ?? "", kind: kind, body: [], location: location(file, line)))
+        if explicitAllocation {
+            context.workItems[index].allocationCounter = declare(name + ".allocated", .int(min: 0, max: 16), 0, false, file, line)
+        }
         context.workItems[index].body = body()
+    }
+}
+
+/// FltAllocateDeferredIoWorkItem / FltAllocateGenericWorkItem for a work item declared with
+/// `explicitAllocation: true`: `onSuccess` when it is allocated, `onFailure` when the call returns
+/// NULL (both are explored). Queue it, then free it exactly once: in its routine, or when queueing
+/// fails (W3).
+public struct AllocateWorkItem: Statement {
+    public let ir: StatementIR
+    public init(
+        _ workItem: WorkItem, file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) {
+        ir = StatementIR(.allocateWorkItem(workItem: workItem.index, onSuccess: onSuccess(), onFailure: onFailure()), at: location(file, line))
+    }
+}
+
+/// FltFreeDeferredIoWorkItem / FltFreeGenericWorkItem (W3): frees one allocation of the work item.
+/// `FreeWorkItem()`, in a work item's own routine, frees the work item it runs for (the routine's
+/// FltWorkItem parameter).
+public struct FreeWorkItem: Statement {
+    public let ir: StatementIR
+    public init(_ workItem: WorkItem, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.freeWorkItem(workItem: workItem.index), at: location(file, line))
+    }
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.freeWorkItem(workItem: nil), at: location(file, line))
     }
 }
 

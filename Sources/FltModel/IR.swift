@@ -486,6 +486,9 @@ public struct WorkItemIR: Codable, Sendable {
     public var owner: String
     public var kind: WorkItemKind
     public var body: [StatementIR]
+    /// With explicit allocation (`AllocateWorkItem`/`FreeWorkItem`, W3): the variable counting the
+    /// work items allocated and not yet freed. Nil: allocation is implicit in queueing.
+    public var allocationCounter: Int?
     public var location: SourceLocation
     public init(name: String, owner: String, kind: WorkItemKind = .deferredIo, body: [StatementIR], location: SourceLocation) {
         self.name = name
@@ -675,6 +678,12 @@ public indirect enum StatementKind: Codable, Sendable {
     case objectReference(counter: Int, target: RundownTarget, onSuccess: [StatementIR], onFailure: [StatementIR])
     /// FltObjectDereference of one reference counted by `counter`.
     case objectDereference(counter: Int, target: RundownTarget)
+    /// FltAllocateDeferredIoWorkItem / FltAllocateGenericWorkItem for a work item declared with
+    /// explicit allocation: `onSuccess` with one more allocated, `onFailure` when it returns NULL.
+    case allocateWorkItem(workItem: Int, onSuccess: [StatementIR], onFailure: [StatementIR])
+    /// FltFreeDeferredIoWorkItem / FltFreeGenericWorkItem (W3). Nil: the work item whose routine
+    /// is running (the routine's FltWorkItem parameter).
+    case freeWorkItem(workItem: Int?)
     /// Acquires a lock (`ModelIR.locks` index), waiting while another thread holds it.
     case acquire(lock: Int)
     case release(lock: Int)

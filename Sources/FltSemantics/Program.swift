@@ -52,6 +52,10 @@ enum Instruction: Sendable {
     /// FltObjectReference: success goes on at the next instruction, failure at `failureTarget`.
     case objectReference(counter: Int, target: RundownTarget, failureTarget: Int)
     case objectDereference(counter: Int, target: RundownTarget)
+    /// Allocated: the next instruction; NULL: `failureTarget`.
+    case allocateWorkItem(workItem: Int, failureTarget: Int)
+    /// Nil: the work item whose routine runs.
+    case freeWorkItem(workItem: Int?)
     case setCancelCompletion(routine: Int, operation: ExprIR)
     /// Cleared: the next instruction; cancelled: `cancelledTarget`.
     case clearCancelCompletion(operation: ExprIR, cancelledTarget: Int)
@@ -412,6 +416,16 @@ struct Compiler {
             compile(onFailure)
             instructions[jumpOverFailure] = .jump(instructions.count)
         case .objectDereference(let counter, let target): emit(.objectDereference(counter: counter, target: target), at)
+        case .allocateWorkItem(let workItem, let onSuccess, let onFailure):
+            let allocate = instructions.count
+            emit(.allocateWorkItem(workItem: workItem, failureTarget: -1), at)
+            compile(onSuccess)
+            let jumpOverFailure = instructions.count
+            emit(.jump(-1), at)
+            instructions[allocate] = .allocateWorkItem(workItem: workItem, failureTarget: instructions.count)
+            compile(onFailure)
+            instructions[jumpOverFailure] = .jump(instructions.count)
+        case .freeWorkItem(let workItem): emit(.freeWorkItem(workItem: workItem), at)
         }
     }
 }

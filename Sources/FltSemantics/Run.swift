@@ -270,7 +270,8 @@ struct Run {
             completePendedPost(target, filter: filter, at: location)
         case .queueDeferredWorkItem(let item, let handle, let failureTarget):
             // While draining the instance is being torn down, so this fails (W1, S4): no Q3 check.
-            guard let target = self.operation(named: handle, frame, "FltQueueDeferredIoWorkItem", at: location, orElse: .modelIntegrity),
+            guard queuesAllocated(item, "FltQueueDeferredIoWorkItem", in: name, at: location),
+                  let target = self.operation(named: handle, frame, "FltQueueDeferredIoWorkItem", at: location, orElse: .modelIntegrity),
                   instanceUsable(filter, "FltQueueDeferredIoWorkItem(\(label(target)))", at: location) else { return }
             queueDeferred(item, for: target, filter: filter, name: name, pc: pc, failureTarget: failureTarget, at: location)
         case .cbdqInsert(let queue, let handle, let statusVariable, let failureTarget):
@@ -297,6 +298,7 @@ struct Run {
                    showing: "FltCbdqRemoveIo(\(program.queues[queue].name), \(shown)) → \(present ? shown : "NULL")")
             if violation == nil { advance(to: pc + 1) }
         case .queueGenericWorkItem(let item, let failureTarget):
+            guard queuesAllocated(item, "FltQueueGenericWorkItem", in: name, at: location) else { return }
             let itemName = program.model.workItems[item].name
             if state.filterStages[filter] == .unregistering || state.filterStages[filter] == .unloaded {
                 // W4 (D:qgen): refused while the filter is being unregistered.
@@ -356,6 +358,33 @@ struct Run {
                 return
             }
             assign(held - 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectDereference(\(object)): \(held - 1)")
+            if violation == nil { advance(to: pc + 1) }
+        case .allocateWorkItem(let item, let failureTarget):
+            // W3 (D:adef, D:qgen): the allocation may return NULL; both outcomes are explored.
+            let declared = program.model.workItems[item]
+            let call = declared.kind == .generic ? "FltAllocateGenericWorkItem" : "FltAllocateDeferredIoWorkItem"
+            guard let counter = declared.allocationCounter else { return }
+            if choose(2) == 1 {
+                note(current, actor, "\(name): \(call)(\(declared.name)) returns NULL", at: location)
+                advance(to: failureTarget)
+                return
+            }
+            let allocated = state.variables[counter]
+            assign(allocated + 1, to: counter, in: name, at: location, operation: current, showing: "\(call)(\(declared.name)) succeeds: \(allocated + 1)")
+            if violation == nil { advance(to: pc + 1) }
+        case .freeWorkItem(let named):
+            // FreeWorkItem() in a routine frees the work item it runs for.
+            guard let item = named ?? program.workItemCode.firstIndex(of: frame.code) else { return }
+            let declared = program.model.workItems[item]
+            let call = declared.kind == .generic ? "FltFreeGenericWorkItem" : "FltFreeDeferredIoWorkItem"
+            guard let counter = declared.allocationCounter else { return }
+            let allocated = state.variables[counter]
+            guard allocated > 0 else {
+                // W3 (D:fdef, V:fv): each allocation is freed exactly once.
+                fail(.workItemFreedOnce, "\(name) calls \(call)(\(declared.name)) with none allocated: a work item is freed twice (or was never allocated)", at: location)
+                return
+            }
+            assign(allocated - 1, to: counter, in: name, at: location, operation: current, showing: "\(call)(\(declared.name)): \(allocated - 1)")
             if violation == nil { advance(to: pc + 1) }
         case .setCancelCompletion(let routine, let handle):
             guard let target = self.operation(named: handle, frame, "FltSetCancelCompletion", at: location, orElse: .modelIntegrity) else { return }
@@ -463,6 +492,14 @@ struct Run {
             note(current, actor, "\(name): FltCbdqEnable(\(program.queues[queue].name))", at: location)
             advance(to: pc + 1)
         }
+    }
+
+    /// W3 (D:adef, D:qgen): a work item with explicit allocation is queued only while one is
+    /// allocated (not yet freed).
+    private mutating func queuesAllocated(_ item: Int, _ call: String, in name: String, at location: SourceLocation) -> Bool {
+        guard let counter = program.model.workItems[item].allocationCounter, state.variables[counter] == 0 else { return true }
+        fail(.workItemFreedOnce, "\(name) calls \(call)(\(program.model.workItems[item].name)) with no work item allocated: it was never allocated, or already freed", at: location)
+        return false
     }
 
     /// FltDoCompletionProcessingWhenSafe (D:safe): at IRQL <= APC_LEVEL the SafePostCallback runs now
@@ -1366,6 +1403,19 @@ struct Run {
             state.filterStages[filter] = .unloaded
             note(nil, "FltMgr", "\(program.filters[filter].name) is unregistered: its instances are torn down and no work item holds its rundown")
             pop()
+            // W3 (V:fv): Filter Verifier reports work items still allocated when the filter unloads.
+            // A deferred work item's routine may still be running (only generic ones hold the
+            // rundown, W5) and free its own: those are not counted as leaked.
+            let owner = program.filters[filter].name
+            for (index, item) in program.model.workItems.enumerated() where item.owner == owner {
+                guard let counter = item.allocationCounter else { continue }
+                let running = state.threads.filter { if case .worker(index, _) = $0.role { true } else { false } }.count
+                let leaked = state.variables[counter] - running
+                if leaked > 0 {
+                    fail(.workItemFreedOnce, "\(owner) unloads with \(leaked) \(item.name) work item(s) allocated and never freed", at: item.location)
+                    return
+                }
+            }
         }
     }
 }
