@@ -39,6 +39,17 @@ public struct TextReport {
         "\(display(path: location.file)):\(location.line)"
     }
 
+    /// The model options for what the docs leave open (README "Options where the docs leave a choice
+    /// open") that the model sets to other than their defaults, as `Model(...)` spells them.
+    public static func nonDefaultReadings(_ options: OptionsIR) -> [String] {
+        var readings: [String] = []
+        if options.cleanupCloseStatus != .anySuccess { readings.append("cleanupCloseStatus: .\(options.cleanupCloseStatus.rawValue)") }
+        if options.drain != .allAwaitingPostOp { readings.append("drain: .\(options.drain.rawValue)") }
+        if let wait = options.teardownWaitsFor, wait != .operations { readings.append("teardownWaitsFor: .\(wait.rawValue)") }
+        if let status = options.drainedStatus, status != .operationStatus { readings.append("drainedStatus: .\(status.rawValue)") }
+        return readings
+    }
+
     public func display(path: String) -> String {
         let prefix = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
@@ -56,6 +67,10 @@ public struct TextReport {
             out.append(contentsOf: render(search, path: path))
         } else {
             out.append("search: \(searchSummary(result))")
+        }
+        let readings = Self.nonDefaultReadings(model.options)
+        if !readings.isEmpty {
+            out.append("FltMgr readings: \(readings.joined(separator: ", ")) (where the docs leave FltMgr's behaviour open, this model does not take the default)")
         }
         out.append("")
         let violated = Dictionary(result.counterexamples.map { ($0.violation.property.id, $0) }, uniquingKeysWith: { first, _ in first })

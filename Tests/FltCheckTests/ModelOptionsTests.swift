@@ -1,6 +1,7 @@
 import FltExplorer
 import FltModel
 import FltProperties
+import FltReport
 import FltSemantics
 import Testing
 
@@ -145,5 +146,20 @@ func withOptions(_ program: Program, _ change: (inout OptionsIR) -> Void) throws
         #expect(explore(fixed).counterexamples.isEmpty)
         let model = try RepositoryModels.program("Models/DrainedCreateFailureStatus.swift")
         #expect(model.model.options.drainedStatus == .failureUntilCompleted)
+    }
+}
+
+@Suite struct ReadingsInTheReport {
+    @Test func onlyOptionsOtherThanTheDefaultsAreNamed() {
+        #expect(TextReport.nonDefaultReadings(OptionsIR()).isEmpty)
+        let readings = TextReport.nonDefaultReadings(OptionsIR(
+            cleanupCloseStatus: .statusSuccessOnly, drain: .exceptSynchronized,
+            teardownWaitsFor: .operationsAndWorkItems, drainedStatus: .failureUntilCompleted))
+        #expect(readings == [
+            "cleanupCloseStatus: .statusSuccessOnly", "drain: .exceptSynchronized",
+            "teardownWaitsFor: .operationsAndWorkItems", "drainedStatus: .failureUntilCompleted",
+        ])
+        // The interleaving is how finely to explore, not a reading of the docs.
+        #expect(TextReport.nonDefaultReadings(OptionsIR(interleaving: .explicitSteps)).isEmpty)
     }
 }
