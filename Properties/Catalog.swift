@@ -265,6 +265,12 @@ extension Property {
         source: "the model's locks (catalog: lock rules C8, P13)",
         kind: .liveness, severity: .error)
 
+    public static let workItemFreedOnce = Property(
+        id: "WorkItemFreedOnce", catalogIds: ["W3"],
+        rule: "Each work item allocated with FltAllocateDeferredIoWorkItem or FltAllocateGenericWorkItem (which may return NULL) is queued only while allocated and freed exactly once, in its routine or when queueing fails; none is left allocated when the filter unloads (Filter Verifier tracks them).",
+        source: "D:adef /ddi/fltkernel/nf-fltkernel-fltallocatedeferredioworkitem; D:fdef /ddi/fltkernel/nf-fltkernel-fltfreedeferredioworkitem; D:qgen /ddi/fltkernel/nf-fltkernel-fltqueuegenericworkitem; V:fv /devtest/file-system-filter-verification",
+        kind: .safety, severity: .error)
+
     public static let workItemsTerminate = Property(
         id: "WorkItemsTerminate", catalogIds: ["W5"],
         rule: "Once the filter's instance teardown or unload has started, every work item routine of the filter returns: none stays blocked forever (FltUnregisterFilter waits for them).",
@@ -273,7 +279,7 @@ extension Property {
 
     public static let unloadCompletes = Property(
         id: "UnloadCompletes", catalogIds: ["T11", "T12", "T9"],
-        rule: "An unload that is not vetoed completes: FilterUnloadCallback calls FltUnregisterFilter, which returns once every instance is torn down and no rundown reference (generic work item) is left; it is never called from the filter's own work item, and a mandatory unload is never vetoed.",
+        rule: "An unload that is not vetoed completes: FilterUnloadCallback calls FltUnregisterFilter, which returns once every instance is torn down and no rundown reference (a generic work item running, a FltObjectReference not dereferenced) is left; it is never called from the filter's own work item or while holding a reference, and a mandatory unload is never vetoed.",
         source: "I:unreg /ifs/unregistering-the-minifilter; D:unreg /ddi/fltkernel/nf-fltkernel-fltunregisterfilter; I:unloadcb /ifs/writing-a-filterunloadcallback-routine",
         kind: .liveness, severity: .error)
 
@@ -295,7 +301,7 @@ extension Property {
         .pendOnlyIrp, .completeStatusFinal, .cleanupCloseNeverFail, .disallowFastIoOnlyFastIo,
         .moreProcessingOnlyWhenPosted, .handleDeferredQueueFailure, .pendedOperationsResumed,
         .drainingCleanupOnly, .noResumeAfterTeardownComplete, .teardownCompletes,
-        .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate,
+        .cbdqInsertResultConsistency, .cbdqIrpOnly, .cbdqCancelCallbackCompletes, .workItemsTerminate, .workItemFreedOnce,
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
         .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
@@ -347,6 +353,7 @@ extension Property {
         "TeardownCompletes": "Models/Bugs/TeardownForgetsQueue.swift",
         "UnloadCompletes": "Models/Bugs/UnregisterBeforeSignal.swift",
         "WhenSafeContract": "Models/Bugs/WhenSafeOnPagingRead.swift",
+        "WorkItemFreedOnce": "Models/Bugs/WorkItemFreedTwice.swift",
         "WorkItemsTerminate": "Models/Bugs/WorkerMissesTeardownWakeup.swift",
     ]
 

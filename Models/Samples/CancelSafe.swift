@@ -8,13 +8,15 @@
 //   I/O gets DISALLOW_FASTIO (l.1683); otherwise FltCbdqInsertIo, and PENDING only on
 //   STATUS_SUCCESS, else NO_CALLBACK (l.1728-1745, C3, R6).
 // - CsqInsertIo (l.1303-1400), called by FltCbdqInsertIo under the queue lock: if the queue was
-//   empty and InterlockedIncrement(WorkerThreadFlag) == 1, allocate and queue the generic work item
-//   PreReadWorkItemRoutine; if that fails, decrement the flag, take the entry back out and fail the
-//   insert.
+//   empty and InterlockedIncrement(WorkerThreadFlag) == 1, FltAllocateGenericWorkItem (NULL is
+//   explored) and FltQueueGenericWorkItem PreReadWorkItemRoutine, freeing the work item if the queue
+//   call fails (l.1367-1384); if either fails, decrement the flag, take the entry back out and fail
+//   the insert.
 // - PreReadWorkItemRoutine (l.1778-1945): loop { PreReadPendIo (a timed wait on TeardownEvent);
 //   WorkerThreadFlag = 1; FltCbdqRemoveNextIo; if an entry: FltCompletePendedPreOperation with
 //   NO_CALLBACK, or COMPLETE when FltLockUserBuffer fails; else if InterlockedDecrement(flag) == 0
-//   exit } (the insert/exit race is the one its comment at l.1918 explains).
+//   exit } (the insert/exit race is the one its comment at l.1918 explains), then
+//   FltFreeGenericWorkItem (l.1950).
 // - CsqCompleteCanceledIo (l.1529-1570): STATUS_CANCELLED, FltCompletePendedPreOperation(COMPLETE)
 //   (C5).
 // - InstanceTeardownStart (l.1092-1160): FltCbdqDisable (l.1143), PreReadEmptyQueueAndComplete
@@ -33,7 +35,8 @@
 // work item delays teardown complete (catalog §1.9; the sample completes everything in teardown
 // start, so either answer works), unload.
 //
-// Exercises: R1, R2, R6, R8, C3-C8, T1, T2, W5. Every property holds.
+// Exercises: R1, R2, R6, R8, C3-C8, T1, T2, W3 (the work item is freed exactly once), W5. Every
+// property holds.
 import FltModel
 
 let model = Model("CancelSafe", interleaving: .explicitSteps) {
@@ -58,7 +61,7 @@ let model = Model("CancelSafe", interleaving: .explicitSteps) {
             CompletePendedPreOperation(Op.current, .complete(.cancelled))
         }
 
-        let worker = WorkItem("PreReadWorkItemRoutine", kind: .generic) {
+        let worker = WorkItem("PreReadWorkItemRoutine", kind: .generic, explicitAllocation: true) {
             workerDone.set(false)
             While(!workerDone) {
                 // PreReadPendIo: a timed wait on TeardownEvent.
@@ -82,6 +85,8 @@ let model = Model("CancelSafe", interleaving: .explicitSteps) {
                     If(workerThreadFlag == 0) { workerDone.set(true) }
                 }
             }
+            // FltFreeGenericWorkItem(WorkItem) (l.1950).
+            FreeWorkItem()
         }
 
         PreOperation(.read) {
@@ -106,14 +111,17 @@ let model = Model("CancelSafe", interleaving: .explicitSteps) {
                 If(queueLength == 0) {
                     workerThreadFlag.set(workerThreadFlag + 1)
                     If(workerThreadFlag == 1) {
-                        Either {
+                        // FltAllocateGenericWorkItem (l.1367), FltQueueGenericWorkItem (l.1371).
+                        AllocateWorkItem(worker) {
                             QueueGenericWorkItem(worker) {
                                 Step()
                             } onFailure: {
+                                // FltFreeGenericWorkItem (l.1383).
+                                FreeWorkItem(worker)
                                 workerQueued.set(false)
                             }
-                        } or: {
-                            // FltAllocateGenericWorkItem returned NULL.
+                        } onFailure: {
+                            // NULL: STATUS_INSUFFICIENT_RESOURCES.
                             workerQueued.set(false)
                         }
                         If(!workerQueued) {

@@ -33,9 +33,11 @@
 // post-create), a create or cleanup still in the file system when the instance is torn down gets
 // its post-op with FLTFL_POST_OPERATION_DRAINING on the teardown thread (Q12), and the sample's
 // ASSERT(!DRAINING) fails. The shortest trace is the post-create (l.2706); it relies on the drained
-// post-op seeing IoStatus.Status == STATUS_SUCCESS (fltcheck shows a drained post-op the
-// operation's status so far, STATUS_SUCCESS while the file system still holds it; the docs do not
-// say what a drained copy carries, and the sample's comment at l.2701 suggests a failure). The
+// post-op seeing IoStatus.Status == STATUS_SUCCESS (under the default `drainedStatus:
+// .operationStatus` a drained post-op sees the operation's status so far, STATUS_SUCCESS while the
+// file system still holds it; the docs do not say what a drained copy carries, and the sample's
+// comment at l.2701 suggests a failure, which `drainedStatus: .failureUntilCompleted` models: the
+// post-create assert then holds, Models/DrainedCreateFailureStatus.swift). The
 // post-cleanup assert (l.3120) is unconditional and fails the same way (create, set-information,
 // then a cleanup drained while in the file system). With `drain: .exceptSynchronized`, what the
 // sample assumes, every property holds.

@@ -19,8 +19,12 @@
 //   out of the context, FltClearCancelCompletion (returns STATUS_CANCELLED; with Status ==
 //   STATUS_CANCELLED the abort still completes it, l.3091-3107), complete it with STATUS_CANCELLED,
 //   FltCancelIo the shadow (l.3129).
-// - NcPostNotifyDirectory (l.2824): DRAINING -> free the request context, FINISHED (Q3); otherwise
-//   FltDoCompletionProcessingWhenSafe(NcPostNotifyDirectorySafe), FALSE -> STATUS_UNSUCCESSFUL.
+// - NcPostNotifyDirectory (l.2824-2905), the user's request's post-op in Munge mode: DRAINING -> free
+//   the request context, FINISHED (Q3, l.2868-2877); otherwise
+//   FltDoCompletionProcessingWhenSafe(NcPostNotifyDirectorySafe, &Status) (l.2884-2889) and return
+//   Status; FALSE -> IoStatus STATUS_UNSUCCESSFUL, FINISHED (l.2891-2901).
+//   NcPostNotifyDirectorySafe (l.2777-2822) calls NcPostNotifyDirectoryReal (the name translation)
+//   and returns FINISHED.
 // - nc.c NcInstanceTeardownStart (l.907-950): gets and releases the instance context, nothing else;
 //   no InstanceTeardownComplete (l.317-318).
 //
@@ -35,9 +39,11 @@
 //   NcPostNotifyDirectoryReal (a change in the directory, or the user's handle cleaned up in the
 //   file system, which completes the shadow with STATUS_NOTIFY_CLEANUP) or ends without doing
 //   anything: the directory does not change and the application keeps its handle open.
-// - FltDoCompletionProcessingWhenSafe (not in the DSL) is what it does: at IRQL <= APC_LEVEL the
-//   safe callback inline, else posted as a deferred I/O work item that FltMgr resumes with
-//   FltCompletePendedPostOperation, or FALSE when it cannot post (W1 conditions).
+// - FltDoCompletionProcessingWhenSafe is fltcheck's (D:safe): at IRQL <= APC_LEVEL the safe callback
+//   runs inline, at DISPATCH_LEVEL (the post-op is explored at both) it is posted to a worker and
+//   the post-op returns MORE_PROCESSING_REQUIRED until it finishes, and it returns FALSE when it
+//   cannot post (the instance is being torn down, TopLevelIrp). The name translation of
+//   NcPostNotifyDirectoryReal is one step.
 // - The stream-handle context's ERESOURCE and the cancel spin lock are `Lock`s. IoCancelIrp sets
 //   Irp->Cancel under the system cancel spin lock, which fltcheck's cancel does not take, so
 //   NcSetCancelCompletion's check-then-set is also `Atomic` (without it fltcheck would let a cancel
@@ -50,7 +56,8 @@
 //   NcNotifyAbort(STATUS_NOTIFY_CLEANUP)), network-query-open DISALLOW_FASTIO (nc.c l.1832: the DSL
 //   has no IRP_MJ_NETWORK_QUERY_OPEN), unload.
 //
-// Exercises: R1, R2, R6, R8, C11, C12, Q3, T1/T4 (the catalog's candidate NameChanger hang).
+// Exercises: R1, R2, R6, R8, C11, C12, Q3, Q4/Q7 (WhenSafe only when not draining, its TRUE/FALSE
+// contract), T1/T4 (the catalog's candidate NameChanger hang).
 //
 // Finding (TeardownCompletes, T1/T4): a notify pended in Filter mode is resumed only by the
 // shadow's completion or by the cancel routine. InstanceTeardownStart does nothing about it, so
@@ -145,10 +152,11 @@ let model = Model("NameChanger") {
             // FltCancelIo(shadow) (l.3129): its completion then sees CancelSeen and completes nothing.
         }
 
-        // FltDoCompletionProcessingWhenSafe's posted path: NcPostNotifyDirectorySafe at a safe IRQL,
-        // then FltMgr resumes the completion.
-        let whenSafe = WorkItem("NcPostNotifyDirectorySafe") {
-            CompletePendedPostOperation(Op.current)
+        // NcPostNotifyDirectorySafe (l.2777-2822): NcPostNotifyDirectoryReal translates the names of
+        // the user's Munge-mode request, then FINISHED.
+        let postNotifySafe = SafePostCallback("NcPostNotifyDirectorySafe") {
+            Step()
+            Return(.finishedProcessing)
         }
 
         PreOperation(.directoryControl) {
@@ -204,15 +212,9 @@ let model = Model("NameChanger") {
                 // NcFreeNotifyRequestContext (l.2876).
                 Return(.finishedProcessing)
             }
-            // FltDoCompletionProcessingWhenSafe (l.2884).
-            If(Irql.current <= Irql.apc) {
-                // NcPostNotifyDirectorySafe runs inline.
-                Return(.finishedProcessing)
-            }
-            QueueDeferredIoWorkItem(whenSafe) {
-                Return(.moreProcessingRequired)
-            } onFailure: {
-                // WhenSafe returned FALSE (l.2893-2901).
+            // FltDoCompletionProcessingWhenSafe (l.2884): TRUE returns the Status it set.
+            DoCompletionProcessingWhenSafe(postNotifySafe) {
+                // FALSE (l.2893-2901).
                 SetStatus(NTStatus.unsuccessful)
                 Return(.finishedProcessing)
             }

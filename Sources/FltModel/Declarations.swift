@@ -111,6 +111,8 @@ public struct Model {
         _ name: String, interleaving: Interleaving = .everyStatement,
         cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess,
         drain: DrainRule = .allAwaitingPostOp,
+        teardownWaitsFor: TeardownWaitRule = .operations,
+        drainedStatus: DrainedStatusRule = .operationStatus,
         disabling disabled: [Disable] = [],
         file: String = #filePath, line: Int = #line,
         @ModelBuilder _ content: () -> Void
@@ -125,7 +127,7 @@ public struct Model {
             workload: WorkloadIR(requests: context.requests, teardowns: context.teardowns, unloads: context.unloads),
             options: OptionsIR(
                 interleaving: interleaving, cleanupCloseStatus: cleanupCloseStatus, drain: drain,
-                disabled: disabled.map(\.ir)))
+                teardownWaitsFor: teardownWaitsFor, drainedStatus: drainedStatus, disabled: disabled.map(\.ir)))
         if context.models.isEmpty && !context.capturing { atexit { writeModelAtExit() } }
         context.models.append(ir)
         // A further model (an error the loader reports) starts from nothing.
@@ -192,7 +194,7 @@ public struct Unload: WorkloadComponent {
     }
 }
 
-/// Something a `Workload { }` may contain: `Requests` and `InstanceTeardown`.
+/// Something a `Workload { }` may contain: `Requests`, `InstanceTeardown`, `Detach` and `Unload`.
 public protocol WorkloadComponent {
     var item: WorkloadItem { get }
 }
@@ -207,6 +209,16 @@ public struct InstanceTeardown: WorkloadComponent {
     public let item: WorkloadItem
     public init(_ filter: String, when timing: TeardownTiming = .anytime, file: String = #filePath, line: Int = #line) {
         item = .teardown(TeardownIR(filter: filter, timing: timing, location: location(file, line)))
+    }
+}
+
+/// A manual detach of the named filter's instance (`fltmc detach`, FilterDetach), which may race the
+/// requests. FltMgr first calls the filter's `InstanceQueryTeardown`: returning
+/// STATUS_FLT_DO_NOT_DETACH vetoes it, and without that callback there is no manual detach (T9).
+public struct Detach: WorkloadComponent {
+    public let item: WorkloadItem
+    public init(_ filter: String, when timing: TeardownTiming = .anytime, file: String = #filePath, line: Int = #line) {
+        item = .teardown(TeardownIR(filter: filter, timing: timing, manual: true, location: location(file, line)))
     }
 }
 
@@ -340,6 +352,9 @@ public struct Filter: ModelComponent {
             case .unload(let callback):
                 if filter.unload != nil { context.error("\(name) declares FilterUnload twice", callback.location) }
                 filter.unload = callback
+            case .queryTeardown(let callback):
+                if filter.queryTeardown != nil { context.error("\(name) declares InstanceQueryTeardown twice", callback.location) }
+                filter.queryTeardown = callback
             }
         }
         context.currentFilter = outer
@@ -353,6 +368,18 @@ public enum FilterPart {
     case teardownStart(TeardownCallbackIR)
     case teardownComplete(TeardownCallbackIR)
     case unload(TeardownCallbackIR)
+    case queryTeardown(TeardownCallbackIR)
+}
+
+/// InstanceQueryTeardownCallback: FltMgr calls it when a manual detach of the instance is requested
+/// (`Detach` in the workload), never for a dismount or an unload. Every path returns
+/// `Return(status: .success)` to allow the detach or `Return(status: .fltDoNotDetach)` to veto it
+/// (T9). Runs for no operation.
+public struct InstanceQueryTeardown: FilterComponent {
+    public let part: FilterPart
+    public init(file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        part = .queryTeardown(TeardownCallbackIR(body: body(), location: location(file, line)))
+    }
 }
 
 /// FilterUnloadCallback: must call `UnregisterFilter()`; `Return(status: .fltDoNotDetach)` vetoes a
@@ -365,7 +392,7 @@ public struct FilterUnload: FilterComponent {
 }
 
 /// Something a `Filter { }` body may contain: `PreOperation`, `PostOperation`,
-/// `InstanceTeardownStart`, `InstanceTeardownComplete`.
+/// `InstanceTeardownStart`, `InstanceTeardownComplete`, `InstanceQueryTeardown`, `FilterUnload`.
 public protocol FilterComponent {
     var part: FilterPart { get }
 }
@@ -474,14 +501,50 @@ public struct CancelSafeQueue {
 /// rundown until it returns.
 public struct WorkItem {
     let index: Int
-    public init(_ name: String, kind: WorkItemKind = .deferredIo, file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+    /// `explicitAllocation`: the filter allocates and frees the work item itself
+    /// (`AllocateWorkItem`, `FreeWorkItem`), and fltcheck checks that each allocation is freed
+    /// exactly once (W3); its count is the filter variable `<name>.allocated` (0...16).
+    public init(
+        _ name: String, kind: WorkItemKind = .deferredIo, explicitAllocation: Bool = false,
+        file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]
+    ) {
         let context = buildContext
         index = context.workItems.count
         let owner = context.currentFilter
         if owner == nil { context.error("WorkItem \"\(name)\" must be declared inside a Filter", location(file, line)) }
         // Registered before the body is built so the body's own location errors point here.
         context.workItems.append(WorkItemIR(name: name, owner: owner ?? "", kind: kind, body: [], location: location(file, line)))
+        if explicitAllocation {
+            context.workItems[index].allocationCounter = declare(name + ".allocated", .int(min: 0, max: 16), 0, false, file, line)
+        }
         context.workItems[index].body = body()
+    }
+}
+
+/// FltAllocateDeferredIoWorkItem / FltAllocateGenericWorkItem for a work item declared with
+/// `explicitAllocation: true`: `onSuccess` when it is allocated, `onFailure` when the call returns
+/// NULL (both are explored). Queue it, then free it exactly once: in its routine, or when queueing
+/// fails (W3).
+public struct AllocateWorkItem: Statement {
+    public let ir: StatementIR
+    public init(
+        _ workItem: WorkItem, file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) {
+        ir = StatementIR(.allocateWorkItem(workItem: workItem.index, onSuccess: onSuccess(), onFailure: onFailure()), at: location(file, line))
+    }
+}
+
+/// FltFreeDeferredIoWorkItem / FltFreeGenericWorkItem (W3): frees one allocation of the work item.
+/// `FreeWorkItem()`, in a work item's own routine, frees the work item it runs for (the routine's
+/// FltWorkItem parameter).
+public struct FreeWorkItem: Statement {
+    public let ir: StatementIR
+    public init(_ workItem: WorkItem, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.freeWorkItem(workItem: workItem.index), at: location(file, line))
+    }
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.freeWorkItem(workItem: nil), at: location(file, line))
     }
 }
 
@@ -602,6 +665,39 @@ public struct Lock {
 
     public func release(file: String = #filePath, line: Int = #line) -> CodeStatement {
         CodeStatement(StatementIR(.release(lock: index), at: location(file, line)))
+    }
+}
+
+/// Rundown references the enclosing filter takes on its instance or on itself with
+/// `reference { } onFailure: { }` (FltObjectReference) and gives back with `dereference()`
+/// (FltObjectDereference). A reference on the instance does not delay InstanceTeardownComplete (T8);
+/// FltUnregisterFilter waits until every reference of either kind is given back (T11), so calling
+/// it while holding one hangs (T12). FltObjectReference fails with STATUS_FLT_DELETING_OBJECT once
+/// the object is being torn down. The count is the filter variable `<name>.references` (0...16).
+public struct RundownReference {
+    let counter: Int
+    let target: RundownTarget
+    public init(_ name: String, on target: RundownTarget, file: String = #filePath, line: Int = #line) {
+        if buildContext.currentFilter == nil { buildContext.error("RundownReference \"\(name)\" must be declared inside a Filter", location(file, line)) }
+        self.target = target
+        counter = declare(name + ".references", .int(min: 0, max: 16), 0, false, file, line)
+    }
+
+    /// FltObjectReference: `onSuccess` with one more reference held, `onFailure` when the object is
+    /// being torn down (STATUS_FLT_DELETING_OBJECT).
+    public func reference(
+        file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) -> CodeStatement {
+        CodeStatement(StatementIR(.objectReference(counter: counter, target: target, onSuccess: onSuccess(), onFailure: onFailure()), at: location(file, line)))
+    }
+
+    /// How many references the filter holds.
+    public var references: Expr { Expr(.variable(counter)) }
+
+    /// FltObjectDereference.
+    public func dereference(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.objectDereference(counter: counter, target: target), at: location(file, line)))
     }
 }
 

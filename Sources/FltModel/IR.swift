@@ -82,6 +82,36 @@ public enum DrainRule: String, Codable, Sendable {
     case exceptSynchronized
 }
 
+/// What InstanceTeardownComplete waits for besides operations (catalog §1.9, DESIGN.md §2). The docs
+/// say teardown complete comes once every operation is completed or drained (T4; D:teardown,
+/// I:load) and that an FltObjectReference rundown reference does not delay it (T8); whether a work
+/// item of the filter that is still running does (a generic work item queued on the instance, or a
+/// deferred work item whose routine goes on after resuming its operation) is undocumented.
+public enum TeardownWaitRule: String, Codable, Sendable {
+    /// Operations only: pended, running in a callback, or owed a post-op (the docs; the default). A
+    /// work item still running may see teardown complete begin (and break T6 if it then touches the
+    /// instance).
+    case operations
+    /// Operations, and every work item of the filter (deferred or generic) until its routine
+    /// returns, as if each held a rundown reference on the instance.
+    case operationsAndWorkItems
+}
+
+/// What IoStatus.Status a post-op called with FLTFL_POST_OPERATION_DRAINING sees. D:post says it gets
+/// a copy of the callback data; I:drain that the operation may not have been completed yet, and the
+/// docs do not say what the copy's status is then. The WDK delete sample (DfPostCreateCallback, "this
+/// status check handles the draining scenario") assumes it is a failure.
+public enum DrainedStatusRule: String, Codable, Sendable {
+    /// The operation's IoStatus as it is when drained (a copy of the callback data, D:post; the
+    /// default): the file system's status once it completed the operation, else the status before it
+    /// was sent down (STATUS_SUCCESS unless filter code set one).
+    case operationStatus
+    /// As `operationStatus` for an operation already completed below the filter; an operation still
+    /// in the file system or in a lower filter shows STATUS_UNSUCCESSFUL (what the delete sample
+    /// assumes).
+    case failureUntilCompleted
+}
+
 /// A property the model switches off, and the written reason the report repeats.
 public struct DisabledPropertyIR: Codable, Sendable {
     public var property: String
@@ -98,14 +128,21 @@ public struct OptionsIR: Codable, Sendable {
     public var interleaving: Interleaving
     public var cleanupCloseStatus: CleanupCloseStatusRule
     public var drain: DrainRule
+    /// Absent in IR saved before the option existed: `.operations`.
+    public var teardownWaitsFor: TeardownWaitRule?
+    /// Absent in IR saved before the option existed: `.operationStatus`.
+    public var drainedStatus: DrainedStatusRule?
     public var disabled: [DisabledPropertyIR]
     public init(
         interleaving: Interleaving = .everyStatement, cleanupCloseStatus: CleanupCloseStatusRule = .anySuccess,
-        drain: DrainRule = .allAwaitingPostOp, disabled: [DisabledPropertyIR] = []
+        drain: DrainRule = .allAwaitingPostOp, teardownWaitsFor: TeardownWaitRule = .operations,
+        drainedStatus: DrainedStatusRule = .operationStatus, disabled: [DisabledPropertyIR] = []
     ) {
         self.interleaving = interleaving
         self.cleanupCloseStatus = cleanupCloseStatus
         self.drain = drain
+        self.teardownWaitsFor = teardownWaitsFor
+        self.drainedStatus = drainedStatus
         self.disabled = disabled
     }
 }
@@ -314,6 +351,9 @@ public struct FilterIR: Codable, Sendable {
     public var teardownComplete: TeardownCallbackIR?
     /// FilterUnloadCallback. Without one the filter cannot be unloaded (T9).
     public var unload: TeardownCallbackIR?
+    /// InstanceQueryTeardownCallback: asked before a manual detach, which it may veto with
+    /// STATUS_FLT_DO_NOT_DETACH. Without one there is no manual detach (T9).
+    public var queryTeardown: TeardownCallbackIR?
     public var location: SourceLocation
     public init(
         name: String, altitude: Int, callbacks: [CallbackIR], teardownStart: TeardownCallbackIR? = nil,
@@ -422,12 +462,25 @@ public enum TeardownTiming: String, Codable, Sendable {
 public struct TeardownIR: Codable, Sendable {
     public var filter: String
     public var timing: TeardownTiming
+    /// A manual detach (`fltmc detach`, FilterDetach): FltMgr first calls InstanceQueryTeardown,
+    /// which may veto it (T9). Absent or false: a teardown that cannot be vetoed (a dismount).
+    public var manual: Bool?
     public var location: SourceLocation
-    public init(filter: String, timing: TeardownTiming, location: SourceLocation) {
+    public init(filter: String, timing: TeardownTiming, manual: Bool = false, location: SourceLocation) {
         self.filter = filter
         self.timing = timing
+        self.manual = manual ? true : nil
         self.location = location
     }
+}
+
+/// What FltObjectReference takes a rundown reference on.
+public enum RundownTarget: String, Codable, Sendable {
+    /// The filter's instance (PFLT_INSTANCE): it does not delay InstanceTeardownComplete, only the
+    /// instance's free (T8).
+    case instance
+    /// The filter (PFLT_FILTER): FltUnregisterFilter waits until it is dereferenced (T11).
+    case filter
 }
 
 /// A deferred I/O work item routine (FltQueueDeferredIoWorkItem). It runs on its own system worker
@@ -454,6 +507,9 @@ public struct WorkItemIR: Codable, Sendable {
     public var owner: String
     public var kind: WorkItemKind
     public var body: [StatementIR]
+    /// With explicit allocation (`AllocateWorkItem`/`FreeWorkItem`, W3): the variable counting the
+    /// work items allocated and not yet freed. Nil: allocation is implicit in queueing.
+    public var allocationCounter: Int?
     public var location: SourceLocation
     public init(name: String, owner: String, kind: WorkItemKind = .deferredIo, body: [StatementIR], location: SourceLocation) {
         self.name = name
@@ -662,6 +718,18 @@ public indirect enum StatementKind: Codable, Sendable {
     case modifyParameters
     /// FltSetCallbackDataDirty (P15).
     case setCallbackDataDirty
+    /// FltObjectReference on the filter's instance or on the filter: `counter` (a variable index)
+    /// counts the references held. `onFailure` when it fails with STATUS_FLT_DELETING_OBJECT (the
+    /// object is being torn down).
+    case objectReference(counter: Int, target: RundownTarget, onSuccess: [StatementIR], onFailure: [StatementIR])
+    /// FltObjectDereference of one reference counted by `counter`.
+    case objectDereference(counter: Int, target: RundownTarget)
+    /// FltAllocateDeferredIoWorkItem / FltAllocateGenericWorkItem for a work item declared with
+    /// explicit allocation: `onSuccess` with one more allocated, `onFailure` when it returns NULL.
+    case allocateWorkItem(workItem: Int, onSuccess: [StatementIR], onFailure: [StatementIR])
+    /// FltFreeDeferredIoWorkItem / FltFreeGenericWorkItem (W3). Nil: the work item whose routine
+    /// is running (the routine's FltWorkItem parameter).
+    case freeWorkItem(workItem: Int?)
     /// Acquires a lock (`ModelIR.locks` index), waiting while another thread holds it.
     case acquire(lock: Int)
     case release(lock: Int)

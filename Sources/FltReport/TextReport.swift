@@ -39,6 +39,17 @@ public struct TextReport {
         "\(display(path: location.file)):\(location.line)"
     }
 
+    /// The model options for what the docs leave open (README "Options where the docs leave a choice
+    /// open") that the model sets to other than their defaults, as `Model(...)` spells them.
+    public static func nonDefaultReadings(_ options: OptionsIR) -> [String] {
+        var readings: [String] = []
+        if options.cleanupCloseStatus != .anySuccess { readings.append("cleanupCloseStatus: .\(options.cleanupCloseStatus.rawValue)") }
+        if options.drain != .allAwaitingPostOp { readings.append("drain: .\(options.drain.rawValue)") }
+        if let wait = options.teardownWaitsFor, wait != .operations { readings.append("teardownWaitsFor: .\(wait.rawValue)") }
+        if let status = options.drainedStatus, status != .operationStatus { readings.append("drainedStatus: .\(status.rawValue)") }
+        return readings
+    }
+
     public func display(path: String) -> String {
         let prefix = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
@@ -59,6 +70,10 @@ public struct TextReport {
         }
         if let solver = result.solver {
             out.append("symbolic data: \(count(program.dataInputs.count, "symbolic input")), \(grouped(solver.queries)) Z3 quer\(solver.queries == 1 ? "y" : "ies") in \(String(format: "%.2f", solver.seconds)) s\(solver.unknowns > 0 ? ", \(solver.unknowns) undecided (inconclusive)" : "")")
+        }
+        let readings = Self.nonDefaultReadings(model.options)
+        if !readings.isEmpty {
+            out.append("FltMgr readings: \(readings.joined(separator: ", ")) (where the docs leave FltMgr's behaviour open, this model does not take the default)")
         }
         out.append("")
         let violated = Dictionary(result.counterexamples.map { ($0.violation.property.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -56,6 +56,13 @@ enum Instruction: Sendable {
     case queueGenericWorkItem(workItem: Int, failureTarget: Int)
     case unregisterFilter
     case returnStatus(NTStatus)
+    /// FltObjectReference: success goes on at the next instruction, failure at `failureTarget`.
+    case objectReference(counter: Int, target: RundownTarget, failureTarget: Int)
+    case objectDereference(counter: Int, target: RundownTarget)
+    /// Allocated: the next instruction; NULL: `failureTarget`.
+    case allocateWorkItem(workItem: Int, failureTarget: Int)
+    /// Nil: the work item whose routine runs.
+    case freeWorkItem(workItem: Int?)
     case setCancelCompletion(routine: Int, operation: ExprIR)
     /// Cleared: the next instruction; cancelled: `cancelledTarget`.
     case clearCancelCompletion(operation: ExprIR, cancelledTarget: Int)
@@ -131,6 +138,9 @@ struct StackFilter: Sendable {
     var teardownComplete: Int?
     /// Whether, and when, the workload tears this filter's instance down.
     var teardown: TeardownTiming?
+    /// The workload's teardown is a manual detach, which InstanceQueryTeardown may veto (T9).
+    var manualDetach = false
+    var queryTeardown: Int?
     var unloadCallback: Int?
     /// Whether the workload unloads this filter, and whether mandatorily.
     var unloadMandatory: Bool?
@@ -174,6 +184,8 @@ public struct Program: Sendable {
     let dataAssumptions: [DataAssumption]
     /// Per request: the Length and ByteOffset it gives.
     let requestParameters: [[OperationField: RequestParameter]]
+    /// Per filter (stack index): the variables counting its FltObjectReference references (T8, T11).
+    let rundownCounters: [[Int]]
 
     public var filterNames: [String] { filters.map(\.name) }
 
@@ -208,7 +220,12 @@ public struct Program: Sendable {
                 code.append(try compiler.compile(unload.body, name: "\(filter.name) FilterUnload", endingAt: unload.location))
                 stacked.unloadCallback = code.count - 1
             }
+            if let query = filter.queryTeardown {
+                code.append(try compiler.compile(query.body, name: "\(filter.name) InstanceQueryTeardown", endingAt: query.location))
+                stacked.queryTeardown = code.count - 1
+            }
             stacked.teardown = model.workload.teardowns.first { $0.filter == filter.name }?.timing
+            stacked.manualDetach = model.workload.teardowns.first { $0.filter == filter.name }?.manual ?? false
             stacked.unloadMandatory = model.workload.unloads.first { $0.filter == filter.name }?.mandatory
             stackIndexOfName[filter.name] = filters.count
             filters.append(stacked)
@@ -299,6 +316,15 @@ public struct Program: Sendable {
         self.usesData = model.variables.contains { if case .bitVector = $0.type { true } else { false } }
             || parameters.contains { !$0.isEmpty }
         try Self.checkParametersGiven(model, filters: filters, code: code, parameters: parameters, requests: requests)
+        var counters = [[Int]](repeating: [], count: filters.count)
+        for compiled in code {
+            for case .objectReference(let counter, _, _) in compiled.instructions {
+                if let owner = model.variables[counter].owner, let index = stackIndexOfName[owner], !counters[index].contains(counter) {
+                    counters[index].append(counter)
+                }
+            }
+        }
+        self.rundownCounters = counters
         self.hasLoops = code.contains { compiled in
             compiled.instructions.enumerated().contains { pc, instruction in
                 if case .jump(let target) = instruction { target <= pc } else { false }
@@ -527,6 +553,26 @@ struct Compiler {
             try compile(onCancelled)
             instructions[jumpOver] = .jump(instructions.count)
         case .returnStatus(let status): emit(.returnStatus(status), at)
+        case .objectReference(let counter, let target, let onSuccess, let onFailure):
+            let reference = instructions.count
+            emit(.objectReference(counter: counter, target: target, failureTarget: -1), at)
+            try compile(onSuccess)
+            let jumpOverFailure = instructions.count
+            emit(.jump(-1), at)
+            instructions[reference] = .objectReference(counter: counter, target: target, failureTarget: instructions.count)
+            try compile(onFailure)
+            instructions[jumpOverFailure] = .jump(instructions.count)
+        case .objectDereference(let counter, let target): emit(.objectDereference(counter: counter, target: target), at)
+        case .allocateWorkItem(let workItem, let onSuccess, let onFailure):
+            let allocate = instructions.count
+            emit(.allocateWorkItem(workItem: workItem, failureTarget: -1), at)
+            try compile(onSuccess)
+            let jumpOverFailure = instructions.count
+            emit(.jump(-1), at)
+            instructions[allocate] = .allocateWorkItem(workItem: workItem, failureTarget: instructions.count)
+            try compile(onFailure)
+            instructions[jumpOverFailure] = .jump(instructions.count)
+        case .freeWorkItem(let workItem): emit(.freeWorkItem(workItem: workItem), at)
         }
     }
 }

@@ -383,7 +383,8 @@ struct Run {
             completePendedPost(target, filter: filter, at: location)
         case .queueDeferredWorkItem(let item, let handle, let failureTarget):
             // While draining the instance is being torn down, so this fails (W1, S4): no Q3 check.
-            guard let target = self.operation(named: handle, frame, "FltQueueDeferredIoWorkItem", at: location, orElse: .modelIntegrity),
+            guard queuesAllocated(item, "FltQueueDeferredIoWorkItem", in: name, at: location),
+                  let target = self.operation(named: handle, frame, "FltQueueDeferredIoWorkItem", at: location, orElse: .modelIntegrity),
                   instanceUsable(filter, "FltQueueDeferredIoWorkItem(\(label(target)))", at: location) else { return }
             queueDeferred(item, for: target, filter: filter, name: name, pc: pc, failureTarget: failureTarget, at: location)
         case .cbdqInsert(let queue, let handle, let statusVariable, let failureTarget):
@@ -410,6 +411,7 @@ struct Run {
                    showing: "FltCbdqRemoveIo(\(program.queues[queue].name), \(shown)) → \(present ? shown : "NULL")")
             if violation == nil { advance(to: pc + 1) }
         case .queueGenericWorkItem(let item, let failureTarget):
+            guard queuesAllocated(item, "FltQueueGenericWorkItem", in: name, at: location) else { return }
             let itemName = program.model.workItems[item].name
             if state.filterStages[filter] == .unregistering || state.filterStages[filter] == .unloaded {
                 // W4 (D:qgen): refused while the filter is being unregistered.
@@ -435,7 +437,68 @@ struct Run {
             pop()
             if case .unload(let unloading, .inCallback)? = state.threads[thread].frames.last {
                 setTop(.unload(filter: unloading, step: .returned(status.value)))
+            } else if case .teardown(let detached, .begin)? = state.threads[thread].frames.last {
+                // InstanceQueryTeardown returned (T9, D:qteardown): STATUS_FLT_DO_NOT_DETACH vetoes
+                // the manual detach; any other status lets it go on.
+                if status == .fltDoNotDetach {
+                    note(nil, "FltMgr", "\(program.filters[detached].name) vetoed the detach (STATUS_FLT_DO_NOT_DETACH): its instance stays attached")
+                    pop()
+                } else {
+                    startTeardown(detached)
+                }
             }
+        case .objectReference(let counter, let target, let failureTarget):
+            let object = "\(program.filters[filter].name)'s \(target == .instance ? "instance" : "filter object")"
+            let deleting = switch target {
+            case .instance: state.instances[filter] != .attached
+            case .filter: state.filterStages[filter] == .unregistering || state.filterStages[filter] == .unloaded
+            }
+            if deleting {
+                // FltObjectReference (/ddi/fltkernel/nf-fltkernel-fltobjectreference) fails with
+                // STATUS_FLT_DELETING_OBJECT once the object is being torn down.
+                note(current, actor, "\(name): FltObjectReference(\(object)) fails with STATUS_FLT_DELETING_OBJECT (it is being torn down)", at: location)
+                advance(to: failureTarget)
+                return
+            }
+            let held = semantics.value(of: counter, in: state.threads[thread], state)
+            assign(held + 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectReference(\(object)) succeeds: \(held + 1)")
+            if violation == nil { advance(to: pc + 1) }
+        case .objectDereference(let counter, let target):
+            let object = "\(program.filters[filter].name)'s \(target == .instance ? "instance" : "filter object")"
+            let held = semantics.value(of: counter, in: state.threads[thread], state)
+            guard held > 0 else {
+                fail(.modelIntegrity, "\(name) calls FltObjectDereference(\(object)) with no reference held (\(semantics.variableName(counter)) is 0): an unbalanced rundown release", at: location)
+                return
+            }
+            assign(held - 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectDereference(\(object)): \(held - 1)")
+            if violation == nil { advance(to: pc + 1) }
+        case .allocateWorkItem(let item, let failureTarget):
+            // W3 (D:adef, D:qgen): the allocation may return NULL; both outcomes are explored.
+            let declared = program.model.workItems[item]
+            let call = declared.kind == .generic ? "FltAllocateGenericWorkItem" : "FltAllocateDeferredIoWorkItem"
+            guard let counter = declared.allocationCounter else { return }
+            if choose(2) == 1 {
+                note(current, actor, "\(name): \(call)(\(declared.name)) returns NULL", at: location)
+                advance(to: failureTarget)
+                return
+            }
+            let allocated = state.variables[counter]
+            assign(allocated + 1, to: counter, in: name, at: location, operation: current, showing: "\(call)(\(declared.name)) succeeds: \(allocated + 1)")
+            if violation == nil { advance(to: pc + 1) }
+        case .freeWorkItem(let named):
+            // FreeWorkItem() in a routine frees the work item it runs for.
+            guard let item = named ?? program.workItemCode.firstIndex(of: frame.code) else { return }
+            let declared = program.model.workItems[item]
+            let call = declared.kind == .generic ? "FltFreeGenericWorkItem" : "FltFreeDeferredIoWorkItem"
+            guard let counter = declared.allocationCounter else { return }
+            let allocated = state.variables[counter]
+            guard allocated > 0 else {
+                // W3 (D:fdef, V:fv): each allocation is freed exactly once.
+                fail(.workItemFreedOnce, "\(name) calls \(call)(\(declared.name)) with none allocated: a work item is freed twice (or was never allocated)", at: location)
+                return
+            }
+            assign(allocated - 1, to: counter, in: name, at: location, operation: current, showing: "\(call)(\(declared.name)): \(allocated - 1)")
+            if violation == nil { advance(to: pc + 1) }
         case .setCancelCompletion(let routine, let handle):
             guard let target = self.operation(named: handle, frame, "FltSetCancelCompletion", at: location, orElse: .modelIntegrity) else { return }
             let request = program.requests[target]
@@ -542,6 +605,14 @@ struct Run {
             note(current, actor, "\(name): FltCbdqEnable(\(program.queues[queue].name))", at: location)
             advance(to: pc + 1)
         }
+    }
+
+    /// W3 (D:adef, D:qgen): a work item with explicit allocation is queued only while one is
+    /// allocated (not yet freed).
+    private mutating func queuesAllocated(_ item: Int, _ call: String, in name: String, at location: SourceLocation) -> Bool {
+        guard let counter = program.model.workItems[item].allocationCounter, state.variables[counter] == 0 else { return true }
+        fail(.workItemFreedOnce, "\(name) calls \(call)(\(program.model.workItems[item].name)) with no work item allocated: it was never allocated, or already freed", at: location)
+        return false
     }
 
     /// FltDoCompletionProcessingWhenSafe (D:safe): at IRQL <= APC_LEVEL the SafePostCallback runs now
@@ -1308,19 +1379,21 @@ struct Run {
         let filterName = program.filters[filter].name
         switch step {
         case .begin:
-            guard state.instances[filter] == .attached else {
-                // FltUnregisterFilter tore it down first.
-                pop()
+            if program.filters[filter].manualDetach, state.threads[thread].role == .teardown(filter: filter),
+               state.instances[filter] == .attached {
+                // T9 (D:qteardown, I:load): a manual detach first asks InstanceQueryTeardown, which
+                // may veto it; without that callback there is no manual detach. A dismount, or the
+                // teardown FltUnregisterFilter does, asks nothing.
+                guard let query = program.filters[filter].queryTeardown else {
+                    note(nil, "FltMgr", "refuses to detach \(filterName): it registered no InstanceQueryTeardown callback (T9)")
+                    pop()
+                    return
+                }
+                note(nil, "FltMgr", "a manual detach of \(filterName)'s instance is requested: calls its InstanceQueryTeardown")
+                push(called(query, operation: -1, filter: filter))
                 return
             }
-            state.instances[filter] = .tearingDown
-            note(nil, "FltMgr", "starts tearing down \(filterName)'s instance")
-            if let start = program.filters[filter].teardownStart {
-                setTop(.teardown(filter: filter, step: .inStart))
-                push(called(start, operation: -1, filter: filter))
-            } else {
-                setTop(.teardown(filter: filter, step: .drain))
-            }
+            startTeardown(filter)
         case .inStart:
             setTop(.teardown(filter: filter, step: .drain))
         case .drain:
@@ -1335,6 +1408,16 @@ struct Run {
                 slot.post = .running
                 state.operations[operation].slots[filter] = slot
                 note(operation, "FltMgr", "drains \(label(operation)): calls \(filterName)'s post-op with FLTFL_POST_OPERATION_DRAINING")
+                if program.model.options.drainedStatus == .failureUntilCompleted, !semantics.completedBelow(operation, filter, state) {
+                    // D:post gives a drained post-op a copy of the callback data; the docs do not say
+                    // what its IoStatus is before the operation completes (I:drain). This option takes
+                    // the delete sample's reading: a failure. The file system, or the lower filter
+                    // that completes the operation, sets its real status later.
+                    let old = state.operations[operation].status
+                    state.operations[operation].status = NTStatus.unsuccessful.value
+                    note(operation, "FltMgr", "\(label(operation)) has not been completed below \(filterName): the drained copy's IoStatus.Status is \(NTStatus.unsuccessful) (drainedStatus: .failureUntilCompleted)",
+                         changes: old == NTStatus.unsuccessful.value ? [] : ["\(label(operation)).IoStatus.Status: \(NTStatus(old)) → \(NTStatus.unsuccessful)"])
+                }
                 guard let code = program.filters[filter].post[program.requests[operation].major] else {
                     fail(.callbackRequiresPostOp, "\(filterName) has no post-operation callback for \(label(operation))", at: nil)
                     return
@@ -1360,6 +1443,25 @@ struct Run {
             note(nil, "FltMgr", "\(filterName)'s instance is torn down")
             pop()
             checkContextsReleased(filter)
+        }
+    }
+
+    /// Teardown starts (D:teardown): no new operation reaches the instance (T5), and
+    /// InstanceTeardownStart runs.
+    private mutating func startTeardown(_ filter: Int) {
+        let filterName = program.filters[filter].name
+        guard state.instances[filter] == .attached else {
+            // FltUnregisterFilter tore it down first.
+            pop()
+            return
+        }
+        state.instances[filter] = .tearingDown
+        note(nil, "FltMgr", "starts tearing down \(filterName)'s instance")
+        if let start = program.filters[filter].teardownStart {
+            setTop(.teardown(filter: filter, step: .inStart))
+            push(called(start, operation: -1, filter: filter))
+        } else {
+            setTop(.teardown(filter: filter, step: .drain))
         }
     }
 
@@ -1414,7 +1516,7 @@ struct Run {
     }
 
     /// FltUnregisterFilter (I:unreg, D:unreg, T11): tears down the filter's instance, then blocks
-    /// until every rundown reference (generic work items) is gone.
+    /// until every rundown reference (generic work items, FltObjectReference) is gone.
     private mutating func unregister(_ filter: Int, _ step: UnregisterStep) {
         switch step {
         case .instances:
@@ -1426,6 +1528,19 @@ struct Run {
             state.filterStages[filter] = .unloaded
             note(nil, "FltMgr", "\(program.filters[filter].name) is unregistered: its instances are torn down and no work item holds its rundown")
             pop()
+            // W3 (V:fv): Filter Verifier reports work items still allocated when the filter unloads.
+            // A deferred work item's routine may still be running (only generic ones hold the
+            // rundown, W5) and free its own: those are not counted as leaked.
+            let owner = program.filters[filter].name
+            for (index, item) in program.model.workItems.enumerated() where item.owner == owner {
+                guard let counter = item.allocationCounter else { continue }
+                let running = state.threads.filter { if case .worker(index, _) = $0.role { true } else { false } }.count
+                let leaked = state.variables[counter] - running
+                if leaked > 0 {
+                    fail(.workItemFreedOnce, "\(owner) unloads with \(leaked) \(item.name) work item(s) allocated and never freed", at: item.location)
+                    return
+                }
+            }
         }
     }
 }

@@ -196,8 +196,11 @@ public final class Semantics: Sendable {
         case .teardown(let filter, .begin):
             return program.filters[filter].teardown == .afterRequestsComplete && !state.allCompleted
         case .teardown(let filter, .drain):
-            // T4: teardown complete waits until nothing is outstanding at the instance.
-            return drainable(filter, state) == nil && hasOutstanding(filter, state)
+            // T4: teardown complete waits until nothing is outstanding at the instance (T8: a
+            // FltObjectReference on the instance does not count; and, with
+            // `teardownWaitsFor: .operationsAndWorkItems`, no work item of the filter runs).
+            return drainable(filter, state) == nil
+                && (hasOutstanding(filter, state) || runningWorkItem(of: filter, state, except: thread) != nil)
         case .teardown:
             return false
         case .unload:
@@ -206,7 +209,9 @@ public final class Semantics: Sendable {
             // A teardown of the instance under way on another thread must finish first.
             return state.instances[filter] == .tearingDown || state.instances[filter] == .completing
         case .unregister(let filter, .rundown):
-            // T11: blocks while a generic work item of the filter runs (W5), itself included (T12).
+            // T11: blocks while a generic work item of the filter runs (W5), itself included (T12),
+            // and while a FltObjectReference on the filter or its instance is not dereferenced.
+            if program.rundownCounters[filter].contains(where: { state.variables[$0] > 0 }) { return true }
             return state.threads.contains { other in
                 if case .worker(let item, _) = other.role {
                     return program.model.workItems[item].kind == .generic && program.workItemFilter[item] == filter
@@ -247,10 +252,37 @@ public final class Semantics: Sendable {
         }
     }
 
+    /// With `teardownWaitsFor: .operationsAndWorkItems` (catalog §1.9, an open question the model
+    /// decides), a deferred or generic work item of the filter whose routine is still running, on a
+    /// thread other than `except` (FltUnregisterFilter called from the work item itself tears the
+    /// instance down on that thread: T12 reports that hang). Nil under the default `.operations`.
+    func runningWorkItem(of filter: Int, _ state: SystemState, except: ThreadState? = nil) -> ThreadState? {
+        guard program.model.options.teardownWaitsFor == .operationsAndWorkItems else { return nil }
+        return state.threads.first { other in
+            guard other != except, case .worker(let item, _) = other.role, program.workItemFilter[item] == filter else { return false }
+            let kind = program.model.workItems[item].kind
+            return kind == .deferredIo || kind == .generic
+        }
+    }
+
+    /// Whether an operation has been completed below a filter (by the file system or by a lower
+    /// filter's pre-op): a lower filter's post-op has been called for it (not drained), or a lower
+    /// SYNCHRONIZE'd filter's waiting thread has been woken for it.
+    func completedBelow(_ operation: Int, _ filter: Int, _ state: SystemState) -> Bool {
+        state.operations[operation].slots.indices.contains { index in
+            let slot = state.operations[operation].slots[index]
+            return index > filter && ((slot.post != .notCalled && !slot.drained) || slot.syncSignalled)
+        }
+    }
+
     /// What keeps an instance's teardown from completing (T4): operations pended or running in its
-    /// callbacks, or owed a post-op that will not be drained.
+    /// callbacks, or owed a post-op that will not be drained; with `teardownWaitsFor:
+    /// .operationsAndWorkItems`, a work item of the filter still running.
     func outstanding(_ filter: Int, _ state: SystemState) -> [String] {
         var reasons: [String] = []
+        if let worker = runningWorkItem(of: filter, state) {
+            reasons.append("\(threadName(worker.role)) is still running (teardownWaitsFor: .operationsAndWorkItems)")
+        }
         for (index, operation) in state.operations.enumerated() {
             let slot = operation.slots[filter]
             let label = program.requests[index].label
@@ -382,8 +414,11 @@ public final class Semantics: Sendable {
             }
             if let unregistering = thread.frames.lastIndex(where: { if case .unregister = $0 { true } else { false } }),
                case .unregister(let filter, let step) = thread.frames[unregistering] {
+                let references = program.rundownCounters[filter].filter { state.variables[$0] > 0 }
                 let why = step == .instances
                     ? "it waits for \(program.filters[filter].name)'s instance teardown: " + (outstanding(filter, state).joined(separator: "; "))
+                    : !references.isEmpty
+                    ? "FltObjectReference references are never dereferenced (" + references.map { "\(variableName($0)) = \(state.variables[$0])" }.joined(separator: ", ") + "; FltUnregisterFilter must not be called while holding one, T12)"
                     : "a generic work item of \(program.filters[filter].name) still holds its rundown" + (thread.role.isGenericWorker(of: filter, program) ? " (FltUnregisterFilter was called from that work item itself, T12)" : "")
                 violations.append(Violation(
                     property: .unloadCompletes,

@@ -44,7 +44,15 @@ struct Validator {
             if let start = filter.teardownStart { try check(start.body, context: .teardown, filter: filter.name) }
             if let complete = filter.teardownComplete { try check(complete.body, context: .teardown, filter: filter.name) }
             if let unload = filter.unload { try check(unload.body, context: .unload, filter: filter.name) }
+            if let query = filter.queryTeardown {
+                // Like FilterUnload, it runs for no operation and returns a status (T9).
+                try check(query.body, context: .unload, filter: filter.name)
+                if !terminates(query.body) {
+                    throw ModelError("\(filter.name) InstanceQueryTeardown can reach its end without a Return(status:)", at: query.body.last?.location ?? query.location)
+                }
+            }
         }
+        try checkFreesOwn()
         for item in model.workItems {
             if names[item.owner] == nil { throw ModelError("work item \"\(item.name)\" belongs to no filter", at: item.location) }
             let itemContext: CodeContext = switch item.kind {
@@ -232,6 +240,19 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onFailure, context: context, filter: filter)
         case .unregisterFilter: break
+        case .objectReference(let counter, _, let onSuccess, let onFailure):
+            try checkRundownCounter(counter, filter, at)
+            try check(onSuccess, context: context, filter: filter)
+            try check(onFailure, context: context, filter: filter)
+        case .objectDereference(let counter, _):
+            try checkRundownCounter(counter, filter, at)
+        case .allocateWorkItem(let workItem, let onSuccess, let onFailure):
+            try checkExplicitWorkItem(workItem, filter, at)
+            try check(onSuccess, context: context, filter: filter)
+            try check(onFailure, context: context, filter: filter)
+        case .freeWorkItem(let workItem):
+            // FreeWorkItem() (nil) is checked with the routine it is in (`checkFreesOwn`).
+            if let workItem { try checkExplicitWorkItem(workItem, filter, at) }
         case .checkOplock(let operation, let waitCompletion, let onSuccess, let onPending, let onComplete):
             if let waitCompletion {
                 guard model.workItems.indices.contains(waitCompletion), model.workItems[waitCompletion].kind == .oplockWaitCompletion,
@@ -279,10 +300,66 @@ struct Validator {
             try check(onCleared, context: context, filter: filter)
             try check(onCancelled, context: context, filter: filter)
         case .returnStatus(let status):
-            if context != .unload { throw ModelError("a status can only be returned from FilterUnload", at: at) }
+            if context != .unload { throw ModelError("a status can only be returned from FilterUnload or InstanceQueryTeardown", at: at) }
             if status != .success && status != .fltDoNotDetach {
-                throw ModelError("FilterUnload returns STATUS_SUCCESS or STATUS_FLT_DO_NOT_DETACH", at: at)
+                throw ModelError("FilterUnload and InstanceQueryTeardown return STATUS_SUCCESS or STATUS_FLT_DO_NOT_DETACH", at: at)
             }
+        }
+    }
+
+    /// `FreeWorkItem()` frees the work item whose routine runs: only in the routine of a deferred or
+    /// generic work item declared with `explicitAllocation: true`.
+    private func checkFreesOwn() throws(ModelError) {
+        func freesOwn(_ body: [StatementIR]) -> SourceLocation? {
+            for statement in body {
+                switch statement.kind {
+                case .freeWorkItem(nil): return statement.location
+                case .ifElse(_, let then, let otherwise): if let found = freesOwn(then) ?? freesOwn(otherwise) { return found }
+                case .choose(let branches): for branch in branches { if let found = freesOwn(branch) { return found } }
+                case .atomic(let inner), .whileLoop(_, let inner): if let found = freesOwn(inner) { return found }
+                case .queueDeferredWorkItem(_, _, let a, let b), .cbdqInsert(_, _, _, let a, let b), .queueGenericWorkItem(_, let a, let b),
+                     .clearCancelCompletion(_, let a, let b), .objectReference(_, _, let a, let b), .allocateWorkItem(_, let a, let b):
+                    if let found = freesOwn(a) ?? freesOwn(b) { return found }
+                case .checkOplock(_, _, let a, let b, let c): if let found = freesOwn(a) ?? freesOwn(b) ?? freesOwn(c) { return found }
+                case .whenSafe(_, let onFalse): if let found = freesOwn(onFalse) { return found }
+                default: break
+                }
+            }
+            return nil
+        }
+        let why = "FreeWorkItem() frees the work item whose routine runs: use it in the routine of a WorkItem declared with explicitAllocation: true, or name the work item"
+        for filter in model.filters {
+            let bodies = filter.callbacks.map(\.body) + [filter.teardownStart, filter.teardownComplete, filter.unload, filter.queryTeardown].compactMap { $0?.body }
+            for body in bodies { if let at = freesOwn(body) { throw ModelError(why, at: at) } }
+        }
+        for queue in model.queues { if let at = freesOwn(queue.cancelCallback) { throw ModelError(why, at: at) } }
+        for item in model.workItems {
+            let explicit = (item.kind == .deferredIo || item.kind == .generic) && item.allocationCounter != nil
+            if !explicit, let at = freesOwn(item.body) { throw ModelError(why, at: at) }
+        }
+    }
+
+    /// A work item of the filter declared with `explicitAllocation: true` (W3).
+    private func checkExplicitWorkItem(_ workItem: Int, _ filter: String, _ at: SourceLocation) throws(ModelError) {
+        guard model.workItems.indices.contains(workItem) else { throw ModelError("unknown work item #\(workItem)", at: at) }
+        let item = model.workItems[workItem]
+        if item.owner != filter {
+            throw ModelError("\(filter) allocates or frees work item \"\(item.name)\" of \(item.owner); a filter allocates its own work items", at: at)
+        }
+        guard item.kind == .deferredIo || item.kind == .generic, let counter = item.allocationCounter,
+              model.variables.indices.contains(counter) else {
+            throw ModelError("\(item.name) is not declared with WorkItem(..., explicitAllocation: true): its allocation is implicit", at: at)
+        }
+    }
+
+    /// A `RundownReference`'s count: an integer variable of the filter using it.
+    private func checkRundownCounter(_ counter: Int, _ filter: String, _ at: SourceLocation) throws(ModelError) {
+        guard model.variables.indices.contains(counter), case .int = model.variables[counter].type,
+              !model.variables[counter].threadLocal else {
+            throw ModelError("unknown rundown reference count #\(counter)", at: at)
+        }
+        if model.variables[counter].owner != filter {
+            throw ModelError("\(filter) uses rundown reference \(model.variables[counter].name) of \(model.variables[counter].owner ?? "the model"); a filter references its own objects", at: at)
         }
     }
 
@@ -328,7 +405,7 @@ struct Validator {
     private func terminates(_ body: [StatementIR]) -> Bool {
         body.contains { statement in
             switch statement.kind {
-            case .returnPre, .returnPost: true
+            case .returnPre, .returnPost, .returnStatus: true
             case .ifElse(_, let then, let otherwise): terminates(then) && terminates(otherwise)
             case .choose(let branches): branches.allSatisfy(terminates)
             case .atomic(let inner): terminates(inner)
@@ -336,7 +413,8 @@ struct Validator {
             case .checkOplock(_, _, let onSuccess, let onPending, let onComplete):
                 terminates(onSuccess) && terminates(onPending) && terminates(onComplete)
             case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure),
-                 .queueGenericWorkItem(_, let onSuccess, let onFailure), .clearCancelCompletion(_, let onSuccess, let onFailure):
+                 .queueGenericWorkItem(_, let onSuccess, let onFailure), .clearCancelCompletion(_, let onSuccess, let onFailure),
+                 .objectReference(_, _, let onSuccess, let onFailure), .allocateWorkItem(_, let onSuccess, let onFailure):
                 terminates(onSuccess) && terminates(onFailure)
             default: false
             }
