@@ -37,11 +37,10 @@ public struct ProverInput: Sendable {
 extension Semantics {
     /// The semantics in abstract-data mode for `program`, or why `prove` cannot handle it.
     public static func abstracting(_ program: Program) throws(ModelError) -> Semantics {
-        for (index, variable) in program.model.variables.enumerated() {
+        for variable in program.model.variables {
             if case .bitVector = variable.type, variable.threadLocal {
                 throw ModelError("prove does not handle thread-local BitVectors yet (\(variable.name)); use verify", at: variable.location)
             }
-            _ = index
         }
         for code in program.code {
             for (pc, instruction) in code.instructions.enumerated() {
