@@ -23,12 +23,17 @@ struct ControlGraph {
     /// Why the search stopped before covering the graph, if it did.
     private(set) var stopped: String?
 
-    /// States `maxDepth` steps away are not expanded.
+    /// States `maxDepth` steps away are not expanded. States equal up to interchanging identical
+    /// requests are one (symmetry reduction, as `verify` does; sound here because every property is
+    /// about some request, and data that tells requests apart switches it off).
     init(_ semantics: Semantics, maxStates: Int, maxDepth: Int?, deadline: Date) {
         let (initial, values, assumptions) = semantics.abstractInitial()
         initialValues = values
         self.assumptions = assumptions
-        var index: [[UInt8]: Int] = [initial.encoded(): 0]
+        let canonicalizer = StateCanonicalizer(program: semantics.program, enabled: true, safetyOnly: true)
+        let scratch = CanonicalScratch()
+        func key(_ state: SystemState) -> [UInt8] { Array(canonicalizer.key(state, scratch: scratch)) }
+        var index: [[UInt8]: Int] = [key(initial): 0]
         states = [initial]
         depths = [0]
         var next = 0
@@ -48,7 +53,7 @@ struct ControlGraph {
             for step in semantics.abstractSteps(from: states[next]) {
                 var target: Int?
                 if step.violation == nil {
-                    let key = step.state.encoded()
+                    let key = key(step.state)
                     if let known = index[key] {
                         target = known
                     } else {

@@ -24,7 +24,8 @@ public struct StateCanonicalizer: Sendable {
     public let offReason: String?
 
     /// `enabled: false` gives the plain encoding (no reduction), as `SystemState.encoded()`.
-    public init(program: Program, enabled: Bool) {
+    /// `safetyOnly`: the search checks no fair cycles (prove, BMC), so loops do not switch it off.
+    public init(program: Program, enabled: Bool, safetyOnly: Bool = false) {
         var groups: [[Int]] = []
         var next = 0
         for group in program.model.workload.requests {
@@ -38,15 +39,15 @@ public struct StateCanonicalizer: Sendable {
         operationLocalSlots = program.model.variables.indices.compactMap {
             program.model.variables[$0].type == .operation ? program.localSlot[$0] : nil
         }
-        let reason = enabled ? Self.symmetryBreaker(program) : nil
+        let reason = enabled ? Self.symmetryBreaker(program, safetyOnly: safetyOnly) : nil
         self.groups = groups
         reduces = enabled && reason == nil
         offReason = reason
     }
 
     /// What in the model tells requests apart, if anything.
-    static func symmetryBreaker(_ program: Program) -> String? {
-        if program.hasLoops { return "the model has loops: the fair-cycle liveness check needs every state" }
+    static func symmetryBreaker(_ program: Program, safetyOnly: Bool = false) -> String? {
+        if program.hasLoops && !safetyOnly { return "the model has loops: the fair-cycle liveness check needs every state" }
         if program.dataInputs.contains(where: { if case .parameter = $0.source { true } else { false } }) {
             return "requests have symbolic inputs of their own (Length, ByteOffset or the file system's status)"
         }
