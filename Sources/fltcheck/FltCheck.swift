@@ -258,7 +258,7 @@ struct Verify: ParsableCommand {
               1  a property is violated (a counterexample trace is printed)
               2  inconclusive: a bound (--max-depth, --max-states, --max-memory) or Ctrl-C stopped the search
                  before any violation was found, or --strategy random found none (random search never proves),
-         or --engine bmc found none within --depth, or Z3 could not decide within --solver-timeout
+                 or --engine bmc found none within --depth, or Z3 could not decide within --solver-timeout
               3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
             """)
 
