@@ -49,8 +49,7 @@ extension Semantics {
                 }
             }
         }
-        let stateVariables = stateVariableIndices(program)
-        let inputs = program.dataInputs + stateVariables.map { variable in
+        let inputs = program.dataInputs + program.bitVectorVariables.map { variable in
             guard case .bitVector(let width, let signed) = program.model.variables[variable].type else { preconditionFailure() }
             let owner = program.model.variables[variable].owner.map { "\($0)." } ?? ""
             return DataInput(name: owner + program.model.variables[variable].name, width: width, signed: signed, source: .variable(variable))
@@ -58,12 +57,8 @@ extension Semantics {
         return Semantics(program, sharing: DataTerms(inputs: inputs, timeoutMilliseconds: 10_000), abstractData: true)
     }
 
-    private static func stateVariableIndices(_ program: Program) -> [Int] {
-        program.model.variables.indices.filter { if case .bitVector = program.model.variables[$0].type { true } else { false } }
-    }
-
     /// The bit-vector variables, in the order of `AbstractStep.updates`.
-    public var stateVariables: [Int] { Self.stateVariableIndices(program) }
+    public var stateVariables: [Int] { program.bitVectorVariables }
 
     /// Every input of the terms: the model's symbolic inputs, then one symbol per state variable.
     public var proverInputs: [ProverInput] {

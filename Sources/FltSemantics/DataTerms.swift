@@ -403,8 +403,9 @@ extension Semantics {
     /// Symbolic variables start as their inputs, concrete ones as constants; the assumptions of the
     /// inputs form the first path condition.
     func initializeData(_ state: inout SystemState, _ data: DataTerms) {
-        for (index, variable) in program.model.variables.enumerated() {
-            guard case .bitVector(let width, _) = variable.type, program.localSlot[index] == nil else { continue }
+        for index in program.bitVectorVariables where program.localSlot[index] == nil {
+            let variable = program.model.variables[index]
+            guard case .bitVector(let width, _) = variable.type else { continue }
             if let input = program.dataInputs.firstIndex(where: { $0.source == .variable(index) }) {
                 state.variables[index] = data.input(input)
             } else {
@@ -502,8 +503,7 @@ extension Semantics {
             return ["Z3 gave no values for this path (\(data.statistics.firstUnknownReason ?? "no model"))"]
         }
         var lines = program.dataInputs.indices.map { "\(data.inputs[$0].name) = \(DataTerms.literal(values[$0]))" }
-        for (index, variable) in program.model.variables.enumerated() {
-            guard case .bitVector = variable.type, program.localSlot[index] == nil, !variable.symbolic else { continue }
+        for index in program.bitVectorVariables where program.localSlot[index] == nil && !program.model.variables[index].symbolic {
             lines.append("\(variableName(index)) = \(DataTerms.literal(data.evaluate(state.variables[index], inputs: values)))")
         }
         return lines

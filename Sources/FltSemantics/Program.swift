@@ -179,6 +179,8 @@ public struct Program: Sendable {
     public let hasLoops: Bool
     /// Whether the model has bit-vector data (states then carry terms and a path condition).
     public let usesData: Bool
+    /// The `BitVector` variables, in declaration order.
+    let bitVectorVariables: [Int]
     /// The symbolic inputs: symbolic `BitVector`s, then symbolic request parameters.
     public let dataInputs: [DataInput]
     let dataAssumptions: [DataAssumption]
@@ -313,8 +315,8 @@ public struct Program: Sendable {
         self.dataInputs = inputs
         self.dataAssumptions = assumptions
         self.requestParameters = parameters
-        self.usesData = model.variables.contains { if case .bitVector = $0.type { true } else { false } }
-            || parameters.contains { !$0.isEmpty }
+        self.bitVectorVariables = model.variables.indices.filter { if case .bitVector = model.variables[$0].type { true } else { false } }
+        self.usesData = !bitVectorVariables.isEmpty || parameters.contains { !$0.isEmpty }
         try Self.checkParametersGiven(model, filters: filters, code: code, parameters: parameters, requests: requests)
         var counters = [[Int]](repeating: [], count: filters.count)
         for compiled in code {
@@ -392,6 +394,21 @@ struct Compiler {
         try compiler.compile(body)
         if let end { compiler.emit(.end, body.last?.location ?? end) }
         return CompiledCode(instructions: compiler.instructions, locations: compiler.locations, name: name)
+    }
+
+    /// A call that goes on at the next instruction or at a target: `make(target)`, then `first`, a
+    /// jump over `second`, then `second` (the target).
+    private mutating func compileTwoWay(
+        _ make: (Int) -> Instruction, _ first: [StatementIR], _ second: [StatementIR], _ at: SourceLocation
+    ) throws(ModelError) {
+        let call = instructions.count
+        emit(make(-1), at)
+        try compile(first)
+        let jumpOverSecond = instructions.count
+        emit(.jump(-1), at)
+        instructions[call] = make(instructions.count)
+        try compile(second)
+        instructions[jumpOverSecond] = .jump(instructions.count)
     }
 
     /// A branch on `condition`, over data if it involves bit-vectors.
@@ -479,14 +496,7 @@ struct Compiler {
         case .completePendedPre(let operation, let outcome): emit(.completePendedPre(operation: operation, outcome: outcome), at)
         case .completePendedPost(let operation): emit(.completePendedPost(operation: operation), at)
         case .queueDeferredWorkItem(let workItem, let operation, let onSuccess, let onFailure):
-            let queue = instructions.count
-            emit(.queueDeferredWorkItem(workItem: workItem, operation: operation, failureTarget: -1), at)
-            try compile(onSuccess)
-            let jumpOverFailure = instructions.count
-            emit(.jump(-1), at)
-            instructions[queue] = .queueDeferredWorkItem(workItem: workItem, operation: operation, failureTarget: instructions.count)
-            try compile(onFailure)
-            instructions[jumpOverFailure] = .jump(instructions.count)
+            try compileTwoWay({ .queueDeferredWorkItem(workItem: workItem, operation: operation, failureTarget: $0) }, onSuccess, onFailure, at)
         case .setStatus(let status): emit(.setStatus(try integer(status, for: "SetStatus", at: at)), at)
         case .whileLoop(let condition, let body):
             let top = instructions.count
@@ -496,27 +506,13 @@ struct Compiler {
             instructions[top] = try branch(condition, elseTarget: instructions.count, at: at)
         case .waitUntil(let condition): emit(.waitUntil(try integer(condition, for: "WaitUntil", at: at)), at)
         case .cbdqInsert(let queue, let operation, let status, let onSuccess, let onFailure):
-            let insert = instructions.count
-            emit(.cbdqInsert(queue: queue, operation: operation, status: status, failureTarget: -1), at)
-            try compile(onSuccess)
-            let jumpOverFailure = instructions.count
-            emit(.jump(-1), at)
-            instructions[insert] = .cbdqInsert(queue: queue, operation: operation, status: status, failureTarget: instructions.count)
-            try compile(onFailure)
-            instructions[jumpOverFailure] = .jump(instructions.count)
+            try compileTwoWay({ .cbdqInsert(queue: queue, operation: operation, status: status, failureTarget: $0) }, onSuccess, onFailure, at)
         case .cbdqRemoveNext(let queue, let into): emit(.cbdqRemoveNext(queue: queue, into: into), at)
         case .cbdqRemove(let queue, let operation, let into): emit(.cbdqRemove(queue: queue, operation: operation, into: into), at)
         case .cbdqDisable(let queue): emit(.cbdqDisable(queue: queue), at)
         case .cbdqEnable(let queue): emit(.cbdqEnable(queue: queue), at)
         case .queueGenericWorkItem(let workItem, let onSuccess, let onFailure):
-            let queue = instructions.count
-            emit(.queueGenericWorkItem(workItem: workItem, failureTarget: -1), at)
-            try compile(onSuccess)
-            let jumpOverFailure = instructions.count
-            emit(.jump(-1), at)
-            instructions[queue] = .queueGenericWorkItem(workItem: workItem, failureTarget: instructions.count)
-            try compile(onFailure)
-            instructions[jumpOverFailure] = .jump(instructions.count)
+            try compileTwoWay({ .queueGenericWorkItem(workItem: workItem, failureTarget: $0) }, onSuccess, onFailure, at)
         case .unregisterFilter: emit(.unregisterFilter, at)
         case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)
         case .acquire(let lock): emit(.acquire(lock: lock), at)
@@ -544,34 +540,13 @@ struct Compiler {
             for exit in exits { instructions[exit] = .jump(instructions.count) }
         case .release(let lock): emit(.release(lock: lock), at)
         case .clearCancelCompletion(let operation, let onCleared, let onCancelled):
-            let clear = instructions.count
-            emit(.clearCancelCompletion(operation: operation, cancelledTarget: -1), at)
-            try compile(onCleared)
-            let jumpOver = instructions.count
-            emit(.jump(-1), at)
-            instructions[clear] = .clearCancelCompletion(operation: operation, cancelledTarget: instructions.count)
-            try compile(onCancelled)
-            instructions[jumpOver] = .jump(instructions.count)
+            try compileTwoWay({ .clearCancelCompletion(operation: operation, cancelledTarget: $0) }, onCleared, onCancelled, at)
         case .returnStatus(let status): emit(.returnStatus(status), at)
         case .objectReference(let counter, let target, let onSuccess, let onFailure):
-            let reference = instructions.count
-            emit(.objectReference(counter: counter, target: target, failureTarget: -1), at)
-            try compile(onSuccess)
-            let jumpOverFailure = instructions.count
-            emit(.jump(-1), at)
-            instructions[reference] = .objectReference(counter: counter, target: target, failureTarget: instructions.count)
-            try compile(onFailure)
-            instructions[jumpOverFailure] = .jump(instructions.count)
+            try compileTwoWay({ .objectReference(counter: counter, target: target, failureTarget: $0) }, onSuccess, onFailure, at)
         case .objectDereference(let counter, let target): emit(.objectDereference(counter: counter, target: target), at)
         case .allocateWorkItem(let workItem, let onSuccess, let onFailure):
-            let allocate = instructions.count
-            emit(.allocateWorkItem(workItem: workItem, failureTarget: -1), at)
-            try compile(onSuccess)
-            let jumpOverFailure = instructions.count
-            emit(.jump(-1), at)
-            instructions[allocate] = .allocateWorkItem(workItem: workItem, failureTarget: instructions.count)
-            try compile(onFailure)
-            instructions[jumpOverFailure] = .jump(instructions.count)
+            try compileTwoWay({ .allocateWorkItem(workItem: workItem, failureTarget: $0) }, onSuccess, onFailure, at)
         case .freeWorkItem(let workItem): emit(.freeWorkItem(workItem: workItem), at)
         }
     }

@@ -1433,17 +1433,18 @@ struct Run {
                 setTop(.teardown(filter: filter, step: .inComplete))
                 push(called(complete, operation: -1, filter: filter))
             } else {
-                state.instances[filter] = .tornDown
-                note(nil, "FltMgr", "\(filterName)'s instance is torn down")
-                pop()
-                checkContextsReleased(filter)
+                finishTeardown(filter)
             }
         case .inComplete:
-            state.instances[filter] = .tornDown
-            note(nil, "FltMgr", "\(filterName)'s instance is torn down")
-            pop()
-            checkContextsReleased(filter)
+            finishTeardown(filter)
         }
+    }
+
+    private mutating func finishTeardown(_ filter: Int) {
+        state.instances[filter] = .tornDown
+        note(nil, "FltMgr", "\(program.filters[filter].name)'s instance is torn down")
+        pop()
+        checkContextsReleased(filter)
     }
 
     /// Teardown starts (D:teardown): no new operation reaches the instance (T5), and

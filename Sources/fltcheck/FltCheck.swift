@@ -253,13 +253,9 @@ struct Verify: ParsableCommand {
             seed and the options that repeat the run exactly. It never claims that a property \
             holds: without a violation its verdict is inconclusive (exit 2). Not cached.
 
-            Exit codes (one model):
-              0  every property holds for every interleaving (exhaustive exploration)
-              1  a property is violated (a counterexample trace is printed)
-              2  inconclusive: a bound (--max-depth, --max-states, --max-memory) or Ctrl-C stopped the search
-                 before any violation was found, or --strategy random found none (random search never proves),
-                 or --engine bmc found none within --depth, or Z3 could not decide within --solver-timeout
-              3  model or usage error: unreadable file, Swift errors, no model, a crash, an invalid IR
+            With one MODEL:
+
+            \(exitCodes)
             """)
 
     @Argument(help: "The model file, e.g. Models/PassThrough.swift, or an IR saved by `fltcheck dump-ir` (.json); default: every model of fltcheck.json.")
