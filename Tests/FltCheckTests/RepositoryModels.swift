@@ -26,6 +26,19 @@ private let removeRepositoryModelCacheAtExit: Void = {
     _ = atexit { try? FileManager.default.removeItem(atPath: repositoryModelCache) }
 }()
 
+/// Whether the tests run in an optimized build (`swift test -c release`, the README's test command).
+/// There the cross-checks cover every model completely; a debug build is 5-10 times slower, so
+/// there they cover the models under a state bound only.
+enum TestBuild {
+    static let optimized: Bool = {
+        #if DEBUG
+        false
+        #else
+        true
+        #endif
+    }()
+}
+
 enum RepositoryModels {
     private static let programs = OnceCache<ModelInstance, Result<Program, any Error>>()
     /// One lock per model file: ModelLoader stages a compile in a directory named after the process,
