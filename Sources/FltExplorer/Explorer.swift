@@ -37,10 +37,14 @@ public struct SearchOptions: Sendable {
     public var hashCompaction: Bool
     /// Threads that expand states (BFS; DFS uses one); results do not depend on it.
     public var jobs: Int
-    public init(strategy: Strategy = .bfs, symmetry: Bool = true, hashCompaction: Bool = false, jobs: Int = 1) {
+    /// Stop at the first violation of an error-severity property (`BoundHit.firstViolation`): a
+    /// quick "does it fail" for pre-merge checks; the other properties are left unchecked.
+    public var stopAtFirstViolation: Bool
+    public init(strategy: Strategy = .bfs, symmetry: Bool = true, hashCompaction: Bool = false, jobs: Int = 1, stopAtFirstViolation: Bool = false) {
         self.strategy = strategy
         self.symmetry = symmetry
         self.hashCompaction = hashCompaction
+        self.stopAtFirstViolation = stopAtFirstViolation
         // A depth-first search runs on one thread.
         self.jobs = strategy == .dfs ? 1 : max(1, jobs)
     }
@@ -56,6 +60,9 @@ public enum BoundHit: Sendable, CustomStringConvertible {
     case interrupted
     /// The exact store's 4 GiB arena of compressed states is full.
     case storeFull
+    /// `--stop-at-first`: stopped at the first violation; the properties not violated by then were
+    /// not checked to the end.
+    case firstViolation
 
     /// The search was random (RandomSearch.swift): it never covers every interleaving.
     case randomSearch(RandomSearchSummary)
@@ -71,6 +78,7 @@ public enum BoundHit: Sendable, CustomStringConvertible {
         case .memory(let bytes): "--max-memory \(bytes / 1_048_576) MiB reached"
         case .interrupted: "interrupted (Ctrl-C) before the exploration finished"
         case .storeFull: "the exact state store is full (4 GiB of compressed states)"
+        case .firstViolation: "stopped at the first violation (--stop-at-first)"
         case .randomSearch(let summary): summary.description
         case .bmc(let depth, let note): "bounded model checking covers runs of up to \(depth) steps\(note.map { "; \($0)" } ?? "")"
         case .solverUnknown(let count, let reason): "Z3 could not decide \(count) branch condition\(count == 1 ? "" : "s") over symbolic data (\(reason))"

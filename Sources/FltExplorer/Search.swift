@@ -97,7 +97,10 @@ struct Search {
                 batchStart += batch.count
                 let expansions = expandAll(batch.map(\.state), graveyard: graveyard)
                 for (entry, expansion) in zip(batch, expansions) {
-                    guard judge(expansion, of: entry.node, atDepth: depth) else { continue }
+                    guard judge(expansion, of: entry.node, atDepth: depth) else {
+                        if case .firstViolation? = bound { break levels }
+                        continue
+                    }
                     for (ordinal, successor) in expansion.successors.enumerated() {
                         guard let added = visit(successor, in: expansion, ordinal: ordinal, from: entry.node) else {
                             if bound != nil { break levels }
@@ -146,6 +149,7 @@ struct Search {
         let expander = expanders[0]
         let first = expander.expand(initial)
         if judge(first, of: 0, atDepth: 0) { stack.append(Frame(node: 0, depth: 0, expansion: first)) }
+        if case .firstViolation? = bound { return }
         var sinceCheck = 0
         while let top = stack.last {
             guard top.next < top.expansion.successors.count else {
@@ -165,6 +169,7 @@ struct Search {
             if judge(expansion, of: added, atDepth: childDepth) {
                 stack.append(Frame(node: added, depth: childDepth, expansion: expansion))
             }
+            if case .firstViolation? = bound { return }
             sinceCheck += 1
             if sinceCheck >= 1024 {
                 sinceCheck = 0
@@ -181,6 +186,10 @@ struct Search {
         if expansion.isEnd { endStates += 1 }
         for violation in expansion.endViolations where violated.insert(violation.property.id).inserted {
             found.append(Explorer.Found(violation: violation, node: node, ordinal: nil))
+            if stopsAt(violation) {
+                bound = .firstViolation
+                return false
+            }
         }
         if expansion.successors.isEmpty { return false }
         if let maxDepth = explorer.limits.maxDepth, level >= maxDepth {
@@ -200,6 +209,7 @@ struct Search {
         if let violation = successor.violation {
             if violated.insert(violation.property.id).inserted {
                 found.append(Explorer.Found(violation: violation, node: node, ordinal: ordinal))
+                if stopsAt(violation) { bound = .firstViolation }
             }
             return nil
         }
@@ -241,6 +251,11 @@ struct Search {
     }
 
     private var hashCompactionStore: Bool { store.mode == .hashCompaction }
+
+    /// Whether `--stop-at-first` ends the search at this violation (advisory warnings never do).
+    private func stopsAt(_ violation: Violation) -> Bool {
+        explorer.options.stopAtFirstViolation && violation.property.severity == .error
+    }
 
     /// Progress, --max-memory and Ctrl-C, about twice a second. True when the search must stop.
     private mutating func checkpoint() -> Bool {

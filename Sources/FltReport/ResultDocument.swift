@@ -383,6 +383,7 @@ public struct JSONReport: Sendable {
         case .memory(let limit): BoundHitInfo(kind: "memory", limit: limit, description: bound.description)
         case .interrupted: BoundHitInfo(kind: "interrupted", limit: 0, description: bound.description)
         case .storeFull: BoundHitInfo(kind: "storeFull", limit: 0, description: bound.description)
+        case .firstViolation: BoundHitInfo(kind: "firstViolation", limit: 0, description: bound.description)
         case .solverUnknown(let count, _): BoundHitInfo(kind: "solverUnknown", limit: count, description: bound.description)
         case .bmc(let depth, _): BoundHitInfo(kind: "bmcDepth", limit: depth, description: bound.description)
         case .randomSearch(let summary):

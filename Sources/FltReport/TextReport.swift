@@ -206,6 +206,7 @@ func coverMore(_ bound: BoundHit?) -> String {
     case .interrupted?: return "Run it to the end to cover the rest."
     case .memory?: return "Give it more memory (--max-memory), or use --hash-compaction or --strategy dfs."
     case .storeFull?: return "Use --hash-compaction."
+    case .firstViolation?: return "Run without --stop-at-first to check every property to the end."
     default: return "Raise the bound to cover more."
     }
 }

@@ -85,6 +85,9 @@ struct SearchArguments: ParsableArguments {
     @Flag(help: "bfs/dfs: store 64-bit fingerprints instead of whole states: less memory; the report gives the probability that a state was missed.")
     var hashCompaction = false
 
+    @Flag(help: "bfs/dfs, one MODEL: stop at the first violation (exit 1 with its trace); the properties not violated by then are reported inconclusive, not checked to the end.")
+    var stopAtFirst = false
+
     @Option(help: ArgumentHelp("bfs/dfs: stop with an inconclusive verdict when fltcheck's memory exceeds this (e.g. 4G, 512M; a bare number is MiB).", valueName: "size"))
     var maxMemory: MemorySize?
 
@@ -131,7 +134,7 @@ struct SearchArguments: ParsableArguments {
     /// The options that only an exhaustive search reads.
     private var exhaustiveOnlyFlags: [String] {
         [jobs != nil ? "--jobs" : nil, noSymmetry ? "--no-symmetry" : nil, hashCompaction ? "--hash-compaction" : nil,
-         maxMemory != nil ? "--max-memory" : nil].compactMap { $0 }
+         maxMemory != nil ? "--max-memory" : nil, stopAtFirst ? "--stop-at-first" : nil].compactMap { $0 }
     }
 
     /// Usage errors (exit 3), given what else `verify` was asked: a random-search option without
@@ -150,10 +153,16 @@ struct SearchArguments: ParsableArguments {
         }
         if depth != nil { throw ValidationError("--depth goes with --engine bmc; bound the explicit search with --max-depth") }
         guard strategy == .random else {
+            if stopAtFirst && model == nil {
+                throw ValidationError("--stop-at-first checks one MODEL: with fltcheck.json every model is checked to the end against its expected verdict")
+            }
             if let flag = randomOnlyFlags.first {
                 throw ValidationError("\(flag) needs --strategy random (--strategy \(strategy.rawValue) explores every interleaving and has no seed or budget)")
             }
             return
+        }
+        if stopAtFirst {
+            throw ValidationError("--stop-at-first applies to --strategy bfs and dfs; random walks always stop at the first violation")
         }
         if let flag = exhaustiveOnlyFlags.first {
             throw ValidationError("\(flag) applies to --strategy bfs and dfs, not to random walks")
@@ -174,7 +183,7 @@ struct SearchArguments: ParsableArguments {
         case .bfs, .dfs:
             return .exhaustive(SearchOptions(
                 strategy: strategy == .bfs ? .bfs : .dfs, symmetry: !noSymmetry, hashCompaction: hashCompaction,
-                jobs: jobs ?? defaultJobs))
+                jobs: jobs ?? defaultJobs, stopAtFirstViolation: stopAtFirst))
         case .random:
             var system = SystemRandomNumberGenerator()
             return .random(try randomOptions(seed: seed ?? system.next()))
