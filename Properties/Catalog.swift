@@ -283,6 +283,18 @@ extension Property {
         source: "I:unreg /ifs/unregistering-the-minifilter; D:unreg /ddi/fltkernel/nf-fltkernel-fltunregisterfilter; I:unloadcb /ifs/writing-a-filterunloadcallback-routine",
         kind: .liveness, severity: .error)
 
+    public static let unloadOrder = Property(
+        id: "UnloadOrder", catalogIds: ["T10"],
+        rule: "A filter that created a communication server port closes it with FltCloseCommunicationPort in FilterUnloadCallback before it calls FltUnregisterFilter (else the system can hang during unload), and closes it once: after the close the handle is no longer valid.",
+        source: "I:port /ifs/closing-the-communication-server-port; I:unloadcb /ifs/writing-a-filterunloadcallback-routine; D:closeport /ddi/fltkernel/nf-fltkernel-fltclosecommunicationport",
+        kind: .safety, severity: .error)
+
+    public static let teardownCompleteClosesFiles = Property(
+        id: "TeardownCompleteClosesFiles", catalogIds: ["T7"],
+        rule: "Every file the filter opened on an instance (FltCreateFile) is closed (FltClose) by the time its InstanceTeardownCompleteCallback returns, and each handle is closed once and not reopened while open (the old handle would leak).",
+        source: "D:teardown /ddi/fltkernel/nc-fltkernel-pflt_instance_teardown_callback; I:load /ifs/loading-and-unloading",
+        kind: .safety, severity: .error)
+
     public static let assertion = Property(
         id: "Assertion", catalogIds: [],
         rule: "The model's own assertions hold.",
@@ -306,6 +318,7 @@ extension Property {
         .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
         .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .refCountBalance, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
+        .unloadOrder, .teardownCompleteClosesFiles,
         .assertion, .modelIntegrity,
     ]
 
@@ -314,6 +327,8 @@ extension Property {
 
     static let exampleModels: [String: String] = [
         "Assertion": "Models/Bugs/ScanLimitRace.swift",
+        "UnloadOrder": "Models/Bugs/PortOpenAtUnregister.swift",
+        "TeardownCompleteClosesFiles": "Models/Bugs/MetadataFileLeftOpen.swift",
         "CallbackRequiresPostOp": "Models/Bugs/CallbackWithoutPostOp.swift",
         "CancelCallbackSelfSync": "Models/Bugs/CancelRoutineOnPagingIo.swift",
         "CbdqCancelCallbackCompletes": "Models/Bugs/CancelCallbackOnlyFlags.swift",

@@ -24,6 +24,8 @@ EXPECTED = {  # variant -> the verdict class both tools must find
 # fltcheck property id -> the Spin error class it corresponds to
 FLTCHECK_CLASS = {
     "NoDoubleCompletion": "assertion",
+    # filterstack.pml's P4 (nothing completed after InstanceTeardownComplete) is an assertion too
+    "NoResumeAfterTeardownComplete": "assertion",
     "TeardownCompletes": "invalid end state",
 }
 TARGETS = {
@@ -318,8 +320,10 @@ def main():
       "the peak RSS (`/usr/bin/time %M`) for both. " + bps_text + "Spin: pan's `total actual memory usage` "
       "÷ states stored. "
       f"**× Spin**: this row ÷ Spin {spin_ref_mode} of the same variant and N (< 1: smaller/faster than Spin). "
-      "fltcheck (bfs) goes on after a violation to report every violated property, so its violated rows "
-      "cover about the whole state space; pan stops at the first error: those rows are not like for like.")
+      "fltcheck's default modes go on after a violation to report every violated property, so their violated "
+      "rows cover about the whole state space, while pan stops at the first error; the `-first` modes "
+      "(`--stop-at-first`, run on the violated variants only) stop at the first violation as pan does: "
+      "those rows compare like for like.")
     p("")
     bps_head = f"B/state (fltcheck: {'/'.join(set_keys)})" if set_keys else "B/state (fltcheck: RSS)"
     head = ["variant", "N", "tool / mode", "verdict", "agrees", "states", "time s", "setup s",

@@ -28,7 +28,7 @@
 // (FltSendMessage, the wait for ScanCompleteNotification, the abort handshake) is one `Step()`
 // followed by its outcome, since every wait in it is bounded by a timeout. One stream is modelled,
 // so both creates and the cleanup share one ScanSynchronizationEvent. Not modelled: communication
-// ports and FltSendMessage (T10's port-before-unregister order is only mirrored), ERESOURCEs,
+// ports and FltSendMessage (the three server ports are closed before FltUnregisterFilter: T10), ERESOURCEs,
 // contexts (stream, stream-handle, section; T14), the file-state cache, transactions (KTM
 // callbacks), FltCancelFileOpen itself (Q10; modelled as IoStatus = the failure status), CSVFS
 // handling, and AvPreFsControl (l.1929-1975: FSCTL_TXFS_SAVEPOINT_INFORMATION completed with
@@ -50,6 +50,10 @@ let model = Model("AvScan", interleaving: .explicitSteps) {
         Unload("AvScan")
     }
     Filter("AvScan", altitude: 320_000) {
+        // AvCreateCommunicationPort (avscan.c): the scan, abort and query server ports.
+        let scanPort = CommunicationPort("ScanServerPort")
+        let abortPort = CommunicationPort("AbortServerPort")
+        let queryPort = CommunicationPort("QueryServerPort")
         // The stream's ScanSynchronizationEvent: auto-reset, initially signalled.
         let scanEvent = BoolVariable("StreamContext.ScanSynchronizationEvent", initial: true)
         let unloading = BoolVariable("Globals.Unloading")
@@ -137,6 +141,9 @@ let model = Model("AvScan", interleaving: .explicitSteps) {
             unloading.set(true)
             // AvSendUnloadingToUser; FltCloseCommunicationPort x3 (l.880-895).
             Step()
+            scanPort.close()
+            abortPort.close()
+            queryPort.close()
             UnregisterFilter()
         }
     }

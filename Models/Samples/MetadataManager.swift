@@ -25,7 +25,7 @@
 //   (l.955-1020) takes the resource, FLT_ASSERT(!TRANSITION), and closes the metadata file if it is
 //   open (T7).
 //
-// Abstracted: one volume; the metadata file is `opened` (opened at instance setup), TRANSITION and
+// Abstracted: one volume; the metadata file is a `FilterFile` (opened at instance setup), TRANSITION and
 // the trigger are flags; the resource is the model's explicit steps (each callback runs in one step
 // except where the sample drops the resource for FltCreateFile / FltClose, which is a `Step()`). A
 // routine's status is kept in `conflict` and read in the step that set it. Not modelled:
@@ -35,8 +35,9 @@
 // reacquire protocol, and FmmPostPnp also skips it while DRAINING, l.1313), FmmPreDeviceControl,
 // the implicit-lock detection, ERESOURCEs, IRQL.
 //
-// Exercises: Q3 (post-ops that reacquire only when not DRAINING), Q12, P4, T7 (checked with an
-// assertion in InstanceTeardownComplete: the metadata file is closed). Everything holds.
+// Exercises: Q3 (post-ops that reacquire only when not DRAINING), Q12, P4, T7 (property
+// TeardownCompleteClosesFiles: the metadata file is closed when the instance is torn down, and
+// never opened twice or closed twice). Everything holds.
 import FltModel
 
 let model = Model("MetadataManager", interleaving: .explicitSteps) {
@@ -47,7 +48,8 @@ let model = Model("MetadataManager", interleaving: .explicitSteps) {
         InstanceTeardown("MetadataManager")
     }
     Filter("MetadataManager", altitude: 360_000) {
-        let opened = BoolVariable("InstanceContext.METADATA_OPENED", initial: true)
+        // InstanceContext.MetadataHandle, opened at instance setup (FmmOpenMetadata).
+        let metadata = FilterFile("MetadataFile", open: true)
         let transition = BoolVariable("InstanceContext.TRANSITION")
         let triggered = BoolVariable("InstanceContext.MetadataOpenTriggerFileObject")
         let conflict = BoolVariable("conflict")
@@ -58,12 +60,12 @@ let model = Model("MetadataManager", interleaving: .explicitSteps) {
             If(transition) {
                 conflict.set(true)
             } else: {
-                If(opened) {
+                If(metadata.isOpen) {
                     // FmmCloseMetadata: FmmBeginFileSystemOperation, FltClose, FmmEndFileSystemOperation.
                     transition.set(true)
                     Step()
                     transition.set(false)
-                    opened.set(false)
+                    metadata.close()
                     triggered.set(true)
                 }
                 conflict.set(false)
@@ -71,13 +73,13 @@ let model = Model("MetadataManager", interleaving: .explicitSteps) {
         }
         // FmmReacquireMetadataFileReferences (for the trigger's volume handle).
         let reacquire = { () -> If in
-            If(!transition && triggered && !opened) {
+            If(!transition && triggered && !metadata.isOpen) {
                 // FmmOpenMetadata: the resource is dropped around FltCreateFileEx2.
                 transition.set(true)
                 Step()
                 transition.set(false)
                 Either {
-                    opened.set(true)
+                    metadata.open()
                     triggered.set(false)
                 } or: {
                     // The open failed (e.g. STATUS_INSUFFICIENT_RESOURCES); it stays closed.
@@ -162,14 +164,13 @@ let model = Model("MetadataManager", interleaving: .explicitSteps) {
         }
         InstanceTeardownComplete {
             Assert(!transition, "MetadataManagerInit.c l.1004: FLT_ASSERT(!FlagOn(Flags, INSTANCE_CONTEXT_F_TRANSITION))")
-            If(opened) {
+            If(metadata.isOpen) {
                 // FmmCloseMetadata (l.1013).
                 transition.set(true)
                 Step()
                 transition.set(false)
-                opened.set(false)
+                metadata.close()
             }
-            Assert(!opened, "the metadata file is closed when the instance goes away (T7)")
         }
     }
 }

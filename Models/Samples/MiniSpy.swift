@@ -34,6 +34,8 @@ let model = Model("MiniSpy") {
         Unload("MiniSpy")
     }
     Filter("MiniSpy", altitude: 385_100) {
+        // MiniSpy.c DriverEntry: FltCreateCommunicationPort(MINISPY_PORT_NAME).
+        let serverPort = CommunicationPort("ServerPort")
         let recordsAllocated = IntVariable("RecordsAllocated", 0...3)
         let maxRecordsToAllocate = 2
 
@@ -79,7 +81,7 @@ let model = Model("MiniSpy") {
 
         FilterUnload {
             // FltCloseCommunicationPort(ServerPort), then FltUnregisterFilter (l.342-344).
-            Step()
+            serverPort.close()
             UnregisterFilter()
         }
     }

@@ -44,6 +44,8 @@ let model = Model("Scanner", interleaving: .explicitSteps) {
         Unload("Scanner")
     }
     Filter("Scanner", altitude: 265_000) {
+        // scanner.c DriverEntry: FltCreateCommunicationPort(ScannerPortName).
+        let serverPort = CommunicationPort("ServerPort")
         PreOperation(.create) {
             Either {
                 // The scanner service's own process.
@@ -124,7 +126,7 @@ let model = Model("Scanner", interleaving: .explicitSteps) {
 
         FilterUnload {
             // FltCloseCommunicationPort(ServerPort), then FltUnregisterFilter (l.909-915).
-            Step()
+            serverPort.close()
             UnregisterFilter()
         }
     }

@@ -701,6 +701,57 @@ public struct RundownReference {
     }
 }
 
+/// The communication server port of the enclosing filter (FltCreateCommunicationPort, called in
+/// DriverEntry: open when the model starts). FilterUnloadCallback must `close()` it
+/// (FltCloseCommunicationPort) before `UnregisterFilter()`, "to prevent the system from hanging"
+/// (T10); after that the handle is invalid, so a second close is a bug too. `isOpen` reads the
+/// filter variable `<name>.open`.
+public struct CommunicationPort {
+    let variable: Int
+    public init(_ name: String, file: String = #filePath, line: Int = #line) {
+        variable = declareHandle(name, .communicationPort, open: true, "CommunicationPort", file, line)
+    }
+
+    /// FltCloseCommunicationPort.
+    public func close(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.closeHandle(variable: variable), at: location(file, line)))
+    }
+
+    public var isOpen: Expr { Expr(.variable(variable)) }
+}
+
+/// A file the enclosing filter opens on its instance (FltCreateFile), closed when it starts, as
+/// after InstanceSetup. `open()` and `close()` (FltClose) it; every file must be closed by the time
+/// InstanceTeardownComplete returns (T7: MetadataManager closes its metadata file there). Opening a
+/// file that is open (the old handle leaks) or closing one that is closed is a bug too. `isOpen`
+/// reads the filter variable `<name>.open`.
+public struct FilterFile {
+    let variable: Int
+    public init(_ name: String, open: Bool = false, file: String = #filePath, line: Int = #line) {
+        variable = declareHandle(name, .file, open: open, "FilterFile", file, line)
+    }
+
+    /// FltCreateFile (it succeeds).
+    public func open(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.openHandle(variable: variable), at: location(file, line)))
+    }
+
+    /// FltClose.
+    public func close(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.closeHandle(variable: variable), at: location(file, line)))
+    }
+
+    public var isOpen: Expr { Expr(.variable(variable)) }
+}
+
+private func declareHandle(_ name: String, _ kind: HandleKind, open: Bool, _ what: String, _ file: String, _ line: Int) -> Int {
+    let context = buildContext
+    if context.currentFilter == nil { context.error("\(what) \"\(name)\" must be declared inside a Filter", location(file, line)) }
+    context.variables.append(VariableIR(
+        name: name + ".open", owner: context.currentFilter, type: .bool, initial: open ? 1 : 0, handle: kind, location: location(file, line)))
+    return context.variables.count - 1
+}
+
 /// IRQL values for comparisons with `Irql.current`.
 public enum Irql {
     /// KeGetCurrentIrql().

@@ -181,11 +181,15 @@ public struct VariableIR: Codable, Sendable {
     public var symbolic: Bool
     /// With `symbolic`: a condition the starting value satisfies (over this variable).
     public var assumption: ExprIR?
+    /// Set when the variable says whether a handle the filter owns is open (`CommunicationPort`,
+    /// `FilterFile`); nil for the model's own variables.
+    public var handle: HandleKind?
     public var location: SourceLocation
     public init(
         name: String, owner: String?, type: VariableType, initial: Int, threadLocal: Bool = false, symbolic: Bool = false,
-        assumption: ExprIR? = nil, location: SourceLocation
+        assumption: ExprIR? = nil, handle: HandleKind? = nil, location: SourceLocation
     ) {
+        self.handle = handle
         self.name = name
         self.owner = owner
         self.type = type
@@ -195,6 +199,16 @@ public struct VariableIR: Codable, Sendable {
         self.assumption = assumption
         self.location = location
     }
+}
+
+/// A handle a filter owns and must close by a given point.
+public enum HandleKind: String, Codable, Sendable {
+    /// A communication server port (FltCreateCommunicationPort, in DriverEntry): closed with
+    /// FltCloseCommunicationPort before FltUnregisterFilter (T10).
+    case communicationPort
+    /// A file the filter opened on its instance (FltCreateFile): closed with FltClose by the time
+    /// InstanceTeardownComplete returns (T7).
+    case file
 }
 
 /// IRP_MJ_* major function codes, with their real values.
@@ -691,6 +705,10 @@ public indirect enum StatementKind: Codable, Sendable {
     case queueGenericWorkItem(workItem: Int, onSuccess: [StatementIR], onFailure: [StatementIR])
     /// FltUnregisterFilter: tears down every instance and waits for the rundown (T11).
     case unregisterFilter
+    /// Opens a handle the filter owns (FltCreateFile); `variable` is its `.open` flag.
+    case openHandle(variable: Int)
+    /// Closes it (FltCloseCommunicationPort, FltClose).
+    case closeHandle(variable: Int)
     /// Returns a status from FilterUnloadCallback (STATUS_FLT_DO_NOT_DETACH vetoes a non-mandatory unload).
     case returnStatus(NTStatus)
     /// FltSetCancelCompletion(operation, routine): `routine` indexes `ModelIR.workItems`.

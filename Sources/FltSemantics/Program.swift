@@ -55,6 +55,10 @@ enum Instruction: Sendable {
     /// On success goes on at the next instruction, on failure at `failureTarget`.
     case queueGenericWorkItem(workItem: Int, failureTarget: Int)
     case unregisterFilter
+    /// FltCreateFile: sets the handle's `.open` variable (T7).
+    case openHandle(variable: Int)
+    /// FltCloseCommunicationPort / FltClose: clears it (T7, T10).
+    case closeHandle(variable: Int)
     case returnStatus(NTStatus)
     /// FltObjectReference: success goes on at the next instruction, failure at `failureTarget`.
     case objectReference(counter: Int, target: RundownTarget, failureTarget: Int)
@@ -83,7 +87,7 @@ enum Instruction: Sendable {
     var isIrqlSensitive: Bool {
         switch self {
         case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire, .whenSafe,
-             .contextReference:
+             .contextReference, .openHandle, .closeHandle:
             return true
         case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
         case .branch(let condition, _), .assert(let condition, _): return condition.mentionsIrql
@@ -514,6 +518,8 @@ struct Compiler {
         case .queueGenericWorkItem(let workItem, let onSuccess, let onFailure):
             try compileTwoWay({ .queueGenericWorkItem(workItem: workItem, failureTarget: $0) }, onSuccess, onFailure, at)
         case .unregisterFilter: emit(.unregisterFilter, at)
+        case .openHandle(let variable): emit(.openHandle(variable: variable), at)
+        case .closeHandle(let variable): emit(.closeHandle(variable: variable), at)
         case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)
         case .acquire(let lock): emit(.acquire(lock: lock), at)
         case .contextReference(let context): emit(.contextReference(context: context), at)

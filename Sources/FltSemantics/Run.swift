@@ -427,6 +427,12 @@ struct Run {
                 frames: [.code(CodeFrame(code: program.workItemCode[item], pc: 0, operation: -1, filter: program.workItemFilter[item]))]))
         case .unregisterFilter:
             note(current, actor, "\(name): FltUnregisterFilter", at: location)
+            // T10 (I:port): the server port must be closed first, "to prevent the system from
+            // hanging during the unload process".
+            if let port = openHandles(of: filter, .communicationPort).first {
+                fail(.unloadOrder, "\(name) calls FltUnregisterFilter while its communication server port \(handleName(port)) is open: FilterUnloadCallback must call FltCloseCommunicationPort first (the system can hang)", at: location)
+                return
+            }
             advance(to: pc + 1)
             if state.filterStages[filter] == .registered || state.filterStages[filter] == .unloading {
                 state.filterStages[filter] = .unregistering
@@ -534,6 +540,35 @@ struct Run {
             }
         case .whenSafe(let callback):
             whenSafe(callback, frame, name: name, at: location)
+        case .openHandle(let variable):
+            if currentIrql >= 2 {
+                fail(.postOpDispatchSafe, "\(name) calls FltCreateFile(\(handleName(variable))) at DISPATCH_LEVEL (\(irqlContext(frame))): it is a PASSIVE_LEVEL call", at: location)
+                return
+            }
+            // T7: FltCreateFile over a handle still open loses the old one (it can never be closed).
+            if state.variables[variable] != 0 {
+                fail(.teardownCompleteClosesFiles, "\(name) opens \(handleName(variable)) again while it is open: the open handle leaks", at: location)
+                return
+            }
+            note(current, actor, "\(name): FltCreateFile(\(handleName(variable)))", at: location, changes: ["\(semantics.variableName(variable)): false → true"])
+            state.variables[variable] = 1
+            advance(to: pc + 1)
+        case .closeHandle(let variable):
+            let kind = program.model.variables[variable].handle
+            let call = kind == .communicationPort ? "FltCloseCommunicationPort" : "FltClose"
+            if currentIrql >= 2 {
+                fail(.postOpDispatchSafe, "\(name) calls \(call)(\(handleName(variable))) at DISPATCH_LEVEL (\(irqlContext(frame))): it is a PASSIVE_LEVEL call", at: location)
+                return
+            }
+            // T10 (D:closeport) / T7: after the close the handle is no longer valid.
+            if state.variables[variable] == 0 {
+                fail(kind == .communicationPort ? .unloadOrder : .teardownCompleteClosesFiles,
+                     "\(name) calls \(call)(\(handleName(variable))) on a handle already closed (no longer valid)", at: location)
+                return
+            }
+            note(current, actor, "\(name): \(call)(\(handleName(variable)))", at: location, changes: ["\(semantics.variableName(variable)): true → false"])
+            state.variables[variable] = 0
+            advance(to: pc + 1)
         case .contextReference(let context):
             let declared = program.model.contexts[context]
             if currentIrql >= 2 {
@@ -1445,6 +1480,23 @@ struct Run {
         note(nil, "FltMgr", "\(program.filters[filter].name)'s instance is torn down")
         pop()
         checkContextsReleased(filter)
+        // T7 (D:teardown): InstanceTeardownComplete closes every file the filter opened on the instance.
+        if violation == nil, let file = openHandles(of: filter, .file).first {
+            fail(.teardownCompleteClosesFiles, "\(program.filters[filter].name)'s instance is torn down with \(handleName(file)) still open: InstanceTeardownComplete must FltClose it", at: program.model.variables[file].location)
+        }
+    }
+
+    /// The filter's handles of this kind that are open now (their `.open` variables).
+    private func openHandles(of filter: Int, _ kind: HandleKind) -> [Int] {
+        let owner = program.filters[filter].name
+        return program.model.variables.indices.filter {
+            program.model.variables[$0].handle == kind && program.model.variables[$0].owner == owner && state.variables[$0] != 0
+        }
+    }
+
+    /// A handle's name as declared (its variable without `.open`).
+    private func handleName(_ variable: Int) -> String {
+        String(program.model.variables[variable].name.dropLast(".open".count))
     }
 
     /// Teardown starts (D:teardown): no new operation reaches the instance (T5), and

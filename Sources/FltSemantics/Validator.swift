@@ -240,6 +240,16 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onFailure, context: context, filter: filter)
         case .unregisterFilter: break
+        case .openHandle(let variable), .closeHandle(let variable):
+            guard model.variables.indices.contains(variable), let kind = model.variables[variable].handle else {
+                throw ModelError("unknown handle #\(variable)", at: at)
+            }
+            if model.variables[variable].owner != filter {
+                throw ModelError("\(filter) uses \(model.variables[variable].name.dropLast(".open".count)) of \(model.variables[variable].owner ?? "the model"); a filter opens and closes its own handles", at: at)
+            }
+            if case .openHandle = statement.kind, kind == .communicationPort {
+                throw ModelError("a CommunicationPort is created in DriverEntry, before the model starts: it can only be closed", at: at)
+            }
         case .objectReference(let counter, _, let onSuccess, let onFailure):
             try checkRundownCounter(counter, filter, at)
             try check(onSuccess, context: context, filter: filter)
