@@ -51,10 +51,11 @@ public func % (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { b
 public func & (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.bitAnd, lhs, rhs) }
 public func | (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.bitOr, lhs, rhs) }
 public func ^ (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.bitXor, lhs, rhs) }
-/// The shift amount must be a constant smaller than the width (C leaves larger shifts undefined).
-public func << (lhs: some ExprConvertible, rhs: Int) -> Expr { binary(.shiftLeft, lhs, rhs) }
+/// The amount is a constant below the width, or a BitVector value no wider than the left side:
+/// fltcheck reports a path where it is the width or more, or negative (C leaves that undefined).
+public func << (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.shiftLeft, lhs, rhs) }
 /// Logical for an unsigned left side, arithmetic for a signed one (as MSVC compiles it).
-public func >> (lhs: some ExprConvertible, rhs: Int) -> Expr { binary(.shiftRight, lhs, rhs) }
+public func >> (lhs: some ExprConvertible, rhs: some ExprConvertible) -> Expr { binary(.shiftRight, lhs, rhs) }
 public prefix func ~ (operand: some ExprConvertible) -> Expr { Expr(.unary(.bitNot, operand.expr.ir)) }
 public prefix func - (operand: some ExprConvertible) -> Expr { Expr(.unary(.negate, operand.expr.ir)) }
 

@@ -199,11 +199,25 @@ struct DataTyper {
             guard case .bits(let width, let signed) = leftType else {
                 throw ModelError("\(op.symbol) shifts a BitVector value, not \(leftType.description)", at: at)
             }
-            guard case .literal(let amount) = rightType, amount >= 0, amount < width else {
-                throw ModelError("the shift amount must be a constant from 0 to \(width - 1) (C leaves other shifts of a \(width)-bit value undefined)", at: at)
-            }
             let termOp: TermOperator = op == .shiftLeft ? .shiftLeft : signed ? .arithmeticShiftRight : .logicalShiftRight
-            return (.binary(termOp, left, .literal(UInt64(amount), width: width)), leftType)
+            switch rightType {
+            case .literal(let amount):
+                guard amount >= 0, amount < width else {
+                    throw ModelError("a constant shift amount must be from 0 to \(width - 1) (C leaves other shifts of a \(width)-bit value undefined)", at: at)
+                }
+                return (.binary(termOp, left, .literal(UInt64(amount), width: width)), leftType)
+            case .bits(let amountWidth, _):
+                // A variable amount: the semantics checks on each path that it is below the width
+                // (a ModelIntegrity violation otherwise, as C leaves it undefined). Zero-extended, a
+                // negative signed amount is at least the width too.
+                guard amountWidth <= width else {
+                    throw ModelError("the shift amount is \(rightType.description), wider than the \(width)-bit value it shifts: cast it (`amount.cast(.uint\(width))`)", at: at)
+                }
+                let amount: DataExpr = amountWidth == width ? right : .resize(right, width: width, signExtend: false)
+                return (.binary(termOp, left, amount), leftType)
+            default:
+                throw ModelError("the shift amount must be a constant or a BitVector value, not \(rightType.description)", at: at)
+            }
         }
     }
 

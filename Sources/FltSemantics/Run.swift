@@ -153,7 +153,8 @@ struct Run {
     }
 
     /// C leaves `x / 0`, `x % 0` and `INT_MIN / -1` undefined (in kernel mode, a divide error and
-    /// a bug check): every division in `expression` must be defined on this path. Where it need not
+    /// a bug check), and a shift by the width or more or by a negative amount: every division and
+    /// shift by a variable amount in `expression` must be defined on this path. Where it need not
     /// be, that is a ModelIntegrity violation (the path where it is defined goes on).
     private mutating func divisionsDefined(_ expression: DataExpr, _ frame: CodeFrame, _ source: ExprIR, at location: SourceLocation) -> Bool {
         switch expression {
@@ -161,6 +162,16 @@ struct Run {
         case .unary(_, let operand), .resize(let operand, _, _): return divisionsDefined(operand, frame, source, at: location)
         case .binary(let op, let lhs, let rhs):
             guard divisionsDefined(lhs, frame, source, at: location), divisionsDefined(rhs, frame, source, at: location) else { return false }
+            if [.shiftLeft, .logicalShiftRight, .arithmeticShiftRight].contains(op), let data = semantics.data {
+                if case .literal = rhs { return true }
+                let amount = term(rhs, frame)
+                let width = data.width(amount)
+                guard let holds = decide(data.make(.binary(.unsignedLess, amount, data.constant(UInt64(width), width: width)))) else { return false }
+                if !holds {
+                    fail(.modelIntegrity, "\(semantics.render(source)) shifts by \(width) or more, or by a negative amount, on this path: undefined in C\(decidedBy)", at: location)
+                }
+                return holds
+            }
             guard [.unsignedDivide, .signedDivide, .unsignedRemainder, .signedRemainder].contains(op), let data = semantics.data else { return true }
             let divisor = term(rhs, frame)
             let width = data.width(divisor)

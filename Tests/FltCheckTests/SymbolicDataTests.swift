@@ -276,7 +276,62 @@ private func dataLine(_ result: ExplorationResult) -> String? {
                 Filter("F", altitude: 1) { PreOperation(.read) { a.set(a << 8); Return(.successNoCallback) } }
             }
         }
-        #expect(error?.message.contains("shift amount must be a constant from 0 to 7") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("a constant shift amount must be from 0 to 7") == true, "\(String(describing: error))")
+    }
+
+    @Test func aShiftByAVariableAmountIsCheckedOnEachPath() throws {
+        var bit: BitVector!
+        var amount: BitVector!
+        let unguarded = try dataProgram({
+            [bit.set(bit << amount).ir]
+        }, declarations: {
+            bit = BitVector("bit", .uint32, initial: 1)
+            amount = BitVector("amount", .uint32, initial: .symbolic)
+        })
+        let result = explore(unguarded)
+        #expect(violatedIds(result) == ["ModelIntegrity"])
+        #expect(result.counterexamples.first?.violation.message.contains("shifts by 32 or more, or by a negative amount") == true)
+        // The smallest amount that breaks it.
+        #expect(dataLine(result) == "this run happens with amount = 0x20, bit = 1", "\(dataLine(result) ?? "no values")")
+
+        var shifted: BitVector!
+        let guarded = try dataProgram({
+            [If(amount < 32) { shifted.set(bit << amount) }.ir, Assert(amount >= 32 || shifted != 0, "a bit shifted by less than 32 is not lost").ir]
+        }, declarations: {
+            bit = BitVector("bit", .uint32, initial: 1)
+            shifted = BitVector("shifted", .uint32)
+            amount = BitVector("amount", .uint32, initial: .symbolic)
+        })
+        #expect(explore(guarded).counterexamples.isEmpty)
+
+        // A concrete amount computes as C does, and a negative signed one is undefined.
+        var small: BitVector!
+        let concrete = try dataProgram({
+            [bit.set(bit << small).ir, Assert(bit == 8, "1 << 3 == 8").ir]
+        }, declarations: {
+            bit = BitVector("bit", .uint32, initial: 1)
+            small = BitVector("small", .int8, initial: 3)
+        })
+        #expect(explore(concrete).counterexamples.isEmpty)
+        let negative = try dataProgram({
+            [bit.set(bit >> small).ir]
+        }, declarations: {
+            bit = BitVector("bit", .uint32, initial: 1)
+            small = BitVector("small", .int8, initial: -1)
+        })
+        #expect(violatedIds(explore(negative)) == ["ModelIntegrity"])
+    }
+
+    @Test func aShiftAmountWiderThanTheValueNeedsACast() throws {
+        let error = modelError {
+            let a = BitVector("a", .uint8)
+            let n = BitVector("n", .uint32)
+            _ = Model("M") {
+                Workload { Requests(.read) }
+                Filter("F", altitude: 1) { PreOperation(.read) { a.set(a << n); Return(.successNoCallback) } }
+            }
+        }
+        #expect(error?.message.contains("wider than the 8-bit value it shifts") == true, "\(String(describing: error))")
     }
 
     @Test func aBitVectorIsNotACondition() throws {
