@@ -95,13 +95,13 @@ let model = Model("AvScan", interleaving: .explicitSteps) {
                     Branch {
                         // Infected: KeSetEvent, then AvCancelFileOpen(STATUS_VIRUS_INFECTED) (l.2689).
                         scanEvent.set(true)
-                        SetStatus(NTStatus.virusInfected)
+                        SetStatus(NTStatus.virusInfected, information: 0)
                         Return(.finishedProcessing)
                     }
                 }
             } else: {
                 // The wait was cancelled: AvCancelFileOpen(STATUS_CANCELLED) (l.1617).
-                SetStatus(NTStatus.cancelled)
+                SetStatus(NTStatus.cancelled, information: 0)
                 Return(.finishedProcessing)
             }
         }

@@ -68,7 +68,7 @@ let model = Model("Scanner", interleaving: .explicitSteps) {
                     Return(.finishedProcessing)
                 } or: {
                     // FltCancelFileOpen; IoStatus = STATUS_ACCESS_DENIED (l.1216).
-                    SetStatus(NTStatus.accessDenied)
+                    SetStatus(NTStatus.accessDenied, information: 0)
                     Return(.finishedProcessing)
                 }
             }

@@ -79,13 +79,25 @@ enum Instruction: Sendable {
     case checkOplock(operation: ExprIR, waitCompletion: Int?, pendingTarget: Int, completeTarget: Int)
     /// The end of code that returns no status (work items, teardown and cancel callbacks).
     case end
+    /// IoStatus.Status and IoStatus.Information together (Q9).
+    case setIoStatus(status: ExprIR, information: ExprIR)
+    /// FltCancelFileOpen (Q10).
+    case cancelFileOpen
+    /// FltReissueSynchronousIo (Q11).
+    case reissueSynchronousIo
+    /// A change of TargetInstance / TargetFileObject (P16).
+    case retarget
 
     var isIrqlSensitive: Bool {
         switch self {
         case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire, .whenSafe,
              .contextReference:
             return true
+        case .cancelFileOpen, .reissueSynchronousIo:
+            // Both check the IRQL they are called at (D:cfo: PASSIVE_LEVEL; D:reissue: <= APC_LEVEL).
+            return true
         case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
+        case .setIoStatus(let status, let information): return status.mentionsIrql || information.mentionsIrql
         case .branch(let condition, _), .assert(let condition, _): return condition.mentionsIrql
         case .assignData(_, _, let source), .loadData(_, let source), .branchData(_, let source, _), .assertData(_, let source, _),
              .assume(_, let source):
@@ -122,6 +134,8 @@ public struct Request: Sendable {
     public let cancellable: Bool
     /// 1-based, as traces show it.
     public let number: Int
+    /// The minor function or FSCTL code the request gives (P12), if any.
+    public var minor: MinorFunction? = nil
 
     public var isIrp: Bool { kind == .irp }
     /// `READ #2`.
@@ -252,7 +266,7 @@ public struct Program: Sendable {
                     major: group.major, kind: group.kind, synchronous: group.kind == .fastIo ? true : group.synchronous,
                     paging: group.paging, topLevelIrp: group.topLevelIrp, fileSystemTiming: group.fileSystemTiming,
                     fileSystemStatuses: group.fileSystemStatuses, cancellable: group.cancellable && group.kind == .irp,
-                    number: requests.count + 1))
+                    number: requests.count + 1, minor: group.minor))
             }
         }
         self.filters = filters
@@ -548,6 +562,11 @@ struct Compiler {
         case .allocateWorkItem(let workItem, let onSuccess, let onFailure):
             try compileTwoWay({ .allocateWorkItem(workItem: workItem, failureTarget: $0) }, onSuccess, onFailure, at)
         case .freeWorkItem(let workItem): emit(.freeWorkItem(workItem: workItem), at)
+        case .setIoStatus(let status, let information):
+            emit(.setIoStatus(status: try integer(status, for: "SetStatus", at: at), information: try integer(information, for: "SetStatus's information", at: at)), at)
+        case .cancelFileOpen: emit(.cancelFileOpen, at)
+        case .reissueSynchronousIo: emit(.reissueSynchronousIo, at)
+        case .retarget: emit(.retarget, at)
         }
     }
 }

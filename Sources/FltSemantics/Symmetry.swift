@@ -225,6 +225,7 @@ extension Instruction {
     var expressions: [ExprIR] {
         switch self {
         case .assign(_, let value), .load(let value), .setStatus(let value), .waitUntil(let value): [value]
+        case .setIoStatus(let status, let information): [status, information]
         case .branch(let condition, _), .assert(let condition, _): [condition]
         case .assignData(_, _, let source), .loadData(_, let source), .branchData(_, let source, _), .assertData(_, let source, _),
              .assume(_, let source):
