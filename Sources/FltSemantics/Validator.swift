@@ -277,6 +277,9 @@ struct Validator {
         case .modifyParameters, .setCallbackDataDirty:
             if context == .teardown || context == .unload { throw ModelError("this code runs for no operation: it has no callback data", at: at) }
         case .setIoStatus(let status, let information):
+            if context == .teardown || context == .unload {
+                throw ModelError("this code runs for no operation: SetStatus(_:information:) writes the IoStatus of one (keep handles in an OperationVariable and complete them where they are current)", at: at)
+            }
             try checkExpr(status)
             try checkExpr(information)
         case .cancelFileOpen, .reissueSynchronousIo:
