@@ -93,15 +93,15 @@ enum Instruction: Sendable {
         case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire, .whenSafe,
              .contextReference:
             return true
-        case .cancelFileOpen, .reissueSynchronousIo:
-            // Both check the IRQL they are called at (D:cfo: PASSIVE_LEVEL; D:reissue: <= APC_LEVEL).
-            return true
         case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
         case .setIoStatus(let status, let information): return status.mentionsIrql || information.mentionsIrql
         case .branch(let condition, _), .assert(let condition, _): return condition.mentionsIrql
         case .assignData(_, _, let source), .loadData(_, let source), .branchData(_, let source, _), .assertData(_, let source, _),
              .assume(_, let source):
             return source.mentionsIrql
+        // FltCancelFileOpen and FltReissueSynchronousIo check the IRQL too (Q10, Q11), but the only
+        // post-ops that may call them (post-create; a synchronized post-op) are never called at
+        // DISPATCH_LEVEL, and from any other the call is a violation at every IRQL: not listed.
         default: return false
         }
     }

@@ -1662,7 +1662,7 @@ extension Run {
         let current = state.operations[operation]
         guard current.statusTerm < 0 else { return true }
         let status = NTStatus(current.status)
-        if status == .pending || status == .fltDisallowFastIo || status == .moreProcessingRequired {
+        if status == .pending || status == .fltDisallowFastIo {
             fail(.postFailValidError, "\(who) sets IoStatus.Status of \(label(operation)) to \(status) and lets it complete: a post-op fails an operation with a valid error status\(status == .fltDisallowFastIo ? " (only FltMgr uses STATUS_FLT_DISALLOW_FAST_IO)" : "")", at: location)
             return false
         }
