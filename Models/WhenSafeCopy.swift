@@ -23,7 +23,7 @@ let model = Model("WhenSafeCopy") {
                 Return(.finishedProcessing)
             }
             DoCompletionProcessingWhenSafe(copyBack) {
-                SetStatus(NTStatus.unsuccessful)
+                SetStatus(NTStatus.unsuccessful, information: 0)
                 Return(.finishedProcessing)
             }
         }

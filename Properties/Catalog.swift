@@ -229,6 +229,36 @@ extension Property {
         source: "S2; I:modify /ifs/modifying-the-parameters-for-an-i-o-operation; D:dirty /ddi/fltkernel/nf-fltkernel-fltsetcallbackdatadirty",
         kind: .safety, severity: .error)
 
+    public static let postFailValidError = Property(
+        id: "PostFailValidError", catalogIds: ["Q9"],
+        rule: "A post-op that fails an operation (sets IoStatus.Status and lets it complete) uses a valid error status, never STATUS_PENDING or STATUS_FLT_DISALLOW_FAST_IO, and sets IoStatus.Information to 0; after FltCancelFileOpen the create must be failed that way. Failing does not undo the operation.",
+        source: "I:failpost /ifs/failing-an-i-o-operation-in-a-postoperation-callback-routine; D:cfo /ddi/fltkernel/nf-fltkernel-fltcancelfileopen",
+        kind: .safety, severity: .error)
+
+    public static let cancelFileOpenOnlyPostCreate = Property(
+        id: "CancelFileOpenOnlyPostCreate", catalogIds: ["Q10"],
+        rule: "FltCancelFileOpen is called only from a post-create callback, at PASSIVE_LEVEL, for a create the file system completed with a success status other than STATUS_REPARSE (no file is open otherwise), once; a cancelled create cannot be reissued (Q11).",
+        source: "D:cfo /ddi/fltkernel/nf-fltkernel-fltcancelfileopen; I:failpost /ifs/failing-an-i-o-operation-in-a-postoperation-callback-routine; B:f5 /debugger/bug-check-0xf5--fltmgr-file-system",
+        kind: .safety, severity: .error)
+
+    public static let reissueOnlySynchronized = Property(
+        id: "ReissueOnlySynchronized", catalogIds: ["Q11"],
+        rule: "FltReissueSynchronousIo is called only from the post-op of an IRP-based operation whose pre-op returned FLT_PREOP_SYNCHRONIZE, at IRQL <= APC_LEVEL (PASSIVE_LEVEL for non-paging I/O), after FltSetCallbackDataDirty if parameters changed, and never for a create cancelled with FltCancelFileOpen (FltMgr fails it with STATUS_CANCELLED).",
+        source: "D:reissue /ddi/fltkernel/nf-fltkernel-fltreissuesynchronousio",
+        kind: .safety, severity: .error)
+
+    public static let noRetargetThenComplete = Property(
+        id: "NoRetargetThenComplete", catalogIds: ["P16"],
+        rule: "A filter that changed an operation's TargetInstance or TargetFileObject does not then complete the operation (FLT_PREOP_COMPLETE, or FltCompletePendedPreOperation with it): Filter Verifier reports it.",
+        source: "I:modify /ifs/modifying-the-parameters-for-an-i-o-operation; D:cbd FLT_IO_PARAMETER_BLOCK /ddi/fltkernel/ns-fltkernel-_flt_io_parameter_block; fsfilters blog",
+        kind: .safety, severity: .error)
+
+    public static let noSyncForbiddenOps = Property(
+        id: "NoSyncForbiddenOps", catalogIds: ["P12"],
+        rule: "FLT_PREOP_SYNCHRONIZE is never returned for oplock FSCTLs (FSCTL_REQUEST_FILTER_OPLOCK, _BATCH_OPLOCK, _OPLOCK_LEVEL_1, _OPLOCK_LEVEL_2), IRP_MN_NOTIFY_CHANGE_DIRECTORY or IRP_MN_LOCK: they can stay pending indefinitely.",
+        source: "I:sync /ifs/returning-flt-preop-synchronize",
+        kind: .safety, severity: .error)
+
     public static let refCountBalance = Property(
         id: "RefCountBalance", catalogIds: ["T14"],
         rule: "Each context reference the filter takes is released exactly once: an over-release is bug check 0xF5 (P1=0x6D), and a reference still held when the instance is torn down is a leak Filter Verifier reports.",
@@ -317,8 +347,9 @@ extension Property {
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
         .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
-        .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .refCountBalance, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync, .noDeadlock,
-        .unloadOrder, .teardownCompleteClosesFiles,
+        .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .refCountBalance, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync,
+        .postFailValidError, .cancelFileOpenOnlyPostCreate, .reissueOnlySynchronized, .noRetargetThenComplete, .noSyncForbiddenOps,
+        .unloadOrder, .teardownCompleteClosesFiles, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 
@@ -331,6 +362,7 @@ extension Property {
         "TeardownCompleteClosesFiles": "Models/Bugs/MetadataFileLeftOpen.swift",
         "CallbackRequiresPostOp": "Models/Bugs/CallbackWithoutPostOp.swift",
         "CancelCallbackSelfSync": "Models/Bugs/CancelRoutineOnPagingIo.swift",
+        "CancelFileOpenOnlyPostCreate": "Models/Bugs/CancelOpenOfFailedCreate.swift",
         "CbdqCancelCallbackCompletes": "Models/Bugs/CancelCallbackOnlyFlags.swift",
         "CbdqInsertResultConsistency": "Models/Bugs/PendDespiteDisabledQueue.swift",
         "CbdqIrpOnly": "Models/Bugs/QueueFastIoRead.swift",
@@ -351,6 +383,8 @@ extension Property {
         "NoLockAcrossSync": "Models/Bugs/LockHeldAcrossSynchronize.swift",
         "NoRecursiveCheckOplock": "Models/Bugs/OplockCheckedInCompletion.swift",
         "NoResumeAfterTeardownComplete": "Models/Bugs/ResumeAfterTeardownComplete.swift",
+        "NoRetargetThenComplete": "Models/Bugs/RetargetThenComplete.swift",
+        "NoSyncForbiddenOps": "Models/Bugs/SynchronizeOplockRequest.swift",
         "NoSyncAsyncReadWrite": "Models/Bugs/SyncOnAsyncWrite.swift",
         "NoTouchAfterHandoff": "Models/Bugs/StatusAfterHandoff.swift",
         "NoWhenSafeWhileDraining": "Models/Bugs/WhenSafeWhileDraining.swift",
@@ -359,8 +393,10 @@ extension Property {
         "OplockWaitCompletionResumes": "Models/Bugs/OplockBreakForgotten.swift",
         "PendOnlyIrp": "Models/Bugs/PendFastIo.swift",
         "PendedOperationsResumed": "Models/Bugs/CancelCheckWithoutCancelLock.swift",
+        "PostFailValidError": "Models/Bugs/FailedReadKeepsInformation.swift",
         "PostOpDispatchSafe": "Models/Bugs/MutexInPostOp.swift",
         "RefCountBalance": "Models/Bugs/ContextLeakOnErrorPath.swift",
+        "ReissueOnlySynchronized": "Models/Bugs/ReissueWithoutSynchronize.swift",
         "ResumeIrql": "Models/Bugs/ResumeAtDispatch.swift",
         "ResumeOnlyWhatYouPended": "Models/Bugs/ResumeWithoutPending.swift",
         "ResumeStatusValid": "Models/Bugs/ResumeWithPending.swift",

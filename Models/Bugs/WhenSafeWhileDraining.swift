@@ -18,7 +18,7 @@ let model = Model("WhenSafeWhileDraining") {
         PreOperation(.read) { Return(.successWithCallback) }
         PostOperation(.read) {
             DoCompletionProcessingWhenSafe(copyBack) {
-                SetStatus(NTStatus.unsuccessful)
+                SetStatus(NTStatus.unsuccessful, information: 0)
                 Return(.finishedProcessing)
             }
         }

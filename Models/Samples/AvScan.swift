@@ -30,16 +30,17 @@
 // so both creates and the cleanup share one ScanSynchronizationEvent. Not modelled: communication
 // ports and FltSendMessage (the three server ports are closed before FltUnregisterFilter: T10), ERESOURCEs,
 // contexts (stream, stream-handle, section; T14), the file-state cache, transactions (KTM
-// callbacks), FltCancelFileOpen itself (Q10; modelled as IoStatus = the failure status), CSVFS
-// handling, and AvPreFsControl (l.1929-1975: FSCTL_TXFS_SAVEPOINT_INFORMATION completed with
+// callbacks), CSVFS handling, and AvPreFsControl (l.1929-1975: FSCTL_TXFS_SAVEPOINT_INFORMATION completed with
 // STATUS_NOT_SUPPORTED, the same protocol as Change's PreFsControl, left out to keep the model
 // small).
 //
 // Exercises: C15 (the cancellable wait), P5, T3, T10, T11, and Q12 (a drained post-create of a
 // SYNCHRONIZE'd create runs on the teardown thread). Everything holds; fltcheck prints the advisory
-// NoSyncCreate warning (P10) for AvPreCreate's SYNCHRONIZE, which does not fail the verdict. Note:
-// fltcheck cannot see that a drained AvPostCreate may still scan and cancel the open (Q3), because
-// the DSL has no FltCancelFileOpen.
+// NoSyncCreate warning (P10) for AvPreCreate's SYNCHRONIZE, which does not fail the verdict.
+// AvCancelFileOpen is FltCancelFileOpen, then IoStatus = the failure status with Information 0 (Q10,
+// Q9). Note: AvPostCreate does not look at DRAINING, so a drained one could still scan and cancel the
+// open (DrainingCleanupOnly, Q3); in this workload fltcheck finds no drained AvPostCreate (the creates
+// complete inline).
 import FltModel
 
 let model = Model("AvScan", interleaving: .explicitSteps) {
@@ -99,13 +100,15 @@ let model = Model("AvScan", interleaving: .explicitSteps) {
                     Branch {
                         // Infected: KeSetEvent, then AvCancelFileOpen(STATUS_VIRUS_INFECTED) (l.2689).
                         scanEvent.set(true)
-                        SetStatus(NTStatus.virusInfected)
+                        CancelFileOpen()
+                        SetStatus(NTStatus.virusInfected, information: 0)
                         Return(.finishedProcessing)
                     }
                 }
             } else: {
                 // The wait was cancelled: AvCancelFileOpen(STATUS_CANCELLED) (l.1617).
-                SetStatus(NTStatus.cancelled)
+                CancelFileOpen()
+                SetStatus(NTStatus.cancelled, information: 0)
                 Return(.finishedProcessing)
             }
         }

@@ -215,7 +215,7 @@ let model = Model("NameChanger") {
             // FltDoCompletionProcessingWhenSafe (l.2884): TRUE returns the Status it set.
             DoCompletionProcessingWhenSafe(postNotifySafe) {
                 // FALSE (l.2893-2901).
-                SetStatus(NTStatus.unsuccessful)
+                SetStatus(NTStatus.unsuccessful, information: 0)
                 Return(.finishedProcessing)
             }
         }

@@ -71,7 +71,7 @@ let model = Model("SwapBuffers") {
             Either {
                 // FltLockUserBuffer (its failure status into IoStatus, l.1273-1288) or
                 // MmGetSystemAddressForMdlSafe (STATUS_INSUFFICIENT_RESOURCES, l.1310) failed.
-                SetStatus(NTStatus.insufficientResources)
+                SetStatus(NTStatus.insufficientResources, information: 0)
             } or: {
                 // RtlCopyMemory into the locked user buffer.
                 Step()
@@ -130,7 +130,7 @@ let model = Model("SwapBuffers") {
                         volumeContext.release()
                     } or: {
                         Atomic {
-                            SetStatus(NTStatus.insufficientResources)
+                            SetStatus(NTStatus.insufficientResources, information: 0)
                             volumeContext.release()
                         }
                     }
@@ -147,7 +147,7 @@ let model = Model("SwapBuffers") {
                     DoCompletionProcessingWhenSafe(postReadWhenSafe) {
                         // FALSE: fail the read (l.1161), then the finally block frees.
                         Atomic {
-                            SetStatus(NTStatus.unsuccessful)
+                            SetStatus(NTStatus.unsuccessful, information: 0)
                             volumeContext.release()
                         }
                         Return(.finishedProcessing)

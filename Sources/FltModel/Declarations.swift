@@ -242,19 +242,22 @@ public struct FileSystem: Sendable {
 
 /// `count` identical requests of one major function, each issued by its own originating thread.
 /// A `cancellable` request may be cancelled by its originator at any step while it is in flight.
+/// `minor` gives the minor function (`.notifyChangeDirectory`, `.lock`) or, for
+/// `.fileSystemControl`, the FSCTL code (`.requestBatchOplock`); the code reads it as
+/// `Op.minorFunction` (P12).
 public struct Requests: WorkloadComponent {
     public let item: WorkloadItem
     public init(
         _ major: MajorFunction, count: Int = 1, kind: RequestKind = .irp, synchronous: Bool = true,
         paging: Bool = false, topLevelIrp: Bool = false, cancellable: Bool = false,
         fileSystem: FileSystem = .inline(.success), length: InputValue? = nil, byteOffset: InputValue? = nil,
-        fileSystemStatus: InputValue? = nil, file: String = #filePath, line: Int = #line
+        fileSystemStatus: InputValue? = nil, minor: MinorFunction? = nil, file: String = #filePath, line: Int = #line
     ) {
         item = .requests(RequestsIR(
             major: major, count: count, kind: kind, synchronous: synchronous, paging: paging,
             topLevelIrp: topLevelIrp, cancellable: cancellable, fileSystemTiming: fileSystem.timing,
             fileSystemStatuses: fileSystem.statuses, length: length?.ir(Op.length), byteOffset: byteOffset?.ir(Op.byteOffset),
-            fileSystemStatus: fileSystemStatus?.ir(Op.status), location: location(file, line)))
+            fileSystemStatus: fileSystemStatus?.ir(Op.status), location: location(file, line), minor: minor))
     }
 }
 

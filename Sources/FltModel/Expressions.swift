@@ -25,6 +25,11 @@ extension NTStatus: ExprConvertible {
     public var expr: Expr { Expr(.constant(Int(value))) }
 }
 
+extension MinorFunction: ExprConvertible {
+    /// Its code, to compare with `Op.minorFunction`.
+    public var expr: Expr { Expr(.constant(code)) }
+}
+
 private func binary(_ op: BinaryOperator, _ lhs: some ExprConvertible, _ rhs: some ExprConvertible) -> Expr {
     Expr(.binary(op, lhs.expr.ir, rhs.expr.ir))
 }
@@ -115,4 +120,8 @@ public enum Op {
     /// Parameters.Read.ByteOffset / Parameters.Write.ByteOffset: a LARGE_INTEGER (`.int64`); the
     /// request gives it with `Requests(..., byteOffset:)`.
     public static var byteOffset: Expr { Expr(.operation(.byteOffset)) }
+    /// Iopb->MinorFunction, or for a FILE_SYSTEM_CONTROL request the FsControlCode: compare it with
+    /// a `MinorFunction` (`Op.minorFunction == MinorFunction.notifyChangeDirectory`); 0 when the
+    /// request's `Requests(..., minor:)` gives none.
+    public static var minorFunction: Expr { Expr(.operation(.minorFunction)) }
 }

@@ -247,6 +247,66 @@ public enum MajorFunction: String, Codable, CaseIterable, Sendable {
     }
 }
 
+/// A request's minor function (IRP_MN_*), or for IRP_MJ_FILE_SYSTEM_CONTROL the FSCTL code
+/// (FsControlCode, under IRP_MN_USER_FS_REQUEST). Only the ones a rule depends on are listed: P12
+/// forbids FLT_PREOP_SYNCHRONIZE for oplock FSCTLs, IRP_MN_NOTIFY_CHANGE_DIRECTORY and IRP_MN_LOCK
+/// (I:sync), and the others are their ordinary neighbours, for models that mix them.
+public enum MinorFunction: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    // IRP_MJ_DIRECTORY_CONTROL
+    case queryDirectory = "IRP_MN_QUERY_DIRECTORY"
+    case notifyChangeDirectory = "IRP_MN_NOTIFY_CHANGE_DIRECTORY"
+    // IRP_MJ_LOCK_CONTROL
+    case lock = "IRP_MN_LOCK"
+    case unlockSingle = "IRP_MN_UNLOCK_SINGLE"
+    case unlockAll = "IRP_MN_UNLOCK_ALL"
+    // IRP_MJ_FILE_SYSTEM_CONTROL, IRP_MN_USER_FS_REQUEST with this FsControlCode
+    case requestOplockLevel1 = "FSCTL_REQUEST_OPLOCK_LEVEL_1"
+    case requestOplockLevel2 = "FSCTL_REQUEST_OPLOCK_LEVEL_2"
+    case requestBatchOplock = "FSCTL_REQUEST_BATCH_OPLOCK"
+    case requestFilterOplock = "FSCTL_REQUEST_FILTER_OPLOCK"
+    case lockVolume = "FSCTL_LOCK_VOLUME"
+    case dismountVolume = "FSCTL_DISMOUNT_VOLUME"
+
+    /// The major function it belongs to.
+    public var major: MajorFunction {
+        switch self {
+        case .queryDirectory, .notifyChangeDirectory: .directoryControl
+        case .lock, .unlockSingle, .unlockAll: .lockControl
+        case .requestOplockLevel1, .requestOplockLevel2, .requestBatchOplock, .requestFilterOplock, .lockVolume, .dismountVolume:
+            .fileSystemControl
+        }
+    }
+
+    /// The real value: IRP_MN_* for directory and lock control, the FSCTL code (CTL_CODE of
+    /// FILE_DEVICE_FILE_SYSTEM, METHOD_BUFFERED) for file system control.
+    public var code: Int {
+        switch self {
+        case .queryDirectory: 0x01
+        case .notifyChangeDirectory: 0x02
+        case .lock: 0x01
+        case .unlockSingle: 0x02
+        case .unlockAll: 0x03
+        case .requestOplockLevel1: 0x0009_0000
+        case .requestOplockLevel2: 0x0009_0004
+        case .requestBatchOplock: 0x0009_0008
+        case .requestFilterOplock: 0x0009_005C
+        case .lockVolume: 0x0009_0018
+        case .dismountVolume: 0x0009_0020
+        }
+    }
+
+    /// I:sync: these operations can stay pending indefinitely, so FLT_PREOP_SYNCHRONIZE cannot be
+    /// returned for them (P12).
+    public var cannotBeSynchronized: Bool {
+        switch self {
+        case .requestOplockLevel1, .requestOplockLevel2, .requestBatchOplock, .requestFilterOplock, .notifyChangeDirectory, .lock: true
+        default: false
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
 /// An NTSTATUS, kept as its 32-bit value so models and traces use real codes.
 public struct NTStatus: Codable, Hashable, Sendable, CustomStringConvertible {
     public var value: UInt32
@@ -568,11 +628,16 @@ public struct RequestsIR: Codable, Sendable {
     /// The status the file system completes it with, when symbolic (then `fileSystemStatuses` is not used).
     public var fileSystemStatus: InputValueIR?
     public var location: SourceLocation
+    /// Iopb->MinorFunction, or the FSCTL code of a FILE_SYSTEM_CONTROL request (P12); absent: not
+    /// given (and in IR saved before it existed).
+    public var minor: MinorFunction?
     public init(
         major: MajorFunction, count: Int, kind: RequestKind, synchronous: Bool, paging: Bool,
         topLevelIrp: Bool, cancellable: Bool = false, fileSystemTiming: FileSystemTiming, fileSystemStatuses: [NTStatus],
-        length: InputValueIR? = nil, byteOffset: InputValueIR? = nil, fileSystemStatus: InputValueIR? = nil, location: SourceLocation
+        length: InputValueIR? = nil, byteOffset: InputValueIR? = nil, fileSystemStatus: InputValueIR? = nil, location: SourceLocation,
+        minor: MinorFunction? = nil
     ) {
+        self.minor = minor
         self.fileSystemStatus = fileSystemStatus
         self.length = length
         self.byteOffset = byteOffset
@@ -623,6 +688,9 @@ public enum OperationField: String, Codable, Sendable {
     case length
     /// Parameters.Read/Write.ByteOffset: a 64-bit signed bit-vector (LARGE_INTEGER).
     case byteOffset
+    /// Iopb->MinorFunction, or for a FILE_SYSTEM_CONTROL request declared with an FSCTL code, that
+    /// code (`MinorFunction.code`); 0 when the request gives none.
+    case minorFunction
 }
 
 public enum BinaryOperator: String, Codable, Sendable {
@@ -751,4 +819,17 @@ public indirect enum StatementKind: Codable, Sendable {
     /// Acquires a lock (`ModelIR.locks` index), waiting while another thread holds it.
     case acquire(lock: Int)
     case release(lock: Int)
+    /// Writes IoStatus.Status and IoStatus.Information of the current operation together (failing
+    /// an operation in a post-op sets both: Q9, I:failpost).
+    case setIoStatus(status: ExprIR, information: ExprIR)
+    /// FltCancelFileOpen on the current operation's file object (Q10, D:cfo): closes the file a
+    /// create opened; only in post-create, at PASSIVE_LEVEL, for a create that opened a file.
+    case cancelFileOpen
+    /// FltReissueSynchronousIo for the current operation (Q11, D:reissue): sends it again to the
+    /// instances below the caller and the file system, and returns once it has completed there.
+    case reissueSynchronousIo
+    /// Changes Iopb->TargetInstance / TargetFileObject of the current operation (P16, I:modify): a
+    /// parameter change (FltSetCallbackDataDirty is needed, P15) that must not be followed by
+    /// completing the operation.
+    case retarget
 }

@@ -172,6 +172,12 @@ public struct SetStatus: Statement {
     public init(_ status: some ExprConvertible, file: String = #filePath, line: Int = #line) {
         ir = StatementIR(.setStatus(status.expr.ir), at: location(file, line))
     }
+    /// Sets IoStatus.Status and IoStatus.Information together. A post-op that fails the operation
+    /// sets a valid error status and `information: 0` (I:failpost, Q9): the file system's
+    /// Information (bytes transferred, the create disposition) would otherwise reach the caller.
+    public init(_ status: some ExprConvertible, information: some ExprConvertible, file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.setIoStatus(status: status.expr.ir, information: information.expr.ir), at: location(file, line))
+    }
 }
 
 /// A statement made by a method, such as a cancel-safe queue's `insert`.
@@ -317,5 +323,42 @@ public struct SetCallbackDataDirty: Statement {
     public let ir: StatementIR
     public init(file: String = #filePath, line: Int = #line) {
         ir = StatementIR(.setCallbackDataDirty, at: location(file, line))
+    }
+}
+
+/// FltCancelFileOpen on the current operation (D:cfo): in a post-create callback, at PASSIVE_LEVEL,
+/// for a create the file system completed with a success status other than STATUS_REPARSE, it closes
+/// the file the create opened (FO_FILE_OPEN_CANCELLED). The post-create must then fail the create
+/// with a valid error status and Information 0 (I:failpost, Q9), and the create can no longer be
+/// reissued (Q10, Q11). Not while draining (Q3).
+public struct CancelFileOpen: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.cancelFileOpen, at: location(file, line))
+    }
+}
+
+/// FltReissueSynchronousIo for the current operation (D:reissue), from the post-operation callback
+/// of an IRP-based operation whose pre-op returned FLT_PREOP_SYNCHRONIZE: FltMgr sends it again to
+/// the instances below this one and to the file system (those above do not see it) and returns when
+/// it has completed there; `Op.status` is then the new result. Changed parameters need
+/// `SetCallbackDataDirty()` first; a create cancelled with FltCancelFileOpen cannot be reissued
+/// (Q11). Not while draining (Q3).
+public struct ReissueSynchronousIo: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.reissueSynchronousIo, at: location(file, line))
+    }
+}
+
+/// Changes Iopb->TargetInstance or TargetFileObject of the current operation in a pre-operation
+/// callback (I:modify): the operation is redirected to this filter's instance on another volume.
+/// Like `ModifyParameters()` it needs `SetCallbackDataDirty()` (P15), and a retargeted operation
+/// must not then be completed by the filter (P16). fltcheck models one volume: the retargeted
+/// operation goes on down the same stack below the filter.
+public struct Retarget: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.retarget, at: location(file, line))
     }
 }

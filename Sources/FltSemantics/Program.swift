@@ -83,6 +83,14 @@ enum Instruction: Sendable {
     case checkOplock(operation: ExprIR, waitCompletion: Int?, pendingTarget: Int, completeTarget: Int)
     /// The end of code that returns no status (work items, teardown and cancel callbacks).
     case end
+    /// IoStatus.Status and IoStatus.Information together (Q9).
+    case setIoStatus(status: ExprIR, information: ExprIR)
+    /// FltCancelFileOpen (Q10).
+    case cancelFileOpen
+    /// FltReissueSynchronousIo (Q11).
+    case reissueSynchronousIo
+    /// A change of TargetInstance / TargetFileObject (P16).
+    case retarget
 
     var isIrqlSensitive: Bool {
         switch self {
@@ -90,10 +98,14 @@ enum Instruction: Sendable {
              .contextReference, .openHandle, .closeHandle:
             return true
         case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
+        case .setIoStatus(let status, let information): return status.mentionsIrql || information.mentionsIrql
         case .branch(let condition, _), .assert(let condition, _): return condition.mentionsIrql
         case .assignData(_, _, let source), .loadData(_, let source), .branchData(_, let source, _), .assertData(_, let source, _),
              .assume(_, let source):
             return source.mentionsIrql
+        // FltCancelFileOpen and FltReissueSynchronousIo check the IRQL too (Q10, Q11), but the only
+        // post-ops that may call them (post-create; a synchronized post-op) are never called at
+        // DISPATCH_LEVEL, and from any other the call is a violation at every IRQL: not listed.
         default: return false
         }
     }
@@ -126,6 +138,8 @@ public struct Request: Sendable {
     public let cancellable: Bool
     /// 1-based, as traces show it.
     public let number: Int
+    /// The minor function or FSCTL code the request gives (P12), if any.
+    public var minor: MinorFunction? = nil
 
     public var isIrp: Bool { kind == .irp }
     /// `READ #2`.
@@ -183,6 +197,10 @@ public struct Program: Sendable {
     public let hasLoops: Bool
     /// Whether the model has bit-vector data (states then carry terms and a path condition).
     public let usesData: Bool
+    /// Whether IoStatus.Information can matter: only the Q9 checks read it, after code that writes
+    /// IoStatus or calls FltCancelFileOpen. Without such code the state key leaves it out, so
+    /// states that differ only there are one state (FilterStack N=2: 2,467 -> 2,214 states).
+    let tracksInformation: Bool
     /// The `BitVector` variables, in declaration order.
     let bitVectorVariables: [Int]
     /// The symbolic inputs: symbolic `BitVector`s, then symbolic request parameters.
@@ -256,7 +274,7 @@ public struct Program: Sendable {
                     major: group.major, kind: group.kind, synchronous: group.kind == .fastIo ? true : group.synchronous,
                     paging: group.paging, topLevelIrp: group.topLevelIrp, fileSystemTiming: group.fileSystemTiming,
                     fileSystemStatuses: group.fileSystemStatuses, cancellable: group.cancellable && group.kind == .irp,
-                    number: requests.count + 1))
+                    number: requests.count + 1, minor: group.minor))
             }
         }
         self.filters = filters
@@ -321,6 +339,14 @@ public struct Program: Sendable {
         self.requestParameters = parameters
         self.bitVectorVariables = model.variables.indices.filter { if case .bitVector = model.variables[$0].type { true } else { false } }
         self.usesData = !bitVectorVariables.isEmpty || parameters.contains { !$0.isEmpty }
+        self.tracksInformation = code.contains { compiled in
+            compiled.instructions.contains { instruction in
+                switch instruction {
+                case .setStatus, .setIoStatus, .cancelFileOpen: true
+                default: false
+                }
+            }
+        }
         try Self.checkParametersGiven(model, filters: filters, code: code, parameters: parameters, requests: requests)
         var counters = [[Int]](repeating: [], count: filters.count)
         for compiled in code {
@@ -554,6 +580,11 @@ struct Compiler {
         case .allocateWorkItem(let workItem, let onSuccess, let onFailure):
             try compileTwoWay({ .allocateWorkItem(workItem: workItem, failureTarget: $0) }, onSuccess, onFailure, at)
         case .freeWorkItem(let workItem): emit(.freeWorkItem(workItem: workItem), at)
+        case .setIoStatus(let status, let information):
+            emit(.setIoStatus(status: try integer(status, for: "SetStatus", at: at), information: try integer(information, for: "SetStatus's information", at: at)), at)
+        case .cancelFileOpen: emit(.cancelFileOpen, at)
+        case .reissueSynchronousIo: emit(.reissueSynchronousIo, at)
+        case .retarget: emit(.retarget, at)
         }
     }
 }

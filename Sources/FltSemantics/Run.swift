@@ -390,6 +390,9 @@ struct Run {
             note(target, actor, "\(name): FltCompletePendedPostOperation(\(label(target)))", at: location)
             guard allowedWhileDraining(frame, "FltCompletePendedPostOperation", at: location),
                   instanceUsable(filter, "FltCompletePendedPostOperation(\(label(target)))", at: location) else { return }
+            // Q9: code that wrote IoStatus and now lets completion go on is failing the operation
+            // in its post-processing, as a post-op returning FINISHED_PROCESSING would.
+            if frame.wroteStatus, target == operation, !postFailureValid(target, filter, by: name, at: location) { return }
             advance(to: pc + 1)
             completePendedPost(target, filter: filter, at: location)
         case .queueDeferredWorkItem(let item, let handle, let failureTarget):
@@ -615,6 +618,21 @@ struct Run {
             state.operations[operation].slots[filter].modifiedNotDirty = false
             note(operation, actor, "\(name): FltSetCallbackDataDirty(\(label(operation)))", at: location)
             advance(to: pc + 1)
+        case .setIoStatus(let status, let information):
+            writeIoStatus(evaluate(status, frame), information: evaluate(information, frame), frame, name: name, at: location)
+        case .cancelFileOpen:
+            cancelFileOpen(frame, name: name, at: location)
+        case .reissueSynchronousIo:
+            reissue(frame, name: name, at: location)
+        case .retarget:
+            guard let operation = current else { return }
+            // P16 (I:modify): TargetInstance may only become this filter's instance at the same
+            // altitude on another volume. fltcheck has one volume: the retargeted operation goes on
+            // down the same stack below the filter. The change needs FltSetCallbackDataDirty (P15).
+            state.operations[operation].slots[filter].retargeted = true
+            state.operations[operation].slots[filter].modifiedNotDirty = true
+            note(operation, actor, "\(name): changes TargetInstance/TargetFileObject of \(label(operation)) (to its instance on another volume)", at: location)
+            advance(to: pc + 1)
         case .checkOplock(let handle, let routine, let pendingTarget, let completeTarget):
             guard let target = self.operation(named: handle, frame, "FltCheckOplock", at: location, orElse: .modelIntegrity) else { return }
             checkOplock(target, routine: routine, filter: filter, name: name, pc: pc, pendingTarget: pendingTarget, completeTarget: completeTarget, at: location)
@@ -829,6 +847,18 @@ struct Run {
             fail(.setDirtyAfterModify, "\(filterName) changed the parameters of \(request.label) and passes it on without FltSetCallbackDataDirty: the change is ignored", at: location)
             return
         }
+        if slot.retargeted, case .complete = outcome {
+            // P16 (I:modify; Filter Verifier): an operation whose TargetInstance/TargetFileObject the
+            // filter changed is not then completed by it.
+            fail(.noRetargetThenComplete, "\(filterName) changed the target instance/file object of \(request.label) and then completed it (\(outcome))", at: location)
+            return
+        }
+        if outcome == .synchronize, let minor = request.minor, minor.cannotBeSynchronized {
+            // P12 (I:sync): these operations can stay pending indefinitely; FLT_PREOP_SYNCHRONIZE
+            // cannot be returned for them. The pattern is reported; the endless wait is not modelled.
+            fail(.noSyncForbiddenOps, "\(filterName) returns FLT_PREOP_SYNCHRONIZE for \(request.label) (\(minor)), which cannot be synchronized: it can stay pending indefinitely", at: location)
+            return
+        }
         if slot.oplockPending && outcome != .pending {
             // O1: FLT_PREOP_PENDING from FltCheckOplock means the oplock package owns the operation.
             fail(.oplockPendingIsHandoff, "FltCheckOplock returned FLT_PREOP_PENDING for \(request.label), but \(filterName)'s pre-op returned \(outcome)", at: location)
@@ -986,6 +1016,10 @@ struct Run {
             fail(.resumeOnlyWhatYouPended, "FltCompletePendedPostOperation resumed \(request.label) while \(filterName)'s post-op was running, but the post-op returned \(outcome): completion now runs twice", at: location)
             return
         }
+        if outcome == .finishedProcessing {
+            if wroteStatus, !postFailureValid(operation, filter, by: "\(filterName)'s post-op", at: location) { return }
+            if slot.cancelledFileOpen, !cancelledCreateFails(operation, filterName, at: location) { return }
+        }
         switch outcome {
         case .finishedProcessing:
             slot.post = .finished
@@ -1074,6 +1108,11 @@ struct Run {
         }
         if slot.modifiedNotDirty, !isCompletion(outcome) {
             fail(.setDirtyAfterModify, "\(filterName) changed the parameters of \(request.label) and resumes it without FltSetCallbackDataDirty: the change is ignored", at: location)
+            return
+        }
+        if slot.retargeted, case .complete = outcome {
+            // P16: completing a retargeted operation, here from the code that resumes it.
+            fail(.noRetargetThenComplete, "\(filterName) changed the target instance/file object of \(request.label) and then completed it with FltCompletePendedPreOperation(\(outcome))", at: location)
             return
         }
         switch slot.pre {
@@ -1219,7 +1258,7 @@ struct Run {
             state.operations[operation].stage = .inFlight
             let flags = [request.kind == .fastIo ? "fast I/O" : "IRP", request.synchronous ? "synchronous" : "asynchronous"]
                 + (request.paging ? ["paging"] : []) + (request.topLevelIrp ? ["TopLevelIrp set"] : [])
-                + (request.cancellable ? ["cancellable"] : [])
+                + (request.cancellable ? ["cancellable"] : []) + (request.minor.map { [$0.rawValue] } ?? [])
             note(operation, actor, "issues \(request.label) (\(flags.joined(separator: ", ")))")
             setTop(.dispatch(operation: operation, step: .preDown(0)))
             if request.cancellable {
@@ -1254,6 +1293,7 @@ struct Run {
             state.operations[operation].slots[filter].oplockComplete = false
             state.operations[operation].slots[filter].completionContext = false
             state.operations[operation].slots[filter].modifiedNotDirty = false
+            state.operations[operation].slots[filter].retargeted = false
             setTop(.dispatch(operation: operation, step: .inPre(filter)))
             push(called(code, operation: operation, filter: filter))
         case .fileSystem:
@@ -1277,13 +1317,24 @@ struct Run {
             // filter whose post-op was drained at teardown is not called again (I:drain).
             guard let filter = (0..<below).reversed().first(where: {
                 let slot = state.operations[operation].slots[$0]
-                // A drained SYNCHRONIZE'd filter still has a thread waiting to carry completion on.
-                return slot.postOwed || slot.synchronized && slot.drained
+                // A drained SYNCHRONIZE'd filter still has a thread waiting to carry completion on;
+                // a reissue (Q11) ends at the filter that reissued it.
+                return slot.postOwed || slot.synchronized && slot.drained || slot.reissuing
             }) else {
                 completeToOriginator(operation)
                 return
             }
             var slot = state.operations[operation].slots[filter]
+            if slot.reissuing {
+                // D:reissue: the reissued operation went only to the instances below the reissuing
+                // one; its completion stops here and FltReissueSynchronousIo returns to its caller.
+                slot.reissuing = false
+                slot.syncSignalled = true
+                state.operations[operation].slots[filter] = slot
+                note(operation, "FltMgr", "the reissued \(request.label) has completed below \(program.filters[filter].name): its FltReissueSynchronousIo returns")
+                pop()
+                return
+            }
             if slot.synchronized {
                 // Q12: the post-op of a SYNCHRONIZE'd filter runs in the thread that waits in its
                 // pre-op; that thread also carries completion on up the stack.
@@ -1305,6 +1356,10 @@ struct Run {
             } else {
                 startPost(operation, filter, synchronized: true)
             }
+        case .reissue(let filter):
+            // Q11: woken by the completion walk (postUp); the post-op goes on with the new result.
+            state.operations[operation].slots[filter].syncSignalled = false
+            pop()
         case .cancel:
             // The originator cancels (IoCancelIrp). A queued operation is taken out of its cancel-safe
             // queue and handed to the queue's cancel callback in this thread (C5, D:cbdqinit).
@@ -1389,6 +1444,8 @@ struct Run {
         if let data = semantics.data, let symbolic = semantics.requestParameter(operation, .status, data) {
             state.operations[operation].status = 0
             state.operations[operation].statusTerm = symbolic
+            // Q9: whatever it is, the filter cannot count on Information being 0.
+            state.operations[operation].information = true
             note(operation, "file system", "completes \(request.label) with \(data.render(symbolic)) (symbolic)")
             setTop(.dispatch(operation: operation, step: .postUp(program.filters.count)))
             return
@@ -1397,6 +1454,9 @@ struct Run {
         let status = statuses.count == 1 ? statuses[0] : statuses[choose(statuses.count)]
         state.operations[operation].status = status.value
         state.operations[operation].statusTerm = -1
+        // Q9 (I:failpost): a completion that is not an error carries Information (bytes
+        // transferred, the create disposition); a failed one leaves it 0.
+        state.operations[operation].information = !isError(status.value)
         note(operation, "file system", "completes \(request.label) with \(status)")
         setTop(.dispatch(operation: operation, step: .postUp(program.filters.count)))
     }
@@ -1609,6 +1669,182 @@ struct Run {
     }
 }
 
+
+// MARK: Callback data in post-processing: failing, FltCancelFileOpen, FltReissueSynchronousIo (Q9-Q11)
+
+extension Run {
+    /// NT_ERROR: severity "error" (the two top bits set). Warnings are not errors (I:failpost asks
+    /// for "a valid error NTSTATUS value").
+    fileprivate func isError(_ status: UInt32) -> Bool { status >> 30 == 3 }
+
+    /// Whether the running code is the post-operation callback for its operation, called by FltMgr
+    /// on completion (or a SafePostCallback run inline from it): the frame below it is FltMgr's
+    /// `inPost` for this operation and filter. A drained post-op runs under the teardown instead.
+    fileprivate func inPostOperation(_ frame: CodeFrame) -> Bool {
+        let frames = state.threads[thread].frames
+        guard frames.count >= 2, frame.operation >= 0 else { return false }
+        return frames[frames.count - 2] == .dispatch(operation: frame.operation, step: .inPost(frame.filter))
+    }
+
+    /// `SetStatus(status, information:)`: IoStatus.Status and IoStatus.Information of the current
+    /// operation. Like SetStatus it is an IoStatus write (P14, and R7 after a hand-off).
+    fileprivate mutating func writeIoStatus(_ value: Int, information: Int, _ frame: CodeFrame, name: String, at location: SourceLocation) {
+        guard frame.operation >= 0 else { return }
+        let operation = frame.operation
+        let filter = frame.filter
+        let slot = state.operations[operation].slots[filter]
+        if program.filters[filter].pre[program.requests[operation].major] == frame.code, slot.pre == .running,
+           slot.preResumedEarly || handedOff(operation, by: filter) {
+            // R7: once handed off, the operation belongs to whoever resumes it.
+            fail(.noTouchAfterHandoff, "\(name) writes IoStatus of \(label(operation)) after handing it off\(slot.preResumedEarly ? " (it has already been resumed)" : "")", at: location)
+            return
+        }
+        let status = UInt32(truncatingIfNeeded: value)
+        let old = semantics.statusText(state.operations[operation])
+        let oldInformation = state.operations[operation].information
+        state.operations[operation].status = status
+        state.operations[operation].statusTerm = -1
+        state.operations[operation].information = information != 0
+        if case .code(var writer) = state.threads[thread].frames[topIndex] {
+            writer.wroteStatus = true
+            setTop(.code(writer))
+        }
+        var changes = ["\(label(operation)).IoStatus.Status: \(old) → \(NTStatus(status))"]
+        if oldInformation != (information != 0) {
+            changes.append("\(label(operation)).IoStatus.Information: \(oldInformation ? "set" : "0") → \(information != 0 ? String(information) : "0")")
+        }
+        note(operation, actor, "\(name): IoStatus.Status = \(NTStatus(status)), IoStatus.Information = \(information)", at: location, changes: changes)
+        advance(to: frame.pc + 1)
+    }
+
+    /// Q9 (I:failpost): post-processing that wrote IoStatus and lets the operation complete must
+    /// leave a final status FltMgr and the I/O manager accept — not STATUS_PENDING, not
+    /// STATUS_FLT_DISALLOW_FAST_IO ("only the filter manager can use this NTSTATUS value") — and,
+    /// when it fails the operation (an error status), IoStatus.Information = 0.
+    fileprivate mutating func postFailureValid(_ operation: Int, _ filter: Int, by who: String, at location: SourceLocation) -> Bool {
+        let current = state.operations[operation]
+        guard current.statusTerm < 0 else { return true }
+        let status = NTStatus(current.status)
+        if status == .pending || status == .fltDisallowFastIo {
+            fail(.postFailValidError, "\(who) sets IoStatus.Status of \(label(operation)) to \(status) and lets it complete: a post-op fails an operation with a valid error status\(status == .fltDisallowFastIo ? " (only FltMgr uses STATUS_FLT_DISALLOW_FAST_IO)" : "")", at: location)
+            return false
+        }
+        if isError(status.value), current.information {
+            fail(.postFailValidError, "\(who) fails \(label(operation)) with \(status) but leaves IoStatus.Information as the file system set it: set it to 0 (SetStatus(..., information: 0))", at: location)
+            return false
+        }
+        return true
+    }
+
+    /// Q9 with Q10 (I:failpost, D:cfo): after FltCancelFileOpen the file is closed, so the
+    /// post-create must fail the create: an error status and Information 0.
+    fileprivate mutating func cancelledCreateFails(_ operation: Int, _ filterName: String, at location: SourceLocation) -> Bool {
+        let current = state.operations[operation]
+        let failed = current.statusTerm < 0 && isError(current.status) && current.status != NTStatus.fltDisallowFastIo.value
+        if failed && !current.information { return true }
+        fail(.postFailValidError, "\(filterName) called FltCancelFileOpen for \(label(operation)) but its post-create returns with IoStatus.Status \(semantics.statusText(current))\(failed ? " and IoStatus.Information not 0" : ""): the create must be failed with a valid error status and Information 0", at: location)
+        return false
+    }
+
+    /// FltCancelFileOpen (D:cfo, I:failpost, B:f5): only from the post-create callback, at
+    /// PASSIVE_LEVEL, for a create the file system completed with a success status other than
+    /// STATUS_REPARSE (otherwise no file was opened to close); never while draining (Q3). It sets
+    /// FO_FILE_OPEN_CANCELLED: the create can no longer be reissued (Q11).
+    fileprivate mutating func cancelFileOpen(_ frame: CodeFrame, name: String, at location: SourceLocation) {
+        guard frame.operation >= 0 else { return }
+        let operation = frame.operation
+        let request = program.requests[operation]
+        guard allowedWhileDraining(frame, "FltCancelFileOpen", at: location) else { return }
+        guard request.major == .create, inPostOperation(frame) else {
+            fail(.cancelFileOpenOnlyPostCreate, "\(name) calls FltCancelFileOpen for \(request.label): it may be called only from a post-create callback (calling it elsewhere is a programming error)", at: location)
+            return
+        }
+        let level = semantics.irql(of: state.threads[thread])
+        if level > 0 {
+            fail(.cancelFileOpenOnlyPostCreate, "\(name) calls FltCancelFileOpen for \(request.label) at \(level == 1 ? "APC_LEVEL" : "DISPATCH_LEVEL") (holding a lock): it requires PASSIVE_LEVEL", at: location)
+            return
+        }
+        if state.operations[operation].slots.contains(where: \.cancelledFileOpen) {
+            fail(.cancelFileOpenOnlyPostCreate, "\(name) calls FltCancelFileOpen for \(request.label), whose open is already cancelled", at: location)
+            return
+        }
+        guard let opened = createOpenedFile(operation) else { return }
+        if !opened {
+            fail(.cancelFileOpenOnlyPostCreate, "\(name) calls FltCancelFileOpen for \(request.label), which the file system completed with \(semantics.statusText(state.operations[operation]))\(decidedBy): no file was opened to close (check the status first; STATUS_REPARSE opens none either)", at: location)
+            return
+        }
+        state.operations[operation].slots[frame.filter].cancelledFileOpen = true
+        note(operation, actor, "\(name): FltCancelFileOpen(\(request.label)): the file is closed (FO_FILE_OPEN_CANCELLED)\(decidedBy)", at: location)
+        advance(to: frame.pc + 1)
+    }
+
+    /// Whether the create's status says a file was opened: NT_SUCCESS and not STATUS_REPARSE (D:cfo).
+    /// A symbolic status goes every way Z3 allows; nil when the path is infeasible.
+    fileprivate mutating func createOpenedFile(_ operation: Int) -> Bool? {
+        let current = state.operations[operation]
+        guard current.statusTerm >= 0, let data = semantics.data else {
+            decidedBy = ""
+            return current.status & 0x8000_0000 == 0 && current.status != NTStatus.reparse.value
+        }
+        let status = current.statusTerm
+        let zero = data.constant(0, width: 32)
+        let success = data.make(.binary(.equal, data.make(.binary(.bitAnd, status, data.constant(0x8000_0000, width: 32))), zero))
+        let reparse = data.make(.binary(.equal, status, data.constant(UInt64(NTStatus.reparse.value), width: 32)))
+        return decide(data.make(.binary(.and, success, data.negation(reparse))))
+    }
+
+    /// FltReissueSynchronousIo (D:reissue): only from the post-op of an IRP-based operation whose
+    /// pre-op returned FLT_PREOP_SYNCHRONIZE, at IRQL <= APC_LEVEL (PASSIVE_LEVEL for non-paging
+    /// I/O), after FltSetCallbackDataDirty if parameters changed, and never for a create whose open
+    /// was cancelled (FltMgr fails that with STATUS_CANCELLED): Q11. Not while draining (Q3). The
+    /// reissued operation goes to the instances below this one and the file system only (those
+    /// above do not see it) and the call returns when it has completed there.
+    fileprivate mutating func reissue(_ frame: CodeFrame, name: String, at location: SourceLocation) {
+        guard frame.operation >= 0 else { return }
+        let operation = frame.operation
+        let filter = frame.filter
+        let request = program.requests[operation]
+        let call = "FltReissueSynchronousIo(\(request.label))"
+        guard allowedWhileDraining(frame, "FltReissueSynchronousIo", at: location) else { return }
+        let slot = state.operations[operation].slots[filter]
+        let why: String? = if !inPostOperation(frame) {
+            "it may be called only from the post-operation callback of the operation it reissues"
+        } else if !request.isIrp {
+            "\(request.label) is \(request.kind == .fastIo ? "fast I/O" : "not IRP-based"): only IRP-based operations can be reissued"
+        } else if !slot.synchronized {
+            "\(program.filters[filter].name)'s pre-op did not return FLT_PREOP_SYNCHRONIZE for it: only synchronized operations can be reissued"
+        } else if state.operations[operation].slots.contains(where: \.cancelledFileOpen) {
+            "its open was cancelled with FltCancelFileOpen (FO_FILE_OPEN_CANCELLED): FltMgr fails the reissue with STATUS_CANCELLED"
+        } else if slot.modifiedNotDirty {
+            "\(program.filters[filter].name) changed its parameters without FltSetCallbackDataDirty: the change is ignored"
+        } else if semantics.irql(of: state.threads[thread]) > (request.paging ? 1 : 0) {
+            "it runs at \(Run.irqlName(semantics.irql(of: state.threads[thread]))) (holding a lock): non-paging I/O is reissued at PASSIVE_LEVEL, paging I/O at <= APC_LEVEL"
+        } else {
+            nil
+        }
+        if let why {
+            fail(.reissueOnlySynchronized, "\(name) calls \(call), but \(why)", at: location)
+            return
+        }
+        note(operation, actor, "\(name): \(call): FltMgr sends it again to the instances below \(program.filters[filter].name) and the file system", at: location)
+        guard case .code(var caller) = state.threads[thread].frames[topIndex] else { return }
+        caller.pc = frame.pc + 1
+        // The reissued operation gets a new IoStatus: what the caller wrote before is gone (P14).
+        caller.wroteStatus = false
+        setTop(.code(caller))
+        // The instances below see a new operation (fresh per-instance state); the walk back up stops
+        // at this filter (`postUp`), which waits here meanwhile.
+        for lower in (filter + 1)..<program.filters.count { state.operations[operation].slots[lower] = Slot() }
+        state.operations[operation].slots[filter].reissuing = true
+        state.operations[operation].slots[filter].syncSignalled = false
+        push(.dispatch(operation: operation, step: .reissue(filter)))
+        push(.dispatch(operation: operation, step: .preDown(filter + 1)))
+    }
+
+    fileprivate static func irqlName(_ level: Int) -> String {
+        irqlNames.indices.contains(level) ? irqlNames[level] : "IRQL \(level)"
+    }
+}
 
 /// The events of a recorded run.
 final class EventLog {

@@ -187,6 +187,10 @@ public final class Semantics: Sendable {
             }
         case .dispatch(let operation, .waitSync(let filter)):
             return !state.operations[operation].slots[filter].syncSignalled
+        case .dispatch(let operation, .reissue(let filter)):
+            // Q11 (D:reissue): FltReissueSynchronousIo returns once the reissued operation has
+            // completed below the caller.
+            return !state.operations[operation].slots[filter].syncSignalled
         case .dispatch(let operation, .cancel):
             // IoCancelIrp takes the cancel spin lock: it waits while a filter holds it.
             if let lock = program.cancelSpinLock, state.threads.contains(where: { $0.held.contains(lock) }) { return true }
@@ -339,6 +343,7 @@ public final class Semantics: Sendable {
             case .irql: return irql
             // Bit-vector data is evaluated as terms (`term(_:...)`); typing keeps it out of here.
             case .length, .byteOffset: return 0
+            case .minorFunction: return request.minor?.code ?? 0
             }
         case .unary, .convert: return 0
         case .not(let operand): return evaluate(operand, frame, state, thread: thread, irql: irql) == 0 ? 1 : 0
@@ -516,6 +521,12 @@ public final class Semantics: Sendable {
             case .status: return NTStatus(UInt32(truncatingIfNeeded: value)).description
             case .operation: return value == 0 ? "none" : program.requests.indices.contains(value - 1) ? program.requests[value - 1].label : String(value)
             case .bits: return DataTerms.literal(UInt64(bitPattern: Int64(value)))
+            case .minor:
+                // IRP_MN_* codes repeat across major functions (IRP_MN_LOCK == IRP_MN_QUERY_DIRECTORY).
+                let named = MinorFunction.allCases.filter { $0.code == value }
+                if named.count == 1 { return named[0].rawValue }
+                return named.isEmpty ? DataTerms.literal(UInt64(bitPattern: Int64(value))) : "\(value) (\(named.map(\.rawValue).joined(separator: " or ")))"
+
             case nil: return String(value)
             }
         case .variable(let index): return variableName(index)
@@ -550,6 +561,8 @@ public final class Semantics: Sendable {
         case operation
         /// Bit-vector data: constants in hexadecimal.
         case bits
+        /// A minor function or FSCTL code (P12).
+        case minor
     }
 
     func valueType(of expression: ExprIR) -> ValueType? {
@@ -558,6 +571,7 @@ public final class Semantics: Sendable {
         case .variable(let index): .variable(index)
         case .operation(.status): .status
         case .operation(.handle): .operation
+        case .operation(.minorFunction): .minor
         default: nil
         }
     }

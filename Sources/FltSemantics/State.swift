@@ -51,6 +51,14 @@ struct Slot: Hashable, Sendable {
     var completionContext = false
     /// Parameters changed and FltSetCallbackDataDirty not called since (P15).
     var modifiedNotDirty = false
+    /// This filter's post-create called FltCancelFileOpen: the file object is FO_FILE_OPEN_CANCELLED
+    /// (Q10, D:cfo), and the create must be failed (Q9) and never reissued (Q11).
+    var cancelledFileOpen = false
+    /// The running pre-op changed TargetInstance / TargetFileObject (P16).
+    var retargeted = false
+    /// This filter's post-op is in FltReissueSynchronousIo: the completion walk of the reissued
+    /// operation stops here and wakes it (Q11, D:reissue).
+    var reissuing = false
 
 }
 
@@ -75,6 +83,10 @@ struct OperationState: Hashable, Sendable {
     var statusTerm = -1
     /// Indexed by stack position.
     var slots: [Slot]
+    /// IoStatus.Information may be non-zero (the file system completed it with a status that is not
+    /// an error, so bytes transferred or a create disposition): a post-op failing it must set it to
+    /// 0 (Q9, I:failpost).
+    var information = false
 }
 
 /// What FltMgr is doing for one operation in one thread.
@@ -107,6 +119,9 @@ enum DispatchStep: Hashable, Sendable {
     case inOplockWaitCompletion
     /// A SafePostCallback posted by FltDoCompletionProcessingWhenSafe is running above, on a worker.
     case inPostedSafeCallback(Int)
+    /// The post-op of the filter at this index (the code frame below) is in FltReissueSynchronousIo,
+    /// blocked until the reissued operation has completed below it (Q11, D:reissue).
+    case reissue(Int)
 }
 
 /// Where FltMgr is in tearing down one filter's instance.

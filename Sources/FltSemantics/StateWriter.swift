@@ -12,8 +12,11 @@ struct StateWriter {
     /// Whether states carry a path condition (models with bit-vector data); fixed per model, so
     /// keys stay unambiguous.
     var pathCondition: Bool
+    /// Whether IoStatus.Information is written (`Program.tracksInformation`); fixed per model.
+    var information: Bool
 
-    init(renumbering: [Int]?, operationVariables: [Int] = [], operationLocalSlots: [Int] = [], pathCondition: Bool) {
+    init(renumbering: [Int]?, operationVariables: [Int] = [], operationLocalSlots: [Int] = [], pathCondition: Bool, information: Bool = true) {
+        self.information = information
         self.renumbering = renumbering
         self.operationVariables = operationVariables
         self.operationLocalSlots = operationLocalSlots
@@ -72,6 +75,7 @@ struct StateWriter {
             bytes.append(UInt8(truncatingIfNeeded: packed >> 8))
             bytes.append(UInt8(truncatingIfNeeded: packed >> 16))
         }
+        if information { bytes.append(operation.information ? 1 : 0) }
     }
 
     func write(_ thread: ThreadState, into bytes: inout ByteSink) {
@@ -141,6 +145,7 @@ struct StateWriter {
                 case .oplockBreak(let routine): bytes.append(12); appendVarint(&bytes, routine)
                 case .inOplockWaitCompletion: bytes.append(13)
                 case .inPostedSafeCallback(let filter): bytes.append(14); appendVarint(&bytes, filter)
+                case .reissue(let filter): bytes.append(15); appendVarint(&bytes, filter)
                 }
             }
         }
@@ -165,16 +170,21 @@ extension Slot {
         if oplockComplete { bits |= 1 << 18 }
         if completionContext { bits |= 1 << 19 }
         if modifiedNotDirty { bits |= 1 << 20 }
+        if cancelledFileOpen { bits |= 1 << 21 }
+        if retargeted { bits |= 1 << 22 }
+        if reissuing { bits |= 1 << 23 }
         return bits
     }
 }
 
 extension OperationState {
-    /// A hash of everything but the operation's number (which it does not hold).
-    var contentHash: UInt64 {
+    /// A hash of everything but the operation's number (which it does not hold); IoStatus.Information
+    /// only when the model tracks it.
+    func contentHash(information tracked: Bool) -> UInt64 {
         var hash = mix64(UInt64(stage.rawValue) | (cancelled ? 0x100 : 0) | UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: cancelRoutine))) << 16)
         hash = mix64(hash &+ UInt64(status) &+ UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: cancelRoutineFilter))) << 32)
         for slot in slots { hash = mix64(hash &+ UInt64(slot.packed)) }
+        if tracked && information { hash = mix64(hash &+ 0x1F0) }
         return hash
     }
 }
@@ -236,6 +246,7 @@ extension DispatchStep {
         case .oplockBreak(let routine): 12 | UInt64(routine) << 8
         case .inOplockWaitCompletion: 13
         case .inPostedSafeCallback(let filter): 14 | UInt64(filter) << 8
+        case .reissue(let filter): 15 | UInt64(filter) << 8
         }
     }
 }

@@ -18,6 +18,8 @@ public struct StateCanonicalizer: Sendable {
     let operationLocalSlots: [Int]
     /// States carry a path condition (symbolic data).
     let pathCondition: Bool
+    /// States' IoStatus.Information is part of the key (`Program.tracksInformation`).
+    let information: Bool
     /// Whether states are reduced at all (threads sorted, requests renamed).
     public let reduces: Bool
     /// Why symmetry reduction is off although asked for, nil when it is on or not asked for.
@@ -36,6 +38,7 @@ public struct StateCanonicalizer: Sendable {
             program.model.variables[$0].type == .operation && program.localSlot[$0] == nil
         }
         pathCondition = program.usesData
+        information = program.tracksInformation
         operationLocalSlots = program.model.variables.indices.compactMap {
             program.model.variables[$0].type == .operation ? program.localSlot[$0] : nil
         }
@@ -105,7 +108,8 @@ public struct StateCanonicalizer: Sendable {
         scratch.ends.removeAll(keepingCapacity: true)
         let renamed = reduces && !groups.isEmpty ? renumbering(state) : nil
         let writer = StateWriter(
-            renumbering: renamed?.numbers, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots, pathCondition: pathCondition)
+            renumbering: renamed?.numbers, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots, pathCondition: pathCondition,
+            information: information)
         writer.writeGlobals(state, into: &bytes)
         scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
         for old in renamed?.order ?? Array(state.operations.indices) {
@@ -161,7 +165,7 @@ public struct StateCanonicalizer: Sendable {
     /// Returns the new number of each operation and, inversely, the old number at each new place.
     func renumbering(_ state: SystemState) -> (numbers: [Int], order: [Int]) {
         var signatures = [UInt64](repeating: 0, count: state.operations.count)
-        for operation in state.operations.indices { signatures[operation] = state.operations[operation].contentHash }
+        for operation in state.operations.indices { signatures[operation] = state.operations[operation].contentHash(information: information) }
         for thread in state.threads {
             let hash = thread.erasedHash(operationLocalSlots: operationLocalSlots)
             // Sums: the threads of an operation are a multiset.
@@ -225,6 +229,7 @@ extension Instruction {
     var expressions: [ExprIR] {
         switch self {
         case .assign(_, let value), .load(let value), .setStatus(let value), .waitUntil(let value): [value]
+        case .setIoStatus(let status, let information): [status, information]
         case .branch(let condition, _), .assert(let condition, _): [condition]
         case .assignData(_, _, let source), .loadData(_, let source), .branchData(_, let source, _), .assertData(_, let source, _),
              .assume(_, let source):

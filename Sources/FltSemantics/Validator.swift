@@ -101,6 +101,9 @@ struct Validator {
             if group.kind == .fastIo && group.fileSystemTiming != .inline {
                 throw ModelError("fast I/O is synchronous: the file system completes it inline", at: group.location)
             }
+            if let minor = group.minor, minor.major != group.major {
+                throw ModelError("\(minor) belongs to IRP_MJ_\(minor.major.rawValue), not to IRP_MJ_\(group.major.rawValue): give it to a Requests(.\(minor.major.dslName), ...)", at: group.location)
+            }
         }
         if model.locks.filter(\.isCancelSpinLock).count > 1, let second = model.locks.filter(\.isCancelSpinLock).dropFirst().first {
             throw ModelError("the system has one cancel spin lock: declare Lock.ioCancelSpinLock() once", at: second.location)
@@ -283,6 +286,27 @@ struct Validator {
             if context != .callback(.pre) { throw ModelError("*CompletionContext is set in a pre-operation callback", at: at) }
         case .modifyParameters, .setCallbackDataDirty:
             if context == .teardown || context == .unload { throw ModelError("this code runs for no operation: it has no callback data", at: at) }
+        case .setIoStatus(let status, let information):
+            if context == .teardown || context == .unload {
+                throw ModelError("this code runs for no operation: SetStatus(_:information:) writes the IoStatus of one (keep handles in an OperationVariable and complete them where they are current)", at: at)
+            }
+            try checkExpr(status)
+            try checkExpr(information)
+        case .cancelFileOpen, .reissueSynchronousIo:
+            // Q10, Q11: both act on the current operation; where they may be called (post-create,
+            // a synchronized post-op) is the filter's obligation, checked when they run.
+            if context == .teardown || context == .unload {
+                let call = statement.kind.isCancelFileOpen ? "FltCancelFileOpen" : "FltReissueSynchronousIo"
+                throw ModelError("this code runs for no operation: \(call) needs the callback data of one", at: at)
+            }
+        case .retarget:
+            // P16 (I:modify): the target is changed before the operation goes down. fltcheck has one
+            // volume, so a change made after it came back (a post-op, before a reissue) cannot be
+            // told apart from none: a model error rather than a silent no-op.
+            if context == .teardown || context == .unload { throw ModelError("this code runs for no operation: it has no callback data", at: at) }
+            if context == .callback(.post) {
+                throw ModelError("Retarget() changes where the operation goes down the stack: use it in a pre-operation callback (or code that resumes a pended pre-op), not in a post-operation callback", at: at)
+            }
         case .whenSafe(let callback, let onFalse):
             guard context == .callback(.post) else {
                 throw ModelError("FltDoCompletionProcessingWhenSafe may be called only from a post-operation callback (Q7)", at: at)
@@ -428,6 +452,33 @@ struct Validator {
                 terminates(onSuccess) && terminates(onFailure)
             default: false
             }
+        }
+    }
+}
+
+extension StatementKind {
+    fileprivate var isCancelFileOpen: Bool {
+        if case .cancelFileOpen = self { true } else { false }
+    }
+}
+
+extension MajorFunction {
+    /// The case name the DSL spells it with (`.directoryControl`), for messages.
+    fileprivate var dslName: String {
+        switch self {
+        case .create: "create"
+        case .close: "close"
+        case .read: "read"
+        case .write: "write"
+        case .queryInformation: "queryInformation"
+        case .setInformation: "setInformation"
+        case .flushBuffers: "flushBuffers"
+        case .directoryControl: "directoryControl"
+        case .fileSystemControl: "fileSystemControl"
+        case .deviceControl: "deviceControl"
+        case .shutdown: "shutdown"
+        case .lockControl: "lockControl"
+        case .cleanup: "cleanup"
         }
     }
 }
