@@ -325,6 +325,18 @@ extension Property {
         source: "D:teardown /ddi/fltkernel/nc-fltkernel-pflt_instance_teardown_callback; I:load /ifs/loading-and-unloading",
         kind: .safety, severity: .error)
 
+    public static let cancelIoOnlyOwnIo = Property(
+        id: "CancelIoOnlyOwnIo", catalogIds: ["C13"],
+        rule: "FltCancelIo is called only on I/O the filter itself issued with FltPerformAsynchronousIo, with callback data still valid: not on callback data never issued, not on freed callback data. (On I/O that already completed it returns FALSE, as the page documents; that race is not reported.)",
+        source: "D:cancelio /ddi/fltkernel/nf-fltkernel-fltcancelio",
+        kind: .safety, severity: .error)
+
+    public static let asyncIoCallbackAlwaysRuns = Property(
+        id: "AsyncIoCallbackAlwaysRuns", catalogIds: ["C14"],
+        rule: "FltMgr calls the completion callback of FltPerformAsynchronousIo even when the call fails, so the callback data is freed (FltFreeCallbackData) or reused only after the callback has run, or by the callback itself; and it is freed once.",
+        source: "D:async /ddi/fltkernel/nf-fltkernel-fltperformasynchronousio; docs-ddi #672",
+        kind: .safety, severity: .error)
+
     public static let assertion = Property(
         id: "Assertion", catalogIds: [],
         rule: "The model's own assertions hold.",
@@ -349,7 +361,7 @@ extension Property {
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
         .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .refCountBalance, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync,
         .postFailValidError, .cancelFileOpenOnlyPostCreate, .reissueOnlySynchronized, .noRetargetThenComplete, .noSyncForbiddenOps,
-        .unloadOrder, .teardownCompleteClosesFiles, .noDeadlock,
+        .unloadOrder, .teardownCompleteClosesFiles, .cancelIoOnlyOwnIo, .asyncIoCallbackAlwaysRuns, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 
@@ -359,6 +371,8 @@ extension Property {
     static let exampleModels: [String: String] = [
         "Assertion": "Models/Bugs/ScanLimitRace.swift",
         "UnloadOrder": "Models/Bugs/PortOpenAtUnregister.swift",
+        "CancelIoOnlyOwnIo": "Models/Bugs/CancelIoAfterFree.swift",
+        "AsyncIoCallbackAlwaysRuns": "Models/Bugs/AsyncReadFreedOnFailure.swift",
         "TeardownCompleteClosesFiles": "Models/Bugs/MetadataFileLeftOpen.swift",
         "CallbackRequiresPostOp": "Models/Bugs/CallbackWithoutPostOp.swift",
         "CancelCallbackSelfSync": "Models/Bugs/CancelRoutineOnPagingIo.swift",

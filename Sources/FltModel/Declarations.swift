@@ -755,6 +755,66 @@ private func declareHandle(_ name: String, _ kind: HandleKind, open: Bool, _ wha
     return context.variables.count - 1
 }
 
+/// Asynchronous I/O the enclosing filter issues itself, with callback data it allocated at instance
+/// setup (FltAllocateCallbackData): `perform { issued } onFailure: { failed }` is
+/// FltPerformAsynchronousIo, and the `completion` callback runs on a worker thread once the I/O
+/// completes, whether the call succeeded or failed (C14: a failure return does not mean the callback
+/// will not run). `cancel()` is FltCancelIo, only for I/O the filter issued and has not freed (C13;
+/// on I/O that already completed it returns FALSE, as documented); `free()` is
+/// FltFreeCallbackData, valid when no I/O is in flight, or from the completion callback itself
+/// (C14). Instance teardown completes only once the I/O is done (T4). The filter variable
+/// `<name>.io` says where it is: `idle` (never issued), `inFlight`, `completing` (the callback
+/// runs), `done` (it returned) or `freed`.
+public struct AsyncIo {
+    let stateVariable: Int
+    let completion: Int
+    public init(_ name: String, file: String = #filePath, line: Int = #line, @Code completion body: () -> [StatementIR]) {
+        self.init(name, file, line, building: { _ in body() })
+    }
+
+    /// The completion callback gets the AsyncIo itself (to free its callback data there:
+    /// `AsyncIo("Read") { io in io.free() }`).
+    public init(_ name: String, file: String = #filePath, line: Int = #line, @Code completion body: (AsyncIo) -> [StatementIR]) {
+        self.init(name, file, line, building: body)
+    }
+
+    private init(_ name: String, _ file: String, _ line: Int, building body: (AsyncIo) -> [StatementIR]) {
+        let context = buildContext
+        if context.currentFilter == nil { context.error("AsyncIo \"\(name)\" must be declared inside a Filter", location(file, line)) }
+        stateVariable = declare(name + ".io", .enumeration(cases: AsyncIoState.names), AsyncIoState.idle.rawValue, false, file, line)
+        completion = context.workItems.count
+        // Registered before the body is built, as WorkItem does.
+        var item = WorkItemIR(name: name + " completion", owner: context.currentFilter ?? "", kind: .asyncIoCompletion, body: [], location: location(file, line))
+        item.asyncIoState = stateVariable
+        context.workItems.append(item)
+        context.workItems[completion].body = body(self)
+    }
+
+    /// FltPerformAsynchronousIo: `onIssued` when it returns success or STATUS_PENDING, `onFailure`
+    /// when it returns an error (both are explored); the completion callback runs in either case.
+    public func perform(
+        file: String = #filePath, line: Int = #line,
+        @Code onIssued: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) -> CodeStatement {
+        CodeStatement(StatementIR(.performAsyncIo(state: stateVariable, completion: completion, onIssued: onIssued(), onFailure: onFailure()), at: location(file, line)))
+    }
+
+    /// FltCancelIo.
+    public func cancel(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.cancelAsyncIo(state: stateVariable), at: location(file, line)))
+    }
+
+    /// FltFreeCallbackData.
+    public func free(file: String = #filePath, line: Int = #line) -> CodeStatement {
+        CodeStatement(StatementIR(.freeAsyncIo(state: stateVariable), at: location(file, line)))
+    }
+
+    /// Whether the callback data is in this state (`read.is(.inFlight)`).
+    public func `is`(_ state: AsyncIoState) -> Expr {
+        Expr(.binary(.equal, .variable(stateVariable), .constant(state.rawValue)))
+    }
+}
+
 /// IRQL values for comparisons with `Irql.current`.
 public enum Irql {
     /// KeGetCurrentIrql().

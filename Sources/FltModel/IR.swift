@@ -201,6 +201,22 @@ public struct VariableIR: Codable, Sendable {
     }
 }
 
+/// Where the callback data of an `AsyncIo` is: the cases of its state variable `<name>.io`.
+public enum AsyncIoState: Int, CaseIterable, Sendable {
+    /// Allocated (FltAllocateCallbackData at instance setup), never issued.
+    case idle
+    /// FltPerformAsynchronousIo was called; the I/O has not completed.
+    case inFlight
+    /// The I/O completed: its completion callback is running.
+    case completing
+    /// The completion callback returned: the callback data can be reused or freed.
+    case done
+    /// FltFreeCallbackData was called.
+    case freed
+
+    public static var names: [String] { ["idle", "inFlight", "completing", "done", "freed"] }
+}
+
 /// A handle a filter owns and must close by a given point.
 public enum HandleKind: String, Codable, Sendable {
     /// A communication server port (FltCreateCommunicationPort, in DriverEntry): closed with
@@ -574,6 +590,9 @@ public enum WorkItemKind: String, Codable, Sendable {
     /// A SafePostCallback for FltDoCompletionProcessingWhenSafe: post-op code that returns a
     /// FLT_POSTOP_* status, run inline at IRQL <= APC_LEVEL or posted to a worker thread.
     case safePostCallback
+    /// The completion callback of FltPerformAsynchronousIo (`AsyncIo`): runs for no operation, on
+    /// a worker thread, once the I/O completes (C14).
+    case asyncIoCompletion
 }
 
 public struct WorkItemIR: Codable, Sendable {
@@ -584,6 +603,8 @@ public struct WorkItemIR: Codable, Sendable {
     /// With explicit allocation (`AllocateWorkItem`/`FreeWorkItem`, W3): the variable counting the
     /// work items allocated and not yet freed. Nil: allocation is implicit in queueing.
     public var allocationCounter: Int?
+    /// For an `.asyncIoCompletion`: the `AsyncIo`'s state variable (`AsyncIoState`).
+    public var asyncIoState: Int?
     public var location: SourceLocation
     public init(name: String, owner: String, kind: WorkItemKind = .deferredIo, body: [StatementIR], location: SourceLocation) {
         self.name = name
@@ -773,6 +794,14 @@ public indirect enum StatementKind: Codable, Sendable {
     case queueGenericWorkItem(workItem: Int, onSuccess: [StatementIR], onFailure: [StatementIR])
     /// FltUnregisterFilter: tears down every instance and waits for the rundown (T11).
     case unregisterFilter
+    /// FltPerformAsynchronousIo with the callback data of an `AsyncIo` (`state` is its state
+    /// variable, `completion` its callback in `ModelIR.workItems`): `onIssued` when it returns
+    /// success or STATUS_PENDING, `onFailure` when it fails; the callback runs either way (C14).
+    case performAsyncIo(state: Int, completion: Int, onIssued: [StatementIR], onFailure: [StatementIR])
+    /// FltCancelIo on an `AsyncIo`'s callback data (C13).
+    case cancelAsyncIo(state: Int)
+    /// FltFreeCallbackData on an `AsyncIo`'s callback data (C14).
+    case freeAsyncIo(state: Int)
     /// Opens a handle the filter owns (FltCreateFile); `variable` is its `.open` flag.
     case openHandle(variable: Int)
     /// Closes it (FltCloseCommunicationPort, FltClose).

@@ -54,6 +54,13 @@ enum Instruction: Sendable {
     case cbdqEnable(queue: Int)
     /// On success goes on at the next instruction, on failure at `failureTarget`.
     case queueGenericWorkItem(workItem: Int, failureTarget: Int)
+    /// FltPerformAsynchronousIo (C14): the completion callback `completion` runs on a worker later,
+    /// whether the call returns success (next) or failure (`failureTarget`).
+    case performAsyncIo(state: Int, completion: Int, failureTarget: Int)
+    /// FltCancelIo (C13).
+    case cancelAsyncIo(state: Int)
+    /// FltFreeCallbackData (C14).
+    case freeAsyncIo(state: Int)
     case unregisterFilter
     /// FltCreateFile: sets the handle's `.open` variable (T7).
     case openHandle(variable: Int)
@@ -95,7 +102,7 @@ enum Instruction: Sendable {
     var isIrqlSensitive: Bool {
         switch self {
         case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire, .whenSafe,
-             .contextReference, .openHandle, .closeHandle:
+             .contextReference, .openHandle, .closeHandle, .performAsyncIo, .cancelAsyncIo:
             return true
         case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
         case .setIoStatus(let status, let information): return status.mentionsIrql || information.mentionsIrql
@@ -210,6 +217,8 @@ public struct Program: Sendable {
     let requestParameters: [[OperationField: RequestParameter]]
     /// Per filter (stack index): the variables counting its FltObjectReference references (T8, T11).
     let rundownCounters: [[Int]]
+    /// Per filter (stack index): the state variables of its `AsyncIo`s (C13, C14, T4).
+    let asyncIoStates: [[Int]]
 
     public var filterNames: [String] { filters.map(\.name) }
 
@@ -357,6 +366,11 @@ public struct Program: Sendable {
             }
         }
         self.rundownCounters = counters
+        var asyncIo = [[Int]](repeating: [], count: filters.count)
+        for item in model.workItems {
+            if let state = item.asyncIoState, let index = stackIndexOfName[item.owner] { asyncIo[index].append(state) }
+        }
+        self.asyncIoStates = asyncIo
         self.hasLoops = code.contains { compiled in
             compiled.instructions.enumerated().contains { pc, instruction in
                 if case .jump(let target) = instruction { target <= pc } else { false }
@@ -544,6 +558,10 @@ struct Compiler {
         case .queueGenericWorkItem(let workItem, let onSuccess, let onFailure):
             try compileTwoWay({ .queueGenericWorkItem(workItem: workItem, failureTarget: $0) }, onSuccess, onFailure, at)
         case .unregisterFilter: emit(.unregisterFilter, at)
+        case .performAsyncIo(let state, let completion, let onIssued, let onFailure):
+            try compileTwoWay({ .performAsyncIo(state: state, completion: completion, failureTarget: $0) }, onIssued, onFailure, at)
+        case .cancelAsyncIo(let state): emit(.cancelAsyncIo(state: state), at)
+        case .freeAsyncIo(let state): emit(.freeAsyncIo(state: state), at)
         case .openHandle(let variable): emit(.openHandle(variable: variable), at)
         case .closeHandle(let variable): emit(.closeHandle(variable: variable), at)
         case .setCancelCompletion(let routine, let operation): emit(.setCancelCompletion(routine: routine, operation: operation), at)

@@ -59,6 +59,7 @@ struct Run {
             if semantics.isBlocked(state.threads[thread], state) { break steps }
             switch top {
             case .code(let frame):
+                if frame.pc == 0 { asyncIoCompletes(frame) }
                 let instruction = program.code[frame.code].instructions[frame.pc]
                 if progressed && !state.threads[thread].isAtomic && endsStepBefore(instruction) { break steps }
                 if instruction.isVisible { progressed = true }
@@ -365,6 +366,7 @@ struct Run {
             advance(to: pc + 1)
         case .end:
             pop()
+            asyncIoCallbackReturned()
         case .returnPre(let outcome):
             note(current, actor, "\(name) returns \(outcome)", at: location)
             pop()
@@ -554,6 +556,28 @@ struct Run {
             }
         case .whenSafe(let callback):
             whenSafe(callback, frame, name: name, at: location)
+        case .performAsyncIo(let io, let completion, let failureTarget):
+            performAsyncIo(io, completion: completion, failureTarget: failureTarget, frame, name: name, at: location)
+        case .cancelAsyncIo(let io):
+            // C13 (D:cancelio): only I/O the filter itself issued, on callback data still valid.
+            // The page lists "already completed" among the cases where FltCancelIo returns FALSE,
+            // so a cancel that loses the race with completion is not reported.
+            if currentIrql >= 2 {
+                fail(.postOpDispatchSafe, "\(name) calls FltCancelIo(\(asyncIoName(io))) at DISPATCH_LEVEL (\(irqlContext(frame))): it is called at IRQL <= APC_LEVEL", at: location)
+                return
+            }
+            switch AsyncIoState(rawValue: state.variables[io]) {
+            case .inFlight?:
+                note(current, actor, "\(name): FltCancelIo(\(asyncIoName(io))) returns TRUE: the I/O will complete as cancelled", at: location)
+            case .completing?, .done?:
+                note(current, actor, "\(name): FltCancelIo(\(asyncIoName(io))) returns FALSE: the I/O has already completed", at: location)
+            default:
+                fail(.cancelIoOnlyOwnIo, "\(name) calls FltCancelIo(\(asyncIoName(io))) while it is \(asyncIoStateText(io)): only I/O the filter issued with FltPerformAsynchronousIo, on callback data it has not freed, can be cancelled", at: location)
+                return
+            }
+            advance(to: pc + 1)
+        case .freeAsyncIo(let io):
+            freeAsyncIo(io, name: name, next: pc + 1, at: location)
         case .openHandle(let variable):
             if currentIrql >= 2 {
                 fail(.postOpDispatchSafe, "\(name) calls FltCreateFile(\(handleName(variable))) at DISPATCH_LEVEL (\(irqlContext(frame))): it is a PASSIVE_LEVEL call", at: location)
@@ -1556,6 +1580,88 @@ struct Run {
             fail(.teardownCompleteClosesFiles, "\(program.filters[filter].name)'s instance is torn down with \(handleName(file)) still open: InstanceTeardownComplete must FltClose it", at: program.model.variables[file].location)
         }
     }
+
+    // MARK: Filter-initiated I/O (C13, C14, T4)
+
+    /// FltPerformAsynchronousIo (D:async, C14): the I/O is in flight and its completion callback will
+    /// run on a worker once it completes, whether the call returns success or a failure (docs-ddi
+    /// #672: a failure return does not prove the callback has not run). Both returns are explored.
+    private mutating func performAsyncIo(_ io: Int, completion: Int, failureTarget: Int, _ frame: CodeFrame, name: String, at location: SourceLocation) {
+        if currentIrql >= 2 {
+            fail(.postOpDispatchSafe, "\(name) calls FltPerformAsynchronousIo(\(asyncIoName(io))) at DISPATCH_LEVEL (\(irqlContext(frame))): it is called at IRQL <= APC_LEVEL", at: location)
+            return
+        }
+        guard state.variables[io] == AsyncIoState.idle.rawValue || state.variables[io] == AsyncIoState.done.rawValue else {
+            let freed = state.variables[io] == AsyncIoState.freed.rawValue
+            fail(.asyncIoCallbackAlwaysRuns, "\(name) calls FltPerformAsynchronousIo(\(asyncIoName(io))) while it is \(asyncIoStateText(io)): \(freed ? "the callback data was freed" : "the callback data is reused before its completion callback has returned")", at: location)
+            return
+        }
+        setAsyncIo(io, .inFlight)
+        state.threads.append(ThreadState(
+            role: .worker(workItem: completion, operation: -1),
+            frames: [.code(CodeFrame(code: program.workItemCode[completion], pc: 0, operation: -1, filter: program.workItemFilter[completion]))]))
+        if choose(2) == 0 {
+            note(operation(of: frame), actor, "\(name): FltPerformAsynchronousIo(\(asyncIoName(io))) returns STATUS_PENDING", at: location)
+            advance(to: frame.pc + 1)
+        } else {
+            note(operation(of: frame), actor, "\(name): FltPerformAsynchronousIo(\(asyncIoName(io))) fails (its completion callback runs all the same, C14)", at: location)
+            advance(to: failureTarget)
+        }
+    }
+
+    /// FltFreeCallbackData (C14): only when no I/O is in flight, or from the completion callback
+    /// itself; once.
+    private mutating func freeAsyncIo(_ io: Int, name: String, next: Int, at location: SourceLocation) {
+        let current = state.variables[io]
+        let fromItsCallback = if case .worker(let item, _) = state.threads[thread].role { program.model.workItems[item].asyncIoState == io } else { false }
+        if current == AsyncIoState.idle.rawValue || current == AsyncIoState.done.rawValue || (current == AsyncIoState.completing.rawValue && fromItsCallback) {
+            note(nil, actor, "\(name): FltFreeCallbackData(\(asyncIoName(io)))", at: location)
+            setAsyncIo(io, .freed)
+            advance(to: next)
+            return
+        }
+        let why = switch AsyncIoState(rawValue: current) {
+        case .inFlight?: "its I/O is in flight: the completion callback always runs and will use it, even after FltPerformAsynchronousIo failed"
+        case .completing?: "its completion callback is running and uses it"
+        default: "it was freed already"
+        }
+        fail(.asyncIoCallbackAlwaysRuns, "\(name) calls FltFreeCallbackData(\(asyncIoName(io))) while \(why)", at: location)
+    }
+
+    /// A completion callback's first step: the I/O has completed and FltMgr calls the callback.
+    private mutating func asyncIoCompletes(_ frame: CodeFrame) {
+        guard !program.model.workItems.isEmpty, state.threads[thread].frames.count == 1,
+              case .worker(let item, _) = state.threads[thread].role, let io = program.model.workItems[item].asyncIoState,
+              state.variables[io] == AsyncIoState.inFlight.rawValue else { return }
+        note(nil, "FltMgr", "\(asyncIoName(io)) completes: FltMgr calls its completion callback")
+        setAsyncIo(io, .completing)
+    }
+
+    /// The completion callback returned: the callback data can be reused or freed (unless the
+    /// callback freed it).
+    private mutating func asyncIoCallbackReturned() {
+        guard state.threads[thread].frames.isEmpty, case .worker(let item, _) = state.threads[thread].role,
+              let io = program.model.workItems[item].asyncIoState, state.variables[io] == AsyncIoState.completing.rawValue else { return }
+        setAsyncIo(io, .done)
+    }
+
+    private mutating func setAsyncIo(_ io: Int, _ new: AsyncIoState) {
+        state.variables[io] = new.rawValue
+    }
+
+    private func asyncIoName(_ io: Int) -> String { String(program.model.variables[io].name.dropLast(".io".count)) }
+
+    private func asyncIoStateText(_ io: Int) -> String {
+        switch AsyncIoState(rawValue: state.variables[io]) {
+        case .idle?: "never issued"
+        case .inFlight?: "in flight"
+        case .completing?: "completed (its completion callback is running)"
+        case .done?: "completed (its completion callback has returned)"
+        default: "freed"
+        }
+    }
+
+    private func operation(of frame: CodeFrame) -> Int? { frame.operation >= 0 ? frame.operation : nil }
 
     /// The filter's handles of this kind that are open now (their `.open` variables).
     private func openHandles(of filter: Int, _ kind: HandleKind) -> [Int] {

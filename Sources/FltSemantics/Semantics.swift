@@ -248,11 +248,21 @@ public final class Semantics: Sendable {
     /// Whether `outstanding(filter, state)` is not empty, without building its messages (the
     /// teardown thread asks this in every state).
     func hasOutstanding(_ filter: Int, _ state: SystemState) -> Bool {
+        if asyncIoOutstanding(filter, state) != nil { return true }
         let drained = drainable(filter, state)
         return state.operations.indices.contains { index in
             let slot = state.operations[index].slots[filter]
             return slot.pre == .pended || slot.pre == .running || slot.post == .pended || slot.post == .running
                 || (slot.postOwed && slot.post == .notCalled && drained != index)
+        }
+    }
+
+    /// T4 (D:teardown): filter-initiated I/O on the instance keeps InstanceTeardownComplete waiting
+    /// until it completes and its completion callback returns: an `AsyncIo` of the filter in flight
+    /// or completing, if any.
+    func asyncIoOutstanding(_ filter: Int, _ state: SystemState) -> Int? {
+        program.asyncIoStates[filter].first {
+            state.variables[$0] == AsyncIoState.inFlight.rawValue || state.variables[$0] == AsyncIoState.completing.rawValue
         }
     }
 
@@ -284,6 +294,9 @@ public final class Semantics: Sendable {
     /// .operationsAndWorkItems`, a work item of the filter still running.
     func outstanding(_ filter: Int, _ state: SystemState) -> [String] {
         var reasons: [String] = []
+        if let io = asyncIoOutstanding(filter, state) {
+            reasons.append("the filter's own I/O \(program.model.variables[io].name.dropLast(".io".count)) has not completed (T4)")
+        }
         if let worker = runningWorkItem(of: filter, state) {
             reasons.append("\(threadName(worker.role)) is still running (teardownWaitsFor: .operationsAndWorkItems)")
         }

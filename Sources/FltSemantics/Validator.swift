@@ -56,7 +56,7 @@ struct Validator {
         for item in model.workItems {
             if names[item.owner] == nil { throw ModelError("work item \"\(item.name)\" belongs to no filter", at: item.location) }
             let itemContext: CodeContext = switch item.kind {
-            case .generic: .teardown
+            case .generic, .asyncIoCompletion: .teardown
             case .deferredIo: .workItem
             case .safePostCallback: .callback(.post)
             case .cancelRoutine, .oplockWaitCompletion: .cancelCallback
@@ -243,6 +243,16 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onFailure, context: context, filter: filter)
         case .unregisterFilter: break
+        case .performAsyncIo(let state, let completion, let onIssued, let onFailure):
+            try checkAsyncIo(state, filter, at)
+            guard model.workItems.indices.contains(completion), model.workItems[completion].kind == .asyncIoCompletion,
+                  model.workItems[completion].asyncIoState == state else {
+                throw ModelError("FltPerformAsynchronousIo needs the AsyncIo's own completion callback", at: at)
+            }
+            try check(onIssued, context: context, filter: filter)
+            try check(onFailure, context: context, filter: filter)
+        case .cancelAsyncIo(let state), .freeAsyncIo(let state):
+            try checkAsyncIo(state, filter, at)
         case .openHandle(let variable), .closeHandle(let variable):
             guard model.variables.indices.contains(variable), let kind = model.variables[variable].handle else {
                 throw ModelError("unknown handle #\(variable)", at: at)
@@ -383,6 +393,16 @@ struct Validator {
         guard item.kind == .deferredIo || item.kind == .generic, let counter = item.allocationCounter,
               model.variables.indices.contains(counter) else {
             throw ModelError("\(item.name) is not declared with WorkItem(..., explicitAllocation: true): its allocation is implicit", at: at)
+        }
+    }
+
+    /// An `AsyncIo`'s state variable, of the filter using it.
+    private func checkAsyncIo(_ state: Int, _ filter: String, _ at: SourceLocation) throws(ModelError) {
+        guard model.workItems.contains(where: { $0.kind == .asyncIoCompletion && $0.asyncIoState == state }) else {
+            throw ModelError("unknown AsyncIo #\(state)", at: at)
+        }
+        if model.variables[state].owner != filter {
+            throw ModelError("\(filter) uses \(model.variables[state].name.dropLast(".io".count)) of \(model.variables[state].owner ?? "the model"); a filter issues, cancels and frees its own I/O", at: at)
         }
     }
 
