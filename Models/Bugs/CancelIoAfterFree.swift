@@ -1,11 +1,11 @@
 // fltcheck-expect: violated CancelIoOnlyOwnIo
-// CancelIoAfterFree: a filter issues an asynchronous read of its own (FltPerformAsynchronousIo) and
-// frees the callback data in the read's completion callback. Its InstanceTeardownStart cancels the
-// read with FltCancelIo to make teardown quick (catalog T3), without checking whether the read is
-// still in flight: when teardown starts after the completion callback freed the data, or before
-// any read was issued, FltCancelIo gets callback data that is freed or was never issued (catalog
-// C13: FltCancelIo only for I/O the filter itself started). Models/AsyncScanRead.swift cancels only
-// a read in flight.
+// CancelIoAfterFree: a filter issues an asynchronous read of its own (FltPerformAsynchronousIo),
+// records that it did in `issued` once the call returns, and frees the callback data in the read's completion callback.
+// Its InstanceTeardownStart cancels the read with FltCancelIo to make teardown quick (catalog T3)
+// whenever one was issued, without checking whether the read is still in flight: when teardown
+// starts after the completion callback freed the data, FltCancelIo gets freed callback data
+// (catalog C13: FltCancelIo only on I/O the filter itself started, on valid callback data).
+// Models/AsyncScanRead.swift cancels only a read in flight.
 import FltModel
 
 let model = Model("CancelIoAfterFree") {
@@ -14,19 +14,22 @@ let model = Model("CancelIoAfterFree") {
         InstanceTeardown("Scanner")
     }
     Filter("Scanner", altitude: 265_000) {
+        let issued = BoolVariable("issued")
         let read = AsyncIo("ScanRead") { io in
             io.free()
         }
         PreOperation(.create) {
             read.perform {
-                Step()
+                issued.set(true)
             } onFailure: {
-                Step()
+                issued.set(true)
             }
             Return(.successNoCallback)
         }
         InstanceTeardownStart {
-            read.cancel()
+            If(issued) {
+                read.cancel()
+            }
         }
     }
 }

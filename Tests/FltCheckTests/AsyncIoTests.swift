@@ -16,7 +16,7 @@ private struct Verbatim: Statement {
         #expect(violatedIds(explore(try RepositoryModels.program("Models/Bugs/AsyncReadFreedOnFailure.swift"))) == ["AsyncIoCallbackAlwaysRuns"])
         let cancel = explore(try RepositoryModels.program("Models/Bugs/CancelIoAfterFree.swift"))
         #expect(violatedIds(cancel) == ["CancelIoOnlyOwnIo"])
-        #expect(cancel.counterexamples.first?.violation.message.contains("FltCancelIo(ScanRead) while it is") == true)
+        #expect(cancel.counterexamples.first?.violation.message.contains("FltCancelIo(ScanRead) while it is freed") == true)
         // Its InstanceTeardownComplete asserts that the read and its callback are done (T4).
         #expect(violatedIds(explore(try RepositoryModels.program("Models/AsyncScanRead.swift"))).isEmpty)
     }
