@@ -1630,7 +1630,7 @@ struct Run {
 
     /// A completion callback's first step: the I/O has completed and FltMgr calls the callback.
     private mutating func asyncIoCompletes(_ frame: CodeFrame) {
-        guard !program.model.workItems.isEmpty, state.threads[thread].frames.count == 1,
+        guard state.threads[thread].frames.count == 1,
               case .worker(let item, _) = state.threads[thread].role, let io = program.model.workItems[item].asyncIoState,
               state.variables[io] == AsyncIoState.inFlight.rawValue else { return }
         note(nil, "FltMgr", "\(asyncIoName(io)) completes: FltMgr calls its completion callback")

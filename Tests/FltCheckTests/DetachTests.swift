@@ -4,18 +4,6 @@ import FltProperties
 import FltSemantics
 import Testing
 
-/// The error `Program` reports for a model, or nil when it compiles.
-private func compileError(_ declarations: () -> Void) -> String? {
-    let envelope = captureModels(declarations)
-    guard let ir = envelope.models.first else { return "no model" }
-    do {
-        _ = try Program(ir)
-        return nil
-    } catch {
-        return error.message
-    }
-}
-
 /// T9 (D:qteardown, I:load): a manual detach asks InstanceQueryTeardown, which may veto it.
 @Suite struct ManualDetach {
     func detachModel(query: Bool, veto: Bool) throws -> Program {
@@ -116,7 +104,7 @@ private func compileError(_ declarations: () -> Void) -> String? {
                 }
             }
         }
-        #expect(missing?.contains("InstanceQueryTeardown can reach its end without a Return(status:)") == true)
+        #expect(missing?.message.contains("InstanceQueryTeardown can reach its end without a Return(status:)") == true)
         let misplaced = compileError {
             _ = Model("StatusInTeardownStart") {
                 Workload { Requests(.read) }
@@ -126,6 +114,6 @@ private func compileError(_ declarations: () -> Void) -> String? {
                 }
             }
         }
-        #expect(misplaced?.contains("from FilterUnload or InstanceQueryTeardown") == true)
+        #expect(misplaced?.message.contains("from FilterUnload or InstanceQueryTeardown") == true)
     }
 }

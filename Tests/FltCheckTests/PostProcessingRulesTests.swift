@@ -13,18 +13,6 @@ private func errorIds(_ result: ExplorationResult) -> Set<String> {
     Set(result.counterexamples.map(\.violation.property).filter { $0.severity == .error }.map(\.id))
 }
 
-/// The ModelError a model gets when it is compiled, or nil.
-private func compileError(_ declarations: () -> Void) -> ModelError? {
-    let envelope = captureModels(declarations)
-    guard let ir = envelope.models.first else { return nil }
-    do {
-        _ = try Program(ir)
-        return nil
-    } catch {
-        return error
-    }
-}
-
 /// The message of the first counterexample of `property`.
 private func message(_ result: ExplorationResult, _ property: String) -> String {
     result.counterexamples.first { $0.violation.property.id == property }?.violation.message ?? ""

@@ -12,6 +12,23 @@ func program(_ declarations: () -> Void) throws -> Program {
     return try Program(ir)
 }
 
+/// The ModelError a model gets when it is compiled, or nil (also nil when it declares no model).
+func compileError(_ declarations: () -> Void) -> ModelError? {
+    let envelope = captureModels(declarations)
+    guard let ir = envelope.models.first else { return nil }
+    do {
+        _ = try Program(ir)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// Statements built outside a model's closure (by a test's parameters), put back in place.
+struct Verbatim: Statement {
+    let ir: StatementIR
+}
+
 func explore(_ program: Program, _ limits: Limits = Limits()) -> ExplorationResult {
     Explorer(semantics: Semantics(program), limits: limits).run()
 }

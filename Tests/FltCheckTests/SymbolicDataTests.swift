@@ -7,10 +7,6 @@ import Testing
 // Bit-vector data (issue 4): C arithmetic on concrete values, Z3-decided branches on symbolic ones,
 // counterexample values, and the errors a model gets for ill-typed data.
 
-private struct Raw: Statement {
-    let ir: StatementIR
-}
-
 /// A one-filter model with one read (of `length`) whose pre-read runs `body`; `declarations` run
 /// first, at the top level of the model.
 private func dataProgram(
@@ -22,23 +18,11 @@ private func dataProgram(
             Workload { Requests(.read, length: length) }
             Filter("F", altitude: 100) {
                 PreOperation(.read) {
-                    for statement in body() { Raw(ir: statement) }
+                    for statement in body() { Verbatim(ir: statement) }
                     Return(.successNoCallback)
                 }
             }
         }
-    }
-}
-
-/// The ModelError a model gets, or nil.
-private func modelError(_ declarations: () -> Void) -> ModelError? {
-    let envelope = captureModels(declarations)
-    guard let ir = envelope.models.first else { return nil }
-    do {
-        _ = try Program(ir)
-        return nil
-    } catch {
-        return error
     }
 }
 
@@ -234,7 +218,7 @@ private func dataLine(_ result: ExplorationResult) -> String? {
 
 @Suite struct DataModelErrors {
     @Test func mixedWidthsAreRejectedWithACast() throws {
-        let error = modelError {
+        let error = compileError {
             let a = BitVector("a", .uint32)
             let b = BitVector("b", .uint64)
             _ = Model("M") {
@@ -247,7 +231,7 @@ private func dataLine(_ result: ExplorationResult) -> String? {
     }
 
     @Test func dataCannotBecomeAStatus() throws {
-        let error = modelError {
+        let error = compileError {
             let a = BitVector("a", .uint32)
             _ = Model("M") {
                 Workload { Requests(.read) }
@@ -258,7 +242,7 @@ private func dataLine(_ result: ExplorationResult) -> String? {
     }
 
     @Test func aParameterTheRequestDoesNotGiveIsAnError() throws {
-        let error = modelError {
+        let error = compileError {
             let a = BitVector("a", .uint32)
             _ = Model("M") {
                 Workload { Requests(.read) }
@@ -269,7 +253,7 @@ private func dataLine(_ result: ExplorationResult) -> String? {
     }
 
     @Test func shiftsByTheWidthOrMoreAreRejected() throws {
-        let error = modelError {
+        let error = compileError {
             let a = BitVector("a", .uint8)
             _ = Model("M") {
                 Workload { Requests(.read) }
@@ -323,7 +307,7 @@ private func dataLine(_ result: ExplorationResult) -> String? {
     }
 
     @Test func aShiftAmountWiderThanTheValueNeedsACast() throws {
-        let error = modelError {
+        let error = compileError {
             let a = BitVector("a", .uint8)
             let n = BitVector("n", .uint32)
             _ = Model("M") {
@@ -335,7 +319,7 @@ private func dataLine(_ result: ExplorationResult) -> String? {
     }
 
     @Test func aBitVectorIsNotACondition() throws {
-        let error = modelError {
+        let error = compileError {
             let a = BitVector("a", .uint8)
             _ = Model("M") {
                 Workload { Requests(.read) }
@@ -346,7 +330,7 @@ private func dataLine(_ result: ExplorationResult) -> String? {
     }
 
     @Test func integerVariablesHaveNoBitOperators() throws {
-        let error = modelError {
+        let error = compileError {
             let n = IntVariable("n", 0...3)
             _ = Model("M") {
                 Workload { Requests(.read) }
@@ -357,7 +341,7 @@ private func dataLine(_ result: ExplorationResult) -> String? {
     }
 
     @Test func constantsMustFit() throws {
-        let error = modelError {
+        let error = compileError {
             let a = BitVector("a", .uint8)
             _ = Model("M") {
                 Workload { Requests(.read) }
