@@ -324,7 +324,7 @@ private final class UnsafeSendableBuffer<Element>: @unchecked Sendable {
     /// Every index must have been initialized.
     func moveToArray() -> [Element] {
         Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-            _ = buffer.baseAddress!.moveInitialize(from: pointer, count: count)
+            buffer.baseAddress!.moveInitialize(from: pointer, count: count)
             initialized = count
         }
     }

@@ -116,7 +116,6 @@ public struct BoundedModelChecker {
             if found.count == properties.count { break }
             // One more step: some edge from a state reachable in `step` steps.
             try addStep(step + 1)
-            let next = symbols(at: step + 1)
             let moves = graph.edges.filter { $0.target != nil && reachable.contains($0.source) }
             let transition = try context.or(moves.map { edge in
                 var parts = [try control[step].eq(stateNumber(edge.source)), try control[step + 1].eq(stateNumber(edge.target ?? 0))]

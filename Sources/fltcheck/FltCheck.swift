@@ -392,7 +392,7 @@ struct Verify: ParsableCommand {
             .compactMap { match, name in counts[match].map { "\($0) \(name)" } }
         let summary = "verdict: \(parts.joined(separator: ", ")) (exit \(worst.exitCode))"
         if format == .text {
-            guard let output else {
+            guard output != nil else {
                 print(summary)
                 throw ExitCode(worst.exitCode)
             }

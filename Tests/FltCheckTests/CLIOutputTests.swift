@@ -65,8 +65,8 @@ func fltcheck(_ arguments: [String], in directory: String) throws -> CLIRun {
     let binary = try #require(builtFltcheck)
     let out = directory + "/.stdout-\(UUID().uuidString)"
     let err = directory + "/.stderr-\(UUID().uuidString)"
-    FileManager.default.createFile(atPath: out, contents: nil)
-    FileManager.default.createFile(atPath: err, contents: nil)
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
     defer {
         try? FileManager.default.removeItem(atPath: out)
         try? FileManager.default.removeItem(atPath: err)
