@@ -325,6 +325,12 @@ extension Property {
         source: "D:teardown /ddi/fltkernel/nc-fltkernel-pflt_instance_teardown_callback; I:load /ifs/loading-and-unloading",
         kind: .safety, severity: .error)
 
+    public static let cancellableWaits = Property(
+        id: "CancellableWaits", catalogIds: ["C15"],
+        rule: "A pre- or post-operation callback of a cancellable request that blocks (waiting for user mode, another scan...) waits with FltCancellableWaitForSingleObject, so that a cancel or thread termination aborts the wait, and handles that abort.",
+        source: "D:cwait /ddi/fltkernel/nf-fltkernel-fltcancellablewaitforsingleobject; avscan sample",
+        kind: .safety, severity: .advisory)
+
     public static let cancelIoOnlyOwnIo = Property(
         id: "CancelIoOnlyOwnIo", catalogIds: ["C13"],
         rule: "FltCancelIo is called only on I/O the filter itself issued with FltPerformAsynchronousIo, with callback data still valid: not on callback data never issued, not on freed callback data. (On I/O that already completed it returns FALSE, as the page documents; that race is not reported.)",
@@ -361,7 +367,7 @@ extension Property {
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
         .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .refCountBalance, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync,
         .postFailValidError, .cancelFileOpenOnlyPostCreate, .reissueOnlySynchronized, .noRetargetThenComplete, .noSyncForbiddenOps,
-        .unloadOrder, .teardownCompleteClosesFiles, .cancelIoOnlyOwnIo, .asyncIoCallbackAlwaysRuns, .noDeadlock,
+        .unloadOrder, .teardownCompleteClosesFiles, .cancelIoOnlyOwnIo, .asyncIoCallbackAlwaysRuns, .cancellableWaits, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 

@@ -621,12 +621,15 @@ extension StatementKind {
 }
 
 extension ExprIR {
-    var mentionsIrql: Bool {
+    var mentionsIrql: Bool { mentions(.irql) }
+
+    /// Whether it reads this field of the current operation.
+    func mentions(_ field: OperationField) -> Bool {
         switch self {
-        case .operation(.irql): true
-        case .constant, .variable, .operation: false
-        case .not(let operand), .unary(_, let operand), .convert(let operand, _, _): operand.mentionsIrql
-        case .binary(_, let lhs, let rhs): lhs.mentionsIrql || rhs.mentionsIrql
+        case .operation(let read): read == field
+        case .constant, .variable: false
+        case .not(let operand), .unary(_, let operand), .convert(let operand, _, _): operand.mentions(field)
+        case .binary(_, let lhs, let rhs): lhs.mentions(field) || rhs.mentions(field)
         }
     }
 }

@@ -340,6 +340,14 @@ struct Run {
                 fail(.postOpDispatchSafe, "\(name) waits at DISPATCH_LEVEL (\(irqlContext(frame)))", at: location)
                 return
             }
+            // C15 (D:cwait, avscan): a callback of a cancellable request that blocks should wait with
+            // FltCancellableWaitForSingleObject, so that a cancel aborts the wait: in a model, the
+            // wait's condition reads Op.isCancelled. Advisory.
+            if let operation = current, program.requests[operation].cancellable, !condition.mentions(.isCancelled),
+               program.filters[filter].pre[program.requests[operation].major] == frame.code
+                || program.filters[filter].post[program.requests[operation].major] == frame.code {
+                warn(.cancellableWaits, "\(name) waits (until \(semantics.render(condition))) in a callback of the cancellable \(label(operation)) without a way for a cancel to end the wait: use FltCancellableWaitForSingleObject and handle STATUS_CANCELLED (in the model: `WaitUntil(... || Op.isCancelled)`)", at: location)
+            }
             // Reached only when the condition holds: a blocked thread does not run (isBlocked).
             note(current, actor, "\(name): wait until \(semantics.render(condition)): satisfied", at: location)
             advance(to: pc + 1)

@@ -157,3 +157,34 @@ import Testing
         #expect(borrowed?.message.contains("Borrower uses Read of Owner; a filter issues, cancels and frees its own I/O") == true, "\(String(describing: borrowed))")
     }
 }
+
+/// C15 (advisory): a callback of a cancellable request that blocks should let a cancel end the wait.
+@Suite struct CancellableWaits {
+    @Test func aPlainWaitInACancellableRequestsCallbackIsAnAdvisory() throws {
+        let result = explore(try RepositoryModels.program("Models/NonCancellableScanWait.swift"))
+        #expect(result.counterexamples.map(\.violation.property.id) == ["CancellableWaits"])
+        #expect(result.counterexamples.first?.violation.property.severity == .advisory)
+        #expect(result.counterexamples.first?.violation.message.contains("without a way for a cancel to end the wait") == true)
+    }
+
+    @Test func aWaitThatReadsIsCancelledOrARequestThatCannotBeCancelledIsNot() throws {
+        // Samples/AvScan waits `until scanEvent || Op.isCancelled`.
+        let avscan = explore(try RepositoryModels.program("Models/Samples/AvScan.swift"))
+        #expect(!avscan.counterexamples.contains { $0.violation.property.id == "CancellableWaits" })
+        for cancellable in [false, true] {
+            let result = explore(try program {
+                _ = Model("Wait") {
+                    Workload { Requests(.create, cancellable: cancellable) }
+                    Filter("F", altitude: 1) {
+                        let answered = BoolVariable("answered", initial: true)
+                        PreOperation(.create) {
+                            WaitUntil(cancellable ? answered || Op.isCancelled : answered.expr)
+                            Return(.successNoCallback)
+                        }
+                    }
+                }
+            })
+            #expect(result.counterexamples.isEmpty, "cancellable: \(cancellable): \(result.counterexamples.map(\.violation.message))")
+        }
+    }
+}
