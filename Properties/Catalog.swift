@@ -319,6 +319,12 @@ extension Property {
         source: "I:port /ifs/closing-the-communication-server-port; I:unloadcb /ifs/writing-a-filterunloadcallback-routine; D:closeport /ddi/fltkernel/nf-fltkernel-fltclosecommunicationport",
         kind: .safety, severity: .error)
 
+    public static let driverEntryFailureCleanup = Property(
+        id: "DriverEntryFailureCleanup", catalogIds: ["T13"],
+        rule: "A DriverEntry that fails after FltRegisterFilter succeeded closes the communication ports it created and calls FltUnregisterFilter before it returns: FltMgr never calls FilterUnloadCallback for a driver whose DriverEntry failed. FltCreateCommunicationPort, FltStartFiltering and FltUnregisterFilter are called only with the filter pointer FltRegisterFilter returned.",
+        source: "I:deret /ifs/returning-status-from-a-minifilter-driverentry-routine; I:unloadcb /ifs/when-the-filterunloadcallback-routine-is-called; the WDK samples' DriverEntry",
+        kind: .safety, severity: .error)
+
     public static let teardownCompleteClosesFiles = Property(
         id: "TeardownCompleteClosesFiles", catalogIds: ["T7"],
         rule: "Every file the filter opened on an instance (FltCreateFile) is closed (FltClose) by the time its InstanceTeardownCompleteCallback returns, and each handle is closed once and not reopened while open (the old handle would leak).",
@@ -367,7 +373,7 @@ extension Property {
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
         .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .refCountBalance, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync,
         .postFailValidError, .cancelFileOpenOnlyPostCreate, .reissueOnlySynchronized, .noRetargetThenComplete, .noSyncForbiddenOps,
-        .unloadOrder, .teardownCompleteClosesFiles, .cancelIoOnlyOwnIo, .asyncIoCallbackAlwaysRuns, .cancellableWaits, .noDeadlock,
+        .unloadOrder, .driverEntryFailureCleanup, .teardownCompleteClosesFiles, .cancelIoOnlyOwnIo, .asyncIoCallbackAlwaysRuns, .cancellableWaits, .noDeadlock,
         .assertion, .modelIntegrity,
     ]
 
@@ -377,6 +383,7 @@ extension Property {
     static let exampleModels: [String: String] = [
         "Assertion": "Models/Bugs/ScanLimitRace.swift",
         "UnloadOrder": "Models/Bugs/PortOpenAtUnregister.swift",
+        "DriverEntryFailureCleanup": "Models/Bugs/DriverEntryLeaksRegistration.swift",
         "CancelIoOnlyOwnIo": "Models/Bugs/CancelIoAfterFree.swift",
         "AsyncIoCallbackAlwaysRuns": "Models/Bugs/AsyncReadFreedOnFailure.swift",
         "TeardownCompleteClosesFiles": "Models/Bugs/MetadataFileLeftOpen.swift",

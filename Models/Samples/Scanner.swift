@@ -18,18 +18,22 @@
 //   STATUS_ACCESS_DENIED unless it is paging I/O (l.1521-1527).
 // - ScannerPreFileSystemControl (l.1550-1640): FSCTL_OFFLOAD_WRITE on a scanned handle is completed
 //   with STATUS_ACCESS_DENIED (l.1633).
+// - DriverEntry (l.216-337): FltRegisterFilter, whose failure is returned (l.256-263); the server
+//   port (FltBuildDefaultSecurityDescriptor + FltCreateCommunicationPort, l.290-300, one failure
+//   here); FltStartFiltering (l.321), whose failure closes the port (l.328); after any failure past
+//   the registration, FltUnregisterFilter (l.334) and the status is returned (l.336) (T13).
 // - InstanceTeardownStart/Complete are NULL (l.202-203). ScannerUnload (l.880-916): close the
 //   server port, then FltUnregisterFilter (T10).
 //
 // Abstracted: the user-mode verdict, whether the scanner is connected, whether the handle has a
 // context, and allocation failures are nondeterministic; FltSendMessage is a `Step()` before the
 // verdict. The callbacks share no state, so the model uses explicit steps: other threads run at
-// those `Step()`s and between callbacks. Not modelled: communication ports, FltSendMessage's wait
+// those `Step()`s and between callbacks. Not modelled: client connections to the port, FltSendMessage's wait
 // (it has no timeout: a hung scanner hangs the I/O, by design), stream-handle contexts (T14), name
 // queries, IRQL. FltCancelFileOpen itself is left out (the unsafe path sets IoStatus =
 // STATUS_ACCESS_DENIED with Information 0, as l.1218-1219 do): see the note below.
 //
-// Exercises: P4, P5, T10, T11 and the drain of a post-create (an asynchronous create at unload).
+// Exercises: P4, P5, T10, T11, T13 and the drain of a post-create (an asynchronous create at unload).
 // Everything holds. Note (the catalog's candidate Q3 warning): ScannerPostCreate ignores DRAINING, so
 // the drained post-create of a create still in the file system at unload sees STATUS_SUCCESS (the
 // default `drainedStatus: .operationStatus`), scans, and may call FltCancelFileOpen. With
@@ -49,8 +53,25 @@ let model = Model("Scanner", interleaving: .explicitSteps) {
         Unload("Scanner")
     }
     Filter("Scanner", altitude: 265_000) {
-        // scanner.c DriverEntry: FltCreateCommunicationPort(ScannerPortName).
         let serverPort = CommunicationPort("ServerPort")
+        DriverEntry {
+            RegisterFilter {
+                serverPort.create {
+                    StartFiltering {
+                        Return(status: .success)
+                    } onFailure: {
+                        serverPort.close()
+                        UnregisterFilter()
+                        Return(status: .insufficientResources)
+                    }
+                } onFailure: {
+                    UnregisterFilter()
+                    Return(status: .insufficientResources)
+                }
+            } onFailure: {
+                Return(status: .insufficientResources)
+            }
+        }
         PreOperation(.create) {
             Either {
                 // The scanner service's own process.

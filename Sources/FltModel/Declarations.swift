@@ -358,6 +358,16 @@ public struct Filter: ModelComponent {
             case .queryTeardown(let callback):
                 if filter.queryTeardown != nil { context.error("\(name) declares InstanceQueryTeardown twice", callback.location) }
                 filter.queryTeardown = callback
+            case .driverEntry(let callback):
+                if filter.driverEntry != nil { context.error("\(name) declares DriverEntry twice", callback.location) }
+                filter.driverEntry = callback
+            }
+        }
+        if filter.driverEntry != nil {
+            // Its DriverEntry creates the ports (FltCreateCommunicationPort): closed until then.
+            for index in context.variables.indices
+            where context.variables[index].owner == name && context.variables[index].handle == .communicationPort {
+                context.variables[index].initial = 0
             }
         }
         context.currentFilter = outer
@@ -372,6 +382,24 @@ public enum FilterPart {
     case teardownComplete(TeardownCallbackIR)
     case unload(TeardownCallbackIR)
     case queryTeardown(TeardownCallbackIR)
+    case driverEntry(TeardownCallbackIR)
+}
+
+/// The driver's DriverEntry: runs once, at PASSIVE_LEVEL, before any request is issued and before
+/// any teardown or unload. It calls `RegisterFilter`, creates the filter's communication ports
+/// (`port.create`) and calls `StartFiltering`, each of which can fail, and every path ends in
+/// `Return(status:)`. If it returns a failure status after FltRegisterFilter succeeded, it must
+/// first close every port it created and call `UnregisterFilter()`: FltMgr never calls
+/// FilterUnloadCallback for a driver whose DriverEntry failed (T13, I:deret, I:unloadcb). Until
+/// `StartFiltering` succeeds no instance is attached, so requests pass the filter by.
+///
+/// Without a DriverEntry the model starts where a successful one ends: registered, filtering, with
+/// its ports open.
+public struct DriverEntry: FilterComponent {
+    public let part: FilterPart
+    public init(file: String = #filePath, line: Int = #line, @Code _ body: () -> [StatementIR]) {
+        part = .driverEntry(TeardownCallbackIR(body: body(), location: location(file, line)))
+    }
 }
 
 /// InstanceQueryTeardownCallback: FltMgr calls it when a manual detach of the instance is requested
@@ -705,7 +733,8 @@ public struct RundownReference {
 }
 
 /// The communication server port of the enclosing filter (FltCreateCommunicationPort, called in
-/// DriverEntry: open when the model starts). FilterUnloadCallback must `close()` it
+/// DriverEntry: open when the model starts, unless the filter declares a `DriverEntry`, which then
+/// creates it with `create`). FilterUnloadCallback must `close()` it
 /// (FltCloseCommunicationPort) before `UnregisterFilter()`, "to prevent the system from hanging"
 /// (T10); after that the handle is invalid, so a second close is a bug too. `isOpen` reads the
 /// filter variable `<name>.open`.
@@ -718,6 +747,16 @@ public struct CommunicationPort {
     /// FltCloseCommunicationPort.
     public func close(file: String = #filePath, line: Int = #line) -> CodeStatement {
         CodeStatement(StatementIR(.closeHandle(variable: variable), at: location(file, line)))
+    }
+
+    /// FltCreateCommunicationPort, in `DriverEntry` after `RegisterFilter`: `onSuccess` with the port
+    /// open, `onFailure` when the call fails (both are explored).
+    public func create(
+        file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) -> CodeStatement {
+        CodeStatement(StatementIR(
+            .driverEntryCall(.createPort(variable: variable), onSuccess: onSuccess(), onFailure: onFailure()), at: location(file, line)))
     }
 
     public var isOpen: Expr { Expr(.variable(variable)) }

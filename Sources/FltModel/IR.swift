@@ -444,6 +444,9 @@ public struct FilterIR: Codable, Sendable {
     /// InstanceQueryTeardownCallback: asked before a manual detach, which it may veto with
     /// STATUS_FLT_DO_NOT_DETACH. Without one there is no manual detach (T9).
     public var queryTeardown: TeardownCallbackIR?
+    /// DriverEntry, run before any request. Without one the model starts with the filter
+    /// registered, filtering and its communication ports created.
+    public var driverEntry: TeardownCallbackIR?
     public var location: SourceLocation
     public init(
         name: String, altitude: Int, callbacks: [CallbackIR], teardownStart: TeardownCallbackIR? = nil,
@@ -456,6 +459,16 @@ public struct FilterIR: Codable, Sendable {
         self.teardownComplete = teardownComplete
         self.location = location
     }
+}
+
+/// A call DriverEntry makes that can fail (T13, I:deret).
+public enum DriverEntryCall: Codable, Sendable, Equatable {
+    /// FltRegisterFilter.
+    case registerFilter
+    /// FltStartFiltering.
+    case startFiltering
+    /// FltCreateCommunicationPort for the port whose `.open` variable this is.
+    case createPort(variable: Int)
 }
 
 /// A lock of a filter. A spin lock raises the IRQL to DISPATCH_LEVEL; a fast mutex to APC_LEVEL; an
@@ -794,6 +807,9 @@ public indirect enum StatementKind: Codable, Sendable {
     case queueGenericWorkItem(workItem: Int, onSuccess: [StatementIR], onFailure: [StatementIR])
     /// FltUnregisterFilter: tears down every instance and waits for the rundown (T11).
     case unregisterFilter
+    /// A fallible call of DriverEntry (T13): `onSuccess` when it returns STATUS_SUCCESS, `onFailure`
+    /// when it fails.
+    case driverEntryCall(DriverEntryCall, onSuccess: [StatementIR], onFailure: [StatementIR])
     /// FltPerformAsynchronousIo with the callback data of an `AsyncIo` (`state` is its state
     /// variable, `completion` its callback in `ModelIR.workItems`): `onIssued` when it returns
     /// success or STATUS_PENDING, `onFailure` when it fails; the callback runs either way (C14).

@@ -224,6 +224,30 @@ public struct UnregisterFilter: Statement {
     }
 }
 
+/// FltRegisterFilter, in `DriverEntry`: `onSuccess` with the filter registered (not yet filtering),
+/// `onFailure` when it fails (STATUS_INSUFFICIENT_RESOURCES, ...). Both are explored.
+public struct RegisterFilter: Statement {
+    public let ir: StatementIR
+    public init(
+        file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) {
+        ir = StatementIR(.driverEntryCall(.registerFilter, onSuccess: onSuccess(), onFailure: onFailure()), at: location(file, line))
+    }
+}
+
+/// FltStartFiltering, in `DriverEntry` after `RegisterFilter`: `onSuccess` with the filter's instance
+/// attached (requests now reach it), `onFailure` when it fails. Both are explored.
+public struct StartFiltering: Statement {
+    public let ir: StatementIR
+    public init(
+        file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) {
+        ir = StatementIR(.driverEntryCall(.startFiltering, onSuccess: onSuccess(), onFailure: onFailure()), at: location(file, line))
+    }
+}
+
 /// A cancel routine of the enclosing filter for FltSetCancelCompletion. When the originator cancels
 /// the operation, FltMgr calls it (in the cancelling thread, with no lock held: C10) with the
 /// operation as `Op.current`.

@@ -62,6 +62,8 @@ enum Instruction: Sendable {
     /// FltFreeCallbackData (C14).
     case freeAsyncIo(state: Int)
     case unregisterFilter
+    /// A fallible DriverEntry call (T13): success goes on at the next instruction, failure at `failureTarget`.
+    case driverEntryCall(DriverEntryCall, failureTarget: Int)
     /// FltCreateFile: sets the handle's `.open` variable (T7).
     case openHandle(variable: Int)
     /// FltCloseCommunicationPort / FltClose: clears it (T7, T10).
@@ -167,6 +169,8 @@ struct StackFilter: Sendable {
     var manualDetach = false
     var queryTeardown: Int?
     var unloadCallback: Int?
+    /// DriverEntry (T13): when present, the filter starts unregistered and runs it first.
+    var driverEntry: Int?
     /// Whether the workload unloads this filter, and whether mandatorily.
     var unloadMandatory: Bool?
 }
@@ -200,6 +204,8 @@ public struct Program: Sendable {
     let localSlot: [Int?]
     /// The system cancel spin lock, if the model takes it (`Lock.ioCancelSpinLock()`).
     let cancelSpinLock: Int?
+    /// Whether a filter declares a DriverEntry (T13).
+    let hasDriverEntry: Bool
     /// Whether any code can jump backwards (a `While`): only then can the state graph have cycles.
     public let hasLoops: Bool
     /// Whether the model has bit-vector data (states then carry terms and a path condition).
@@ -257,6 +263,10 @@ public struct Program: Sendable {
                 code.append(try compiler.compile(query.body, name: "\(filter.name) InstanceQueryTeardown", endingAt: query.location))
                 stacked.queryTeardown = code.count - 1
             }
+            if let entry = filter.driverEntry {
+                code.append(try compiler.compile(entry.body, name: "\(filter.name) DriverEntry", endingAt: nil))
+                stacked.driverEntry = code.count - 1
+            }
             stacked.teardown = model.workload.teardowns.first { $0.filter == filter.name }?.timing
             stacked.manualDetach = model.workload.teardowns.first { $0.filter == filter.name }?.manual ?? false
             stacked.unloadMandatory = model.workload.unloads.first { $0.filter == filter.name }?.mandatory
@@ -287,6 +297,7 @@ public struct Program: Sendable {
             }
         }
         self.filters = filters
+        self.hasDriverEntry = filters.contains { $0.driverEntry != nil }
         self.code = code
         self.requests = requests
         self.workItemCode = workItemCode
@@ -558,6 +569,8 @@ struct Compiler {
         case .queueGenericWorkItem(let workItem, let onSuccess, let onFailure):
             try compileTwoWay({ .queueGenericWorkItem(workItem: workItem, failureTarget: $0) }, onSuccess, onFailure, at)
         case .unregisterFilter: emit(.unregisterFilter, at)
+        case .driverEntryCall(let call, let onSuccess, let onFailure):
+            try compileTwoWay({ .driverEntryCall(call, failureTarget: $0) }, onSuccess, onFailure, at)
         case .performAsyncIo(let state, let completion, let onIssued, let onFailure):
             try compileTwoWay({ .performAsyncIo(state: state, completion: completion, failureTarget: $0) }, onIssued, onFailure, at)
         case .cancelAsyncIo(let state): emit(.cancelAsyncIo(state: state), at)

@@ -449,8 +449,15 @@ struct Run {
             state.threads.append(ThreadState(
                 role: .worker(workItem: item, operation: -1),
                 frames: [.code(CodeFrame(code: program.workItemCode[item], pc: 0, operation: -1, filter: program.workItemFilter[item]))]))
+        case .driverEntryCall(let call, let failureTarget):
+            driverEntryCall(call, filter: filter, name: name, next: pc + 1, failureTarget: failureTarget, at: location)
         case .unregisterFilter:
             note(current, actor, "\(name): FltUnregisterFilter", at: location)
+            if state.filterStages[filter] == .loading || state.filterStages[filter] == .notLoaded {
+                // T13: FltUnregisterFilter takes the PFLT_FILTER that FltRegisterFilter returned.
+                fail(.driverEntryFailureCleanup, "\(name) calls FltUnregisterFilter but \(program.filters[filter].name) was never registered (FltRegisterFilter failed or was not called): there is no filter pointer to pass", at: location)
+                return
+            }
             // T10 (I:port): the server port must be closed first, "to prevent the system from
             // hanging during the unload process".
             if let port = openHandles(of: filter, .communicationPort).first {
@@ -465,6 +472,10 @@ struct Run {
         case .returnStatus(let status):
             note(current, actor, "\(name) returns \(status)", at: location)
             pop()
+            if case .driverEntry(let loaded) = state.threads[thread].role, state.threads[thread].frames.isEmpty {
+                finishDriverEntry(loaded, status, at: location)
+                return
+            }
             if case .unload(let unloading, .inCallback)? = state.threads[thread].frames.last {
                 setTop(.unload(filter: unloading, step: .returned(status.value)))
             } else if case .teardown(let detached, .begin)? = state.threads[thread].frames.last {
@@ -837,7 +848,7 @@ struct Run {
     /// T6: nothing is resumed, queued or touched on an instance once its teardown complete has begun.
     private mutating func instanceUsable(_ filter: Int, _ what: String, at location: SourceLocation) -> Bool {
         switch state.instances[filter] {
-        case .attached, .tearingDown: return true
+        case .notAttached, .attached, .tearingDown: return true
         case .completing, .tornDown:
             fail(.noResumeAfterTeardownComplete, "\(what) on \(program.filters[filter].name)'s instance after its InstanceTeardownComplete began", at: location)
             return false
@@ -1305,6 +1316,11 @@ struct Run {
                 setTop(.dispatch(operation: operation, step: .fileSystem))
                 return
             }
+            if state.instances[filter] == .notAttached {
+                note(operation, "FltMgr", "skips \(program.filters[filter].name) for \(request.label): it has no instance (its DriverEntry did not start filtering)")
+                setTop(.dispatch(operation: operation, step: .preDown(filter + 1)))
+                return
+            }
             if state.instances[filter] != .attached {
                 // T5 (D:teardown): once teardown has started, FltMgr calls no callbacks of the
                 // instance for operations that have not reached it yet.
@@ -1721,6 +1737,13 @@ struct Run {
         let mandatory = program.filters[filter].unloadMandatory ?? false
         switch step {
         case .begin:
+            if state.filterStages[filter] == .loading || state.filterStages[filter] == .notLoaded {
+                // T13 (I:unloadcb): FltMgr calls FilterUnloadCallback only for a registered filter.
+                let why = state.filterStages[filter] == .notLoaded ? "its DriverEntry failed" : "its DriverEntry registered no filter"
+                note(nil, "FltMgr", "does not call \(filterName)'s FilterUnloadCallback: \(why)")
+                pop()
+                return
+            }
             guard let callback = program.filters[filter].unloadCallback else {
                 // T9: without a FilterUnloadCallback the filter cannot be unloaded.
                 note(nil, "FltMgr", "refuses to unload \(filterName): it registered no FilterUnloadCallback (T9)")
@@ -1963,4 +1986,88 @@ extension Run {
 /// The events of a recorded run.
 final class EventLog {
     var events: [Event] = []
+}
+
+
+// MARK: DriverEntry (T13)
+
+extension Run {
+    /// FltRegisterFilter, FltCreateCommunicationPort and FltStartFiltering in DriverEntry. Each can
+    /// fail (pool allocation, I:deret), so both outcomes are explored; each needs the filter pointer
+    /// FltRegisterFilter returned.
+    private mutating func driverEntryCall(
+        _ call: DriverEntryCall, filter: Int, name: String, next: Int, failureTarget: Int, at location: SourceLocation
+    ) {
+        let filterName = program.filters[filter].name
+        let registered = state.filterStages[filter] == .registered
+        switch call {
+        case .registerFilter:
+            guard state.filterStages[filter] == .loading else {
+                fail(.driverEntryFailureCleanup, "\(name) calls FltRegisterFilter for \(filterName) again: it is already registered", at: location)
+                return
+            }
+            if choose(2) == 1 {
+                note(nil, actor, "\(name): FltRegisterFilter fails with STATUS_INSUFFICIENT_RESOURCES", at: location)
+                advance(to: failureTarget)
+                return
+            }
+            note(nil, actor, "\(name): FltRegisterFilter succeeds: \(filterName) is registered, not yet filtering", at: location)
+            state.filterStages[filter] = .registered
+            advance(to: next)
+        case .createPort(let variable):
+            guard registered else {
+                fail(.driverEntryFailureCleanup, "\(name) calls FltCreateCommunicationPort(\(handleName(variable))) with no registered filter: it takes the filter pointer FltRegisterFilter returned", at: location)
+                return
+            }
+            if state.variables[variable] != 0 {
+                fail(.driverEntryFailureCleanup, "\(name) creates \(handleName(variable)) again while it is open: the open port leaks", at: location)
+                return
+            }
+            if choose(2) == 1 {
+                note(nil, actor, "\(name): FltCreateCommunicationPort(\(handleName(variable))) fails with STATUS_INSUFFICIENT_RESOURCES", at: location)
+                advance(to: failureTarget)
+                return
+            }
+            note(nil, actor, "\(name): FltCreateCommunicationPort(\(handleName(variable))) succeeds", at: location,
+                 changes: ["\(semantics.variableName(variable)): false → true"])
+            state.variables[variable] = 1
+            advance(to: next)
+        case .startFiltering:
+            guard registered else {
+                fail(.driverEntryFailureCleanup, "\(name) calls FltStartFiltering with no registered filter: it takes the filter pointer FltRegisterFilter returned", at: location)
+                return
+            }
+            guard state.instances[filter] == .notAttached else {
+                fail(.modelIntegrity, "\(name) calls FltStartFiltering twice", at: location)
+                return
+            }
+            if choose(2) == 1 {
+                note(nil, actor, "\(name): FltStartFiltering fails with STATUS_INSUFFICIENT_RESOURCES", at: location)
+                advance(to: failureTarget)
+                return
+            }
+            note(nil, actor, "\(name): FltStartFiltering succeeds: \(filterName)'s instance is attached", at: location)
+            state.instances[filter] = .attached
+            advance(to: next)
+        }
+    }
+
+    /// DriverEntry returned `status` (T13, I:deret, I:unloadcb). A failure unloads the driver without
+    /// calling FilterUnloadCallback, so everything DriverEntry set up must be undone by then.
+    private mutating func finishDriverEntry(_ filter: Int, _ status: NTStatus, at location: SourceLocation) {
+        let filterName = program.filters[filter].name
+        guard !status.isSuccess else {
+            let unregistered = state.filterStages[filter] == .loading ? " (it registered no filter with FltMgr)" : ""
+            note(nil, "I/O manager", "\(filterName) is loaded\(unregistered)")
+            return
+        }
+        if state.filterStages[filter] == .registered {
+            let ports = openHandles(of: filter, .communicationPort).map(handleName)
+            let leaked = ports.isEmpty ? "" : ", and its communication port\(ports.count > 1 ? "s" : "") \(ports.joined(separator: ", ")) open"
+            fail(.driverEntryFailureCleanup, "\(filterName)'s DriverEntry returns \(status) with the filter still registered\(leaked): FltMgr never calls FilterUnloadCallback for a driver whose DriverEntry failed, so nothing will unregister it (close the ports, then call FltUnregisterFilter, before returning)", at: location)
+            return
+        }
+        state.filterStages[filter] = .notLoaded
+        note(nil, "I/O manager", "\(filterName)'s DriverEntry failed with \(status): the driver is unloaded, without FilterUnloadCallback")
+    }
 }

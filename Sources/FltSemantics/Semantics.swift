@@ -102,14 +102,20 @@ public final class Semantics: Sendable {
         let unloads = program.filters.indices.filter { program.filters[$0].unloadMandatory != nil }.map {
             ThreadState(role: .unloader(filter: $0), frames: [.unload(filter: $0, step: .begin)])
         }
+        // T13: a filter with a DriverEntry starts unregistered and runs it before anything else.
+        let driverEntries = program.filters.indices.compactMap { filter in
+            program.filters[filter].driverEntry.map {
+                ThreadState(role: .driverEntry(filter: filter), frames: [.code(CodeFrame(code: $0, pc: 0, operation: -1, filter: filter))])
+            }
+        }
         var state = SystemState(
             variables: program.model.variables.map(\.initial),
             operations: program.requests.map { _ in OperationState(slots: slots) },
-            instances: program.filters.map { _ in .attached },
-            filterStages: program.filters.map { _ in .registered },
+            instances: program.filters.map { $0.driverEntry == nil ? .attached : .notAttached },
+            filterStages: program.filters.map { $0.driverEntry == nil ? .registered : .loading },
             queues: program.queues.map { _ in QueueState() },
             contextReferences: program.model.contexts.map { _ in 0 },
-            threads: program.requests.indices.map {
+            threads: driverEntries + program.requests.indices.map {
                 ThreadState(role: .originator(operation: $0), frames: [.dispatch(operation: $0, step: .issue)])
             } + teardowns + unloads)
         if let data { initializeData(&state, data) }
@@ -173,6 +179,13 @@ public final class Semantics: Sendable {
     /// Whether a thread waits for something another thread must do first.
     func isBlocked(_ thread: ThreadState, _ state: SystemState) -> Bool {
         guard let top = thread.frames.last else { return true }
+        if program.hasDriverEntry, case .driverEntry? = state.threads.first?.role {
+            // T13: the workload (requests, teardowns, unloads) starts once every DriverEntry has returned.
+            switch thread.role {
+            case .originator, .teardown, .unloader: return true
+            default: break
+            }
+        }
         switch top {
         case .code(let frame):
             let level = irql(of: thread)
@@ -504,6 +517,7 @@ public final class Semantics: Sendable {
         case .canceller(let operation): "\(program.requests[operation].label) originator"
         case .unloader(let filter): "unload of \(program.filters[filter].name)"
         case .oplockBreak: "oplock package"
+        case .driverEntry(let filter): "loading \(program.filters[filter].name)"
         }
     }
 

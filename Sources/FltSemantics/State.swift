@@ -156,16 +156,23 @@ enum UnregisterStep: Hashable, Sendable {
 
 /// The life of a filter's registration.
 enum FilterStage: UInt8, Sendable {
+    /// Its DriverEntry runs and has not registered it (T13).
+    case loading
     case registered
     /// FilterUnloadCallback is running.
     case unloading
     /// FltUnregisterFilter has been called: generic work items can no longer be queued (W4).
     case unregistering
     case unloaded
+    /// Its DriverEntry failed: the driver is gone and FltMgr never calls its FilterUnloadCallback
+    /// (T13, I:unloadcb).
+    case notLoaded
 }
 
 /// The life of a filter's instance.
 enum InstanceStage: UInt8, Sendable {
+    /// FltStartFiltering has not run (a filter with a DriverEntry): requests pass it by.
+    case notAttached
     case attached
     /// Teardown has started: no new operations reach it (T5).
     case tearingDown
@@ -223,6 +230,9 @@ enum ThreadRole: Hashable, Sendable {
     case unloader(filter: Int)
     /// The oplock package completing a break for an operation it took.
     case oplockBreak(operation: Int)
+    /// The I/O manager running a filter's DriverEntry (T13). Created before every other thread,
+    /// so while any runs, the first thread is one.
+    case driverEntry(filter: Int)
 }
 
 struct ThreadState: Hashable, Sendable {

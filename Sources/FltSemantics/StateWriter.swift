@@ -87,6 +87,7 @@ struct StateWriter {
         case .canceller(let operation): bytes.append(4); appendVarint(&bytes, number(operation))
         case .unloader(let filter): bytes.append(5); appendVarint(&bytes, filter)
         case .oplockBreak(let operation): bytes.append(6); appendVarint(&bytes, number(operation))
+        case .driverEntry(let filter): bytes.append(7); appendVarint(&bytes, filter)
         }
         bytes.append(UInt8(truncatingIfNeeded: thread.locals.count))
         for (slot, value) in thread.locals.enumerated() {
@@ -202,6 +203,7 @@ extension ThreadState {
         case .canceller: hash = 5
         case .unloader(let filter): hash = mix64(6 &+ UInt64(filter) << 8)
         case .oplockBreak: hash = 7
+        case .driverEntry(let filter): hash = mix64(8 &+ UInt64(filter) << 8)
         }
         for (slot, value) in locals.enumerated() {
             let erased = operationLocalSlots.contains(slot) ? (value == 0 ? 0 : 1) : value

@@ -172,7 +172,7 @@ public struct StateCanonicalizer: Sendable {
             switch thread.role {
             case .originator(let own), .worker(_, let own), .fileSystem(let own), .canceller(let own), .oplockBreak(let own):
                 if own >= 0 { signatures[own] = signatures[own] &+ mix64(hash &+ 1) }
-            case .teardown, .unloader:
+            case .teardown, .unloader, .driverEntry:
                 break
             }
             for frame in thread.frames {

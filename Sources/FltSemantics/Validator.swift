@@ -44,6 +44,12 @@ struct Validator {
             if let start = filter.teardownStart { try check(start.body, context: .teardown, filter: filter.name) }
             if let complete = filter.teardownComplete { try check(complete.body, context: .teardown, filter: filter.name) }
             if let unload = filter.unload { try check(unload.body, context: .unload, filter: filter.name) }
+            if let entry = filter.driverEntry {
+                try check(entry.body, context: .driverEntry, filter: filter.name)
+                if !terminates(entry.body) {
+                    throw ModelError("\(filter.name) DriverEntry can reach its end without a Return(status:)", at: entry.body.last?.location ?? entry.location)
+                }
+            }
             if let query = filter.queryTeardown {
                 // Like FilterUnload, it runs for no operation and returns a status (T9).
                 try check(query.body, context: .unload, filter: filter.name)
@@ -129,6 +135,10 @@ struct Validator {
         case cancelCallback
         /// FilterUnloadCallback: no current operation; may return a status.
         case unload
+        /// DriverEntry: no current operation; returns a status (T13).
+        case driverEntry
+
+        var runsForNoOperation: Bool { self == .teardown || self == .unload || self == .driverEntry }
     }
 
     private func check(_ variable: VariableIR) throws(ModelError) {
@@ -172,7 +182,7 @@ struct Validator {
         let at = statement.location
         let checkExpr = { (expression: ExprIR) throws(ModelError) in
             try self.check(expression, at)
-            if (context == .teardown || context == .unload) && usesOperation(expression) {
+            if context.runsForNoOperation && usesOperation(expression) {
                 throw ModelError("this code runs for no operation (teardown and unload callbacks, generic work items): Op.* cannot be used here (keep handles in an OperationVariable)", at: at)
             }
         }
@@ -243,6 +253,20 @@ struct Validator {
             try check(onSuccess, context: context, filter: filter)
             try check(onFailure, context: context, filter: filter)
         case .unregisterFilter: break
+        case .driverEntryCall(let call, let onSuccess, let onFailure):
+            if context != .driverEntry {
+                throw ModelError("RegisterFilter, StartFiltering and CommunicationPort.create are calls of DriverEntry: declare a DriverEntry { } in the filter and call them there", at: at)
+            }
+            if case .createPort(let variable) = call {
+                guard model.variables.indices.contains(variable), model.variables[variable].handle == .communicationPort else {
+                    throw ModelError("unknown communication port #\(variable)", at: at)
+                }
+                if model.variables[variable].owner != filter {
+                    throw ModelError("\(filter) creates \(model.variables[variable].name.dropLast(".open".count)) of \(model.variables[variable].owner ?? "the model"); a filter creates its own ports", at: at)
+                }
+            }
+            try check(onSuccess, context: context, filter: filter)
+            try check(onFailure, context: context, filter: filter)
         case .performAsyncIo(let state, let completion, let onIssued, let onFailure):
             try checkAsyncIo(state, filter, at)
             guard model.workItems.indices.contains(completion), model.workItems[completion].kind == .asyncIoCompletion,
@@ -261,7 +285,7 @@ struct Validator {
                 throw ModelError("\(filter) uses \(model.variables[variable].name.dropLast(".open".count)) of \(model.variables[variable].owner ?? "the model"); a filter opens and closes its own handles", at: at)
             }
             if case .openHandle = statement.kind, kind == .communicationPort {
-                throw ModelError("a CommunicationPort is created in DriverEntry, before the model starts: it can only be closed", at: at)
+                throw ModelError("a CommunicationPort is created in DriverEntry: declare a DriverEntry { } and call port.create { } onFailure: { } there, or leave it out and the port is open from the start", at: at)
             }
         case .objectReference(let counter, _, let onSuccess, let onFailure):
             try checkRundownCounter(counter, filter, at)
@@ -295,9 +319,9 @@ struct Validator {
         case .setCompletionContext:
             if context != .callback(.pre) { throw ModelError("*CompletionContext is set in a pre-operation callback", at: at) }
         case .modifyParameters, .setCallbackDataDirty:
-            if context == .teardown || context == .unload { throw ModelError("this code runs for no operation: it has no callback data", at: at) }
+            if context.runsForNoOperation { throw ModelError("this code runs for no operation: it has no callback data", at: at) }
         case .setIoStatus(let status, let information):
-            if context == .teardown || context == .unload {
+            if context.runsForNoOperation {
                 throw ModelError("this code runs for no operation: SetStatus(_:information:) writes the IoStatus of one (keep handles in an OperationVariable and complete them where they are current)", at: at)
             }
             try checkExpr(status)
@@ -305,7 +329,7 @@ struct Validator {
         case .cancelFileOpen, .reissueSynchronousIo:
             // Q10, Q11: both act on the current operation; where they may be called (post-create,
             // a synchronized post-op) is the filter's obligation, checked when they run.
-            if context == .teardown || context == .unload {
+            if context.runsForNoOperation {
                 let call = statement.kind.isCancelFileOpen ? "FltCancelFileOpen" : "FltReissueSynchronousIo"
                 throw ModelError("this code runs for no operation: \(call) needs the callback data of one", at: at)
             }
@@ -313,7 +337,7 @@ struct Validator {
             // P16 (I:modify): the target is changed before the operation goes down. fltcheck has one
             // volume, so a change made after it came back (a post-op, before a reissue) cannot be
             // told apart from none: a model error rather than a silent no-op.
-            if context == .teardown || context == .unload { throw ModelError("this code runs for no operation: it has no callback data", at: at) }
+            if context.runsForNoOperation { throw ModelError("this code runs for no operation: it has no callback data", at: at) }
             if context == .callback(.post) {
                 throw ModelError("Retarget() changes where the operation goes down the stack: use it in a pre-operation callback (or code that resumes a pended pre-op), not in a post-operation callback", at: at)
             }
@@ -344,7 +368,8 @@ struct Validator {
             try check(onCleared, context: context, filter: filter)
             try check(onCancelled, context: context, filter: filter)
         case .returnStatus(let status):
-            if context != .unload { throw ModelError("a status can only be returned from FilterUnload or InstanceQueryTeardown", at: at) }
+            if context == .driverEntry { break }
+            if context != .unload { throw ModelError("a status can only be returned from DriverEntry, FilterUnload or InstanceQueryTeardown", at: at) }
             if status != .success && status != .fltDoNotDetach {
                 throw ModelError("FilterUnload and InstanceQueryTeardown return STATUS_SUCCESS or STATUS_FLT_DO_NOT_DETACH", at: at)
             }
@@ -362,7 +387,8 @@ struct Validator {
                 case .choose(let branches): for branch in branches { if let found = freesOwn(branch) { return found } }
                 case .atomic(let inner), .whileLoop(_, let inner): if let found = freesOwn(inner) { return found }
                 case .queueDeferredWorkItem(_, _, let a, let b), .cbdqInsert(_, _, _, let a, let b), .queueGenericWorkItem(_, let a, let b),
-                     .clearCancelCompletion(_, let a, let b), .objectReference(_, _, let a, let b), .allocateWorkItem(_, let a, let b):
+                     .clearCancelCompletion(_, let a, let b), .objectReference(_, _, let a, let b), .allocateWorkItem(_, let a, let b),
+                     .driverEntryCall(_, let a, let b), .performAsyncIo(_, _, let a, let b):
                     if let found = freesOwn(a) ?? freesOwn(b) { return found }
                 case .checkOplock(_, _, let a, let b, let c): if let found = freesOwn(a) ?? freesOwn(b) ?? freesOwn(c) { return found }
                 case .whenSafe(_, let onFalse): if let found = freesOwn(onFalse) { return found }
@@ -373,7 +399,8 @@ struct Validator {
         }
         let why = "FreeWorkItem() frees the work item whose routine runs: use it in the routine of a WorkItem declared with explicitAllocation: true, or name the work item"
         for filter in model.filters {
-            let bodies = filter.callbacks.map(\.body) + [filter.teardownStart, filter.teardownComplete, filter.unload, filter.queryTeardown].compactMap { $0?.body }
+            let bodies = filter.callbacks.map(\.body)
+                + [filter.teardownStart, filter.teardownComplete, filter.unload, filter.queryTeardown, filter.driverEntry].compactMap { $0?.body }
             for body in bodies { if let at = freesOwn(body) { throw ModelError(why, at: at) } }
         }
         for queue in model.queues { if let at = freesOwn(queue.cancelCallback) { throw ModelError(why, at: at) } }
@@ -468,7 +495,8 @@ struct Validator {
                 terminates(onSuccess) && terminates(onPending) && terminates(onComplete)
             case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure),
                  .queueGenericWorkItem(_, let onSuccess, let onFailure), .clearCancelCompletion(_, let onSuccess, let onFailure),
-                 .objectReference(_, _, let onSuccess, let onFailure), .allocateWorkItem(_, let onSuccess, let onFailure):
+                 .objectReference(_, _, let onSuccess, let onFailure), .allocateWorkItem(_, let onSuccess, let onFailure),
+                 .driverEntryCall(_, let onSuccess, let onFailure), .performAsyncIo(_, _, let onSuccess, let onFailure):
                 terminates(onSuccess) && terminates(onFailure)
             default: false
             }
