@@ -155,15 +155,20 @@ public struct TextReport {
             out.append("  trace (\(depthFirst ? "found depth-first, not necessarily a shortest one" : "a shortest one"): \(count(example.steps, "step"))):")
         }
         let label = { (operation: Int?) in operation.map { program.requests[$0].label } ?? "" }
+        // The operation column already names the request: `READ #1 originator` shows as `originator`.
+        let actor = { (event: Event) -> String in
+            let op = label(event.operation)
+            return !op.isEmpty && event.actor.hasPrefix(op + " ") ? String(event.actor.dropFirst(op.count + 1)) : event.actor
+        }
         let opWidth = example.trace.map { label($0.event.operation).count }.max() ?? 0
-        let actorWidth = min(32, example.trace.map(\.event.actor.count).max() ?? 10)
+        let actorWidth = min(32, example.trace.map { actor($0.event).count }.max() ?? 10)
         var lastStep = 0
         for line in example.trace {
             let number = line.step == lastStep ? "" : "\(line.step)."
             lastStep = line.step
             let event = line.event
             let op = label(event.operation)
-            var text = "  \(pad(number, 5, right: true)) \(pad(op, opWidth)) \(pad(event.actor, actorWidth))  \(event.text)"
+            var text = "  \(pad(number, 5, right: true)) \(pad(op, opWidth)) \(pad(actor(event), actorWidth))  \(event.text)"
             if !event.changes.isEmpty { text += "  {\(event.changes.joined(separator: ", "))}" }
             if let location = event.location { text += "  @ \(display(location))" }
             out.append(text)
