@@ -186,6 +186,9 @@ struct Validator {
                 throw ModelError("this code runs for no operation (teardown and unload callbacks, generic work items): Op.* cannot be used here (keep handles in an OperationVariable)", at: at)
             }
         }
+        if context == .driverEntry, let call = statement.kind.needsAnInstance {
+            throw ModelError("\(call) is not available in DriverEntry: it runs before FltStartFiltering attaches the filter's instance, and for no operation", at: at)
+        }
         switch statement.kind {
         case .assign(let variable, let value), .readThenWrite(let variable, let value):
             try checkVariable(variable, at)
@@ -505,6 +508,25 @@ struct Validator {
 }
 
 extension StatementKind {
+    /// What DriverEntry cannot do (T13): anything on an operation, an instance or its objects (queues,
+    /// files, callback data, contexts, oplocks), or that needs the filter pointer from a queue of work.
+    fileprivate var needsAnInstance: String? {
+        switch self {
+        case .completePendedPre, .completePendedPost: "resuming a pended operation"
+        case .queueDeferredWorkItem: "FltQueueDeferredIoWorkItem"
+        case .queueGenericWorkItem: "FltQueueGenericWorkItem"
+        case .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable: "a cancel-safe queue (one per instance)"
+        case .performAsyncIo, .cancelAsyncIo, .freeAsyncIo: "AsyncIo (callback data allocated per instance)"
+        case .openHandle: "FltCreateFile (files are opened on an instance)"
+        case .contextReference, .contextRelease: "a context"
+        case .checkOplock: "FltCheckOplock"
+        case .setCancelCompletion, .clearCancelCompletion: "a cancel routine"
+        case .objectReference, .objectDereference: "FltObjectReference"
+        case .whenSafe: "FltDoCompletionProcessingWhenSafe"
+        default: nil
+        }
+    }
+
     fileprivate var isCancelFileOpen: Bool {
         if case .cancelFileOpen = self { true } else { false }
     }

@@ -209,3 +209,24 @@ import Testing
         #expect(withEntry.model.variables.first { $0.name == "ScannerPort.open" }?.initial == 0)
     }
 }
+
+@Suite struct DriverEntryRestrictions {
+    @Test func instanceObjectsAreRejectedInDriverEntry() {
+        let error = compileError {
+            _ = Model("QueueInDriverEntry") {
+                Workload { Requests(.read) }
+                Filter("Filter", altitude: 100) {
+                    let queue = CancelSafeQueue("Queue") {
+                        CompletePendedPreOperation(Op.current, .complete(.cancelled))
+                    }
+                    DriverEntry {
+                        queue.disable()
+                        Return(status: .success)
+                    }
+                    PreOperation(.read) { Return(.successNoCallback) }
+                }
+            }
+        }
+        #expect(error?.message.contains("a cancel-safe queue (one per instance) is not available in DriverEntry") == true)
+    }
+}
