@@ -21,20 +21,27 @@
 // - AvInstanceTeardownStart (l.525-634): sends an abort to the user scanner for every scan of the
 //   instance (or finalizes it), empties the cache table, deletes the instance context (T3).
 //   AvInstanceTeardownComplete only traces.
+// - DriverEntry (l.674-844): FltRegisterFilter (l.743), the scan, abort and query server ports
+//   (AvPrepareServerPort, l.772-790) and FltStartFiltering (l.803), each leaving the try block on
+//   failure; the finally block (l.812-841) closes each port that was created and unregisters the
+//   filter if it was registered, when the status is a failure (T13). AvSetConfiguration and the
+//   security descriptor are not modelled (their failures leave before anything is registered or
+//   created; the descriptor is freed on every path).
 // - AvUnload (l.847-905): Globals.Unloading = TRUE, AvSendUnloadingToUser, close the three
 //   communication ports, then FltUnregisterFilter (T10).
 //
 // Abstracted: the skip conditions and the scan verdict are nondeterministic; the user-mode scan
 // (FltSendMessage, the wait for ScanCompleteNotification, the abort handshake) is one `Step()`
 // followed by its outcome, since every wait in it is bounded by a timeout. One stream is modelled,
-// so both creates and the cleanup share one ScanSynchronizationEvent. Not modelled: communication
-// ports and FltSendMessage (the three server ports are closed before FltUnregisterFilter: T10), ERESOURCEs,
+// so both creates and the cleanup share one ScanSynchronizationEvent. Not modelled: client
+// connections and FltSendMessage (the three server ports are created in DriverEntry and closed
+// before FltUnregisterFilter: T10, T13), ERESOURCEs,
 // contexts (stream, stream-handle, section; T14), the file-state cache, transactions (KTM
 // callbacks), CSVFS handling, and AvPreFsControl (l.1929-1975: FSCTL_TXFS_SAVEPOINT_INFORMATION completed with
 // STATUS_NOT_SUPPORTED, the same protocol as Change's PreFsControl, left out to keep the model
 // small).
 //
-// Exercises: C15 (the cancellable wait), P5, T3, T10, T11, and Q12 (a drained post-create of a
+// Exercises: C15 (the cancellable wait), P5, T3, T10, T11, T13, and Q12 (a drained post-create of a
 // SYNCHRONIZE'd create runs on the teardown thread). Everything holds; fltcheck prints the advisory
 // NoSyncCreate warning (P10) for AvPreCreate's SYNCHRONIZE, which does not fail the verdict.
 // AvCancelFileOpen is FltCancelFileOpen, then IoStatus = the failure status with Information 0 (Q10,
@@ -55,6 +62,31 @@ let model = Model("AvScan", interleaving: .explicitSteps) {
         let scanPort = CommunicationPort("ScanServerPort")
         let abortPort = CommunicationPort("AbortServerPort")
         let queryPort = CommunicationPort("QueryServerPort")
+        // Globals.Filter != NULL, and NT_SUCCESS(status) at the finally block.
+        let filterRegistered = BoolVariable("FilterRegistered")
+        let started = BoolVariable("Started")
+        DriverEntry {
+            RegisterFilter {
+                filterRegistered.set(true)
+                scanPort.create {
+                    abortPort.create {
+                        queryPort.create {
+                            StartFiltering {
+                                started.set(true)
+                            } onFailure: {}
+                        } onFailure: {}
+                    } onFailure: {}
+                } onFailure: {}
+            } onFailure: {}
+            If(!started) {
+                If(scanPort.isOpen) { scanPort.close() }
+                If(abortPort.isOpen) { abortPort.close() }
+                If(queryPort.isOpen) { queryPort.close() }
+                If(filterRegistered) { UnregisterFilter() }
+                Return(status: .insufficientResources)
+            }
+            Return(status: .success)
+        }
         // The stream's ScanSynchronizationEvent: auto-reset, initially signalled.
         let scanEvent = BoolVariable("StreamContext.ScanSynchronizationEvent", initial: true)
         let unloading = BoolVariable("Globals.Unloading")

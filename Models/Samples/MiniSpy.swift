@@ -11,6 +11,11 @@
 //   CompletionContext (l.902).
 // - SpyPostOperationCallback (l.911-1000): DRAINING -> SpyFreeRecord and FINISHED (l.962-965, the
 //   textbook Q3); otherwise log the completion, queue the record for user mode, FINISHED.
+// - DriverEntry (minispy.c l.91-232): FltRegisterFilter (l.169), the server port
+//   (FltBuildDefaultSecurityDescriptor + FltCreateCommunicationPort, l.179-207, one failure here)
+//   and FltStartFiltering (l.213), each leaving the try block on failure; the finally block
+//   (l.215-229) closes the port if it was created and unregisters the filter if it was registered,
+//   when the status is a failure (T13). The lookaside list is not modelled.
 // - InstanceTeardownStart/Complete are NULL (RegistrationData.c l.276-277). SpyFilterUnload
 //   (l.309-345): FltCloseCommunicationPort, then FltUnregisterFilter (T10).
 //
@@ -34,8 +39,26 @@ let model = Model("MiniSpy") {
         Unload("MiniSpy")
     }
     Filter("MiniSpy", altitude: 385_100) {
-        // MiniSpy.c DriverEntry: FltCreateCommunicationPort(MINISPY_PORT_NAME).
         let serverPort = CommunicationPort("ServerPort")
+        // MiniSpyData.Filter != NULL, and NT_SUCCESS(status) at the finally block.
+        let filterRegistered = BoolVariable("FilterRegistered")
+        let started = BoolVariable("Started")
+        DriverEntry {
+            RegisterFilter {
+                filterRegistered.set(true)
+                serverPort.create {
+                    StartFiltering {
+                        started.set(true)
+                    } onFailure: {}
+                } onFailure: {}
+            } onFailure: {}
+            If(!started) {
+                If(serverPort.isOpen) { serverPort.close() }
+                If(filterRegistered) { UnregisterFilter() }
+                Return(status: .insufficientResources)
+            }
+            Return(status: .success)
+        }
         let recordsAllocated = IntVariable("RecordsAllocated", 0...3)
         let maxRecordsToAllocate = 2
 

@@ -461,7 +461,7 @@ struct Run {
             // T10 (I:port): the server port must be closed first, "to prevent the system from
             // hanging during the unload process".
             if let port = openHandles(of: filter, .communicationPort).first {
-                fail(.unloadOrder, "\(name) calls FltUnregisterFilter while its communication server port \(handleName(port)) is open: FilterUnloadCallback must call FltCloseCommunicationPort first (the system can hang)", at: location)
+                fail(.unloadOrder, "\(name) calls FltUnregisterFilter while its communication server port \(handleName(port)) is open: it must call FltCloseCommunicationPort first (the system can hang)", at: location)
                 return
             }
             advance(to: pc + 1)
