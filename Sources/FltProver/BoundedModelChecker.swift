@@ -60,7 +60,7 @@ public struct BoundedModelChecker {
         let width = graph.stateWidth
         // Inputs that do not change along a run, and one copy of the state variables per step.
         let fixed = try inputs.map { try context.bitVectorVariable($0.name, width: UInt32($0.width)) }
-        let stateInputs = inputs.indices.filter { if case .stateVariable = inputs[$0].role { true } else { false } }
+        let stateInputs = inputs.indices.filter { graph.uses(inputs[$0].role) }
         var control: [Z3Expr] = []
         var values: [[Z3Expr]] = []
         func addStep(_ step: Int) throws {
@@ -77,7 +77,7 @@ public struct BoundedModelChecker {
 
         try addStep(0)
         try solver.assert(control[0].eq(stateNumber(0)))
-        for (position, value) in graph.initialValues.enumerated() {
+        for (position, value) in graph.initialValues.enumerated() where value != AbstractStep.anyValue {
             try solver.assert(values[0][position].eq(semantics.encode(value, in: context, inputs: fixed)))
         }
         for assumption in graph.assumptions { try solver.assert(semantics.encode(assumption, in: context, inputs: fixed)) }
@@ -120,7 +120,7 @@ public struct BoundedModelChecker {
             let transition = try context.or(moves.map { edge in
                 var parts = [try control[step].eq(stateNumber(edge.source)), try control[step + 1].eq(stateNumber(edge.target ?? 0))]
                 parts += try edge.guardTerms.map { try semantics.encode($0, in: context, inputs: here) }
-                for (position, update) in edge.updates.enumerated() {
+                for (position, update) in edge.updates.enumerated() where update != AbstractStep.anyValue {
                     parts.append(try values[step + 1][position].eq(semantics.encode(update, in: context, inputs: here)))
                 }
                 return try context.and(parts)

@@ -18,24 +18,29 @@ struct ControlGraph {
     private(set) var depths: [Int] = []
     private(set) var edges: [Edge] = []
     /// The state variables' starting values and the inputs' assumptions.
-    let initialValues: [Int]
+    private(set) var initialValues: [Int]
     let assumptions: [Int]
     /// Why the search stopped before covering the graph, if it did.
     private(set) var stopped: String?
+    /// The data slots any state uses (`Semantics.dataSlotsUsed`): the state variables Z3 is given.
+    /// Slots of threads that never hold data would only be columns Spacer has to carry.
+    private(set) var dataSlots = 0
 
     /// States `maxDepth` steps away are not expanded. States equal up to interchanging identical
     /// requests are one (symmetry reduction, as `verify` does; sound here because every property is
-    /// about some request, and data that tells requests apart switches it off).
+    /// about some request, and data that tells requests apart switches it off, as do threads that
+    /// carry data: their slots follow thread positions).
     init(_ semantics: Semantics, maxStates: Int, maxDepth: Int?, deadline: Date) {
         let (initial, values, assumptions) = semantics.abstractInitial()
         initialValues = values
         self.assumptions = assumptions
-        let canonicalizer = StateCanonicalizer(program: semantics.program, enabled: true, safetyOnly: true)
+        let canonicalizer = StateCanonicalizer(program: semantics.program, enabled: semantics.abstractStatesMayBeRenamed, safetyOnly: true)
         let scratch = CanonicalScratch()
         func key(_ state: SystemState) -> [UInt8] { Array(canonicalizer.key(state, scratch: scratch)) }
         var index: [[UInt8]: Int] = [key(initial): 0]
         states = [initial]
         depths = [0]
+        dataSlots = semantics.dataSlotsUsed(by: initial)
         var next = 0
         while next < states.count {
             if states.count > maxStates {
@@ -53,12 +58,17 @@ struct ControlGraph {
             for step in semantics.abstractSteps(from: states[next]) {
                 var target: Int?
                 if step.violation == nil {
+                    if let overflow = semantics.abstractionOverflow(step.state) {
+                        stopped = overflow
+                        return
+                    }
                     let key = key(step.state)
                     if let known = index[key] {
                         target = known
                     } else {
                         states.append(step.state)
                         depths.append(depths[next] + 1)
+                        dataSlots = max(dataSlots, semantics.dataSlotsUsed(by: step.state))
                         index[key] = states.count - 1
                         target = states.count - 1
                     }
@@ -67,6 +77,13 @@ struct ControlGraph {
             }
             next += 1
         }
+        initialValues = Array(initialValues.prefix(dataSlots))
+        edges = edges.map { Edge(source: $0.source, target: $0.target, guardTerms: $0.guardTerms, updates: Array($0.updates.prefix(dataSlots)), violation: $0.violation) }
+    }
+
+    /// Whether input `role` is a data slot the graph uses.
+    func uses(_ role: ProverInput.Role) -> Bool {
+        if case .stateVariable(let slot) = role { slot < dataSlots } else { false }
     }
 
     /// Bits to number every state.

@@ -65,32 +65,55 @@ public struct Prover {
         // The Horn clauses.
         let context = try Z3Context()
         let inputs = semantics.proverInputs
-        let variables = semantics.stateVariables
-        let stateWidth = graph.stateWidth
         let rigid = inputs.indices.filter { if case .rigid = inputs[$0].role { true } else { false } }
         let initialOnly = inputs.indices.filter { if case .initialValue = inputs[$0].role { true } else { false } }
-        let stateSymbols = inputs.indices.filter { if case .stateVariable = inputs[$0].role { true } else { false } }
+        let stateSymbols = inputs.indices.filter { graph.uses(inputs[$0].role) }
         // One Z3 constant per input; state variables stand for their value in the source state.
         let symbols = try inputs.map { try context.bitVectorVariable($0.name, width: UInt32($0.width)) }
-        let control = try context.bitVectorVariable("control state", width: stateWidth)
-        let reachWidths = [stateWidth] + stateSymbols.map { UInt32(inputs[$0].width) } + rigid.map { UInt32(inputs[$0].width) }
-        let reach = try context.relation("Reach", widths: reachWidths)
-        let fixedpoint = try Z3Fixedpoint(context: context)
-        try fixedpoint.register(reach)
         let rigidSymbols = rigid.map { symbols[$0] }
-        func reachAt(_ state: Z3Expr, _ values: [Z3Expr]) throws -> Z3Expr { try reach([state] + values + rigidSymbols) }
+        let dataWidths = stateSymbols.map { UInt32(inputs[$0].width) } + rigid.map { UInt32(inputs[$0].width) }
+        let stateWidth = graph.stateWidth
+        let control = try context.bitVectorVariable("control state", width: stateWidth)
+        // Usually one relation `Reach(control state, data)`. When threads carry data (thread-local
+        // `BitVector`s, values read by an `atomic: false` write), one relation per control state:
+        // which thread a slot belongs to changes with the control state, and with a single relation
+        // Spacer must split every lemma on the control state (measured: ScannedBytesUnderLock, 38
+        // control states, 64 s with one relation, 0.3 s with one per state). Its invariant is read
+        // per relation, so none may be sliced (Z3 crashes on that) or inlined away (it would read
+        // as `true`).
+        let perState = semantics.threadsCarryData
+        let fixedpoint = try Z3Fixedpoint(context: context, keepingEveryRelation: perState)
+        let reach: (Int, [Z3Expr]) throws -> Z3Expr
+        var relations: [Z3Relation] = []
+        if perState {
+            for state in states.indices {
+                let relation = try context.relation("Reach\(state)", widths: dataWidths)
+                try fixedpoint.register(relation)
+                relations.append(relation)
+            }
+            reach = { state, values in try relations[state](values + rigidSymbols) }
+        } else {
+            let single = try context.relation("Reach", widths: [stateWidth] + dataWidths)
+            try fixedpoint.register(single)
+            relations.append(single)
+            reach = { state, values in try single([context.bitVector(UInt64(state), width: stateWidth)] + values + rigidSymbols) }
+        }
         func encode(_ term: Int) throws -> Z3Expr { try semantics.encode(term, in: context, inputs: symbols) }
         func conjunction(_ terms: [Int]) throws -> Z3Expr { try context.and(terms.map(encode)) }
-        func stateNumber(_ value: Int) throws -> Z3Expr { try context.bitVector(UInt64(value), width: stateWidth) }
 
-        let initialRule = try conjunction(assumptions).implies(reachAt(stateNumber(0), initialValues.map(encode)))
-        try fixedpoint.addRule(try context.forAll(initialOnly.map { symbols[$0] } + rigidSymbols, initialRule), name: "initial")
-        let stepVariables = stateSymbols.map { symbols[$0] } + rigidSymbols
+        // A slot whose value does not matter gets a variable of its own, bound by nothing.
+        let anyValues = try stateSymbols.map { try context.bitVectorVariable("any \(inputs[$0].name)", width: UInt32(inputs[$0].width)) }
+        func slotValues(_ terms: [Int]) throws -> [Z3Expr] {
+            try terms.enumerated().map { slot, term in term == AbstractStep.anyValue ? anyValues[slot] : try encode(term) }
+        }
+        let initialRule = try conjunction(assumptions).implies(reach(0, slotValues(initialValues)))
+        try fixedpoint.addRule(try context.forAll(initialOnly.map { symbols[$0] } + rigidSymbols + anyValues, initialRule), name: "initial")
+        let stepVariables = stateSymbols.map { symbols[$0] } + rigidSymbols + anyValues
         let current = stateSymbols.map { symbols[$0] }
         var bad: [String: Z3Relation] = [:]
         var badOrder: [Property] = []
         for (number, edge) in edges.enumerated() {
-            let premise = try reachAt(stateNumber(edge.source), current).and(conjunction(edge.guardTerms))
+            let premise = try reach(edge.source, current).and(conjunction(edge.guardTerms))
             let conclusion: Z3Expr
             if let violation = edge.violation {
                 let id = violation.property.id
@@ -102,7 +125,7 @@ public struct Prover {
                 }
                 conclusion = try bad[id]!([])
             } else {
-                conclusion = try reachAt(stateNumber(edge.target ?? 0), edge.updates.map(encode))
+                conclusion = try reach(edge.target ?? 0, slotValues(edge.updates))
             }
             try fixedpoint.addRule(try context.forAll(stepVariables, premise.implies(conclusion)), name: "step\(number)")
         }
@@ -138,24 +161,30 @@ public struct Prover {
             }
         }
         var invariant: [String] = []
-        if provedAny, !variables.isEmpty || !rigid.isEmpty {
-            invariant = try describe(fixedpoint.interpretation(of: reach), states: states, context: context, control: control,
-                                     names: [control] + stateSymbols.map { symbols[$0] } + rigidSymbols)
+        if provedAny, !dataWidths.isEmpty {
+            invariant = try describe(fixedpoint, relations, states: states, context: context, control: perState ? nil : control, names: current + rigidSymbols)
         }
         return ProofResult(
             outcomes: outcomes, controlStates: states.count, edges: edges.count, invariant: invariant,
             seconds: Date().timeIntervalSince(start), stopped: nil)
     }
 
-    /// The invariant per control state, simplified, where it is not just `true`.
-    private func describe(_ interpretation: Z3Expr, states: [SystemState], context: Z3Context, control: Z3Expr, names: [Z3Expr]) throws -> [String] {
-        let named = try context.substituteVariables(interpretation, names)
+    /// The invariant per control state, simplified, where it is not just `true`: each state's own
+    /// relation, or the single relation with `control` set to the state's number.
+    private func describe(
+        _ fixedpoint: Z3Fixedpoint, _ relations: [Z3Relation], states: [SystemState], context: Z3Context, control: Z3Expr?, names: [Z3Expr]
+    ) throws -> [String] {
+        let single = try control.map { try context.substituteVariables(fixedpoint.interpretation(of: relations[0]), [$0] + names) }
         var lines: [String] = []
         var seen: Set<String> = []
-        let width = try control.bitWidth() ?? 32
         for (number, state) in states.enumerated() {
-            let specialized = try context.substitute(named, control, context.bitVector(UInt64(number), width: width)).simplified()
-            let text = try Z3Infix.render(specialized)
+            let formula: Z3Expr
+            if let control, let single {
+                formula = try context.substitute(single, control, context.bitVector(UInt64(number), width: control.bitWidth() ?? 32))
+            } else {
+                formula = try context.substituteVariables(fixedpoint.interpretation(of: relations[number]), names)
+            }
+            let text = semantics.namingThreadSlots(try Z3Infix.render(formula.simplified()), in: state)
             if text == "true" || seen.contains(text) { continue }
             seen.insert(text)
             lines.append("\(semantics.describe(state)): \(text)")

@@ -1,3 +1,4 @@
+import Foundation
 import FltModel
 import FltSymbolic
 
@@ -14,8 +15,12 @@ public struct AbstractStep: Sendable {
     public let transition: Transition
     /// Boolean terms that must hold (over `Semantics.stateInput` symbols and rigid inputs).
     public let guardTerms: [Int]
-    /// The value each state variable has after the step, as a term.
+    /// The value each data slot has after the step, as a term; `AbstractStep.anyValue` for a slot the
+    /// state does not use (no condition on it).
     public let updates: [Int]
+
+    /// The update of a slot whose value does not matter.
+    public static let anyValue = -1
     public let violation: Violation?
 }
 
@@ -34,33 +39,73 @@ public struct ProverInput: Sendable {
     public let role: Role
 }
 
+/// Where the data of an abstracted state sits: one slot per shared `BitVector`, then, for each
+/// thread position up to a bound, one slot per thread-local `BitVector` and one per `BitVector`
+/// written with `atomic: false` (the value read and not yet written, in the thread's register).
+/// Which thread a position holds depends on the control state, so each control state reads the
+/// slots its own way; states are never merged up to a renaming of requests (no symmetry reduction)
+/// when threads carry data.
+struct AbstractLayout: Sendable {
+    let globals: [Int]
+    /// Thread-local `BitVector`s: their slot among a thread's locals, and the variable.
+    let locals: [(slot: Int, variable: Int)]
+    /// `BitVector`s written with `atomic: false`.
+    let registerTargets: [Int]
+    /// Thread positions with data slots.
+    let threads: Int
+
+    var perThread: Int { locals.count + registerTargets.count }
+    var count: Int { globals.count + (perThread == 0 ? 0 : threads * perThread) }
+    var threadsCarryData: Bool { perThread > 0 }
+
+    /// The variable whose type slot `k` has.
+    func variable(ofSlot k: Int) -> Int {
+        if k < globals.count { return globals[k] }
+        let within = (k - globals.count) % perThread
+        return within < locals.count ? locals[within].variable : registerTargets[within - locals.count]
+    }
+}
+
 extension Semantics {
-    /// The semantics in abstract-data mode for `program`, or why `prove` cannot handle it.
+    /// The semantics in abstract-data mode for `program`.
     public static func abstracting(_ program: Program) throws(ModelError) -> Semantics {
-        for variable in program.model.variables {
-            if case .bitVector = variable.type, variable.threadLocal {
-                throw ModelError("prove does not handle thread-local BitVectors yet (\(variable.name)); use verify", at: variable.location)
-            }
-        }
+        let variables = program.model.variables
+        let locals = program.bitVectorVariables.compactMap { variable in program.localSlot[variable].map { (slot: $0, variable: variable) } }
+        var targets: [Int] = []
         for code in program.code {
             for (pc, instruction) in code.instructions.enumerated() {
-                if case .loadData = instruction {
-                    throw ModelError("prove does not handle non-atomic writes of BitVectors yet (`atomic: false`); use verify", at: code.locations[pc])
-                }
+                guard case .loadData = instruction, pc + 1 < code.instructions.count,
+                      case .store(let variable) = code.instructions[pc + 1] else { continue }
+                if !targets.contains(variable) { targets.append(variable) }
             }
         }
-        let inputs = program.dataInputs + program.bitVectorVariables.map { variable in
-            guard case .bitVector(let width, let signed) = program.model.variables[variable].type else { preconditionFailure() }
-            let owner = program.model.variables[variable].owner.map { "\($0)." } ?? ""
-            return DataInput(name: owner + program.model.variables[variable].name, width: width, signed: signed, source: .variable(variable))
+        // Every thread a run can have at once, roughly: the initial ones, per request a canceller, the
+        // file system's completion and an oplock break, and per work item one worker per request and
+        // one more. A state with more threads holding data stops the search (never a wrong answer).
+        let threadBound = Semantics(program).initialState().threads.count + 3 * program.requests.count
+            + program.model.workItems.count * (program.requests.count + 1)
+        let layout = AbstractLayout(
+            globals: program.bitVectorVariables.filter { program.localSlot[$0] == nil }, locals: locals,
+            registerTargets: targets, threads: threadBound)
+        let inputs = program.dataInputs + (0..<layout.count).map { slot in
+            let variable = layout.variable(ofSlot: slot)
+            guard case .bitVector(let width, let signed) = variables[variable].type else { preconditionFailure("a data slot of a non-BitVector") }
+            let owner = variables[variable].owner.map { "\($0)." } ?? ""
+            var name = owner + variables[variable].name
+            if slot >= layout.globals.count {
+                let position = (slot - layout.globals.count) / layout.perThread + 1
+                let within = (slot - layout.globals.count) % layout.perThread
+                name += within < layout.locals.count ? "@thread\(position)" : " (read, not yet written)@thread\(position)"
+            }
+            return DataInput(name: name, width: width, signed: signed, source: .variable(variable))
         }
-        return Semantics(program, sharing: DataTerms(inputs: inputs, timeoutMilliseconds: 10_000), abstractData: true)
+        return Semantics(program, sharing: DataTerms(inputs: inputs, timeoutMilliseconds: 10_000), abstractLayout: layout)
     }
 
-    /// The bit-vector variables, in the order of `AbstractStep.updates`.
-    public var stateVariables: [Int] { program.bitVectorVariables }
+    /// The data slots of an abstracted state, in the order of `AbstractStep.updates`.
+    public var stateVariables: [Int] { abstractLayout.map { Array(0..<$0.count) } ?? [] }
 
-    /// Every input of the terms: the model's symbolic inputs, then one symbol per state variable.
+    /// Every input of the terms: the model's symbolic inputs, then one symbol per data slot.
     public var proverInputs: [ProverInput] {
         guard let data else { return [] }
         return data.inputs.indices.map { index in
@@ -73,28 +118,123 @@ extension Semantics {
         }
     }
 
-    /// The initial state with its data abstracted, the variables' starting values and the
-    /// assumptions on the inputs.
+    /// `text` (an invariant of `state`) with each thread's data slots named after the thread that
+    /// holds them in that state: `x@thread2` becomes `x of READ #2 originator`.
+    public func namingThreadSlots(_ text: String, in state: SystemState) -> String {
+        guard threadsCarryData else { return text }
+        var named = text
+        for position in state.threads.indices.reversed() {
+            named = named.replacingOccurrences(of: "@thread\(position + 1)", with: " of \(threadName(state.threads[position].role))")
+        }
+        return named
+    }
+
+    /// Whether symmetry reduction may merge abstracted states: not when threads carry data, whose
+    /// slots follow thread positions that a renaming of requests would reorder.
+    public var abstractStatesMayBeRenamed: Bool { !threadsCarryData }
+
+    /// Whether threads carry data (thread-local `BitVector`s, or values read by an `atomic: false`
+    /// write): then which thread a data slot belongs to depends on the control state.
+    public var threadsCarryData: Bool { abstractLayout?.threadsCarryData ?? false }
+
+    /// How many data slots `state` uses: the shared variables, and the threads up to the last one
+    /// that holds data. A graph's largest count is all its terms can mention.
+    public func dataSlotsUsed(by state: SystemState) -> Int {
+        guard let layout = abstractLayout else { return 0 }
+        guard layout.threadsCarryData,
+              let last = state.threads.indices.last(where: { position in
+                  let thread = state.threads[position]
+                  return layout.locals.contains { $0.slot < thread.locals.count } || registerTarget(of: thread, layout) != nil
+              }) else { return layout.globals.count }
+        return layout.globals.count + min(last + 1, layout.threads) * layout.perThread
+    }
+
+    /// Why `state` does not fit the layout (more threads holding data than it has room for, or a
+    /// value read by a frame that is not the thread's innermost), nil when it fits.
+    public func abstractionOverflow(_ state: SystemState) -> String? {
+        guard let layout = abstractLayout, layout.threadsCarryData else { return nil }
+        for (position, thread) in state.threads.enumerated() {
+            let holdsData = layout.locals.contains { $0.slot < thread.locals.count } || registerTarget(of: thread, layout) != nil
+            if holdsData && position >= layout.threads {
+                return "a state has more than \(layout.threads) threads holding thread-local data, more than prove has room for"
+            }
+            for case .code(let frame) in thread.frames.dropLast() {
+                if case .store(let variable) = program.code[frame.code].instructions[frame.pc], layout.registerTargets.contains(variable) {
+                    return "a non-atomic write is interrupted by a nested callback in the same thread, which prove does not handle"
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The `atomic: false` write the thread's innermost frame is about to finish, as an index into
+    /// `registerTargets`.
+    private func registerTarget(of thread: ThreadState, _ layout: AbstractLayout) -> Int? {
+        guard !layout.registerTargets.isEmpty, case .code(let frame)? = thread.frames.last,
+              case .store(let variable) = program.code[frame.code].instructions[frame.pc] else { return nil }
+        return layout.registerTargets.firstIndex(of: variable)
+    }
+
+    /// The initial state with its data abstracted, the slots' starting values and the assumptions
+    /// on the inputs.
     public func abstractInitial() -> (state: SystemState, values: [Int], constraints: [Int]) {
         let state = initialState()
-        return (abstracted(state), stateVariables.map { state.variables[$0] }, state.pathCondition)
+        return (abstracted(state), slotValues(state), state.pathCondition)
     }
 
     /// Every step from an abstracted state, each way its choices and data branches can go.
     public func abstractSteps(from state: SystemState) -> [AbstractStep] {
-        let variables = stateVariables
-        return successors(of: state).map { successor in
+        successors(of: state).map { successor in
             AbstractStep(
                 state: abstracted(successor.state), transition: successor.transition, guardTerms: successor.state.pathCondition,
-                updates: variables.map { successor.state.variables[$0] }, violation: successor.violation)
+                updates: slotValues(successor.state), violation: successor.violation)
         }
     }
 
+    /// The term in each data slot of `state` (`AbstractStep.anyValue` in the slots it does not use:
+    /// a fixed value there would be one more fact for Spacer to learn about every control state).
+    private func slotValues(_ state: SystemState) -> [Int] {
+        guard let layout = abstractLayout else { return [] }
+        var values = layout.globals.map { state.variables[$0] }
+        guard layout.threadsCarryData else { return values }
+        for position in 0..<layout.threads {
+            let thread = position < state.threads.count ? state.threads[position] : nil
+            for local in layout.locals {
+                if let thread, local.slot < thread.locals.count {
+                    values.append(thread.locals[local.slot])
+                } else {
+                    values.append(AbstractStep.anyValue)
+                }
+            }
+            let target = thread.flatMap { registerTarget(of: $0, layout) }
+            for index in layout.registerTargets.indices {
+                if index == target, let thread, case .code(let frame)? = thread.frames.last {
+                    values.append(frame.register)
+                } else {
+                    values.append(AbstractStep.anyValue)
+                }
+            }
+        }
+        return values
+    }
+
     private func abstracted(_ state: SystemState) -> SystemState {
-        guard let data else { return state }
+        guard let data, let layout = abstractLayout else { return state }
         var state = state
-        for (position, variable) in stateVariables.enumerated() {
+        for (position, variable) in layout.globals.enumerated() {
             state.variables[variable] = data.input(program.dataInputs.count + position)
+        }
+        if layout.threadsCarryData {
+            for position in state.threads.indices where position < layout.threads {
+                let base = program.dataInputs.count + layout.globals.count + position * layout.perThread
+                for (index, local) in layout.locals.enumerated() where local.slot < state.threads[position].locals.count {
+                    state.threads[position].locals[local.slot] = data.input(base + index)
+                }
+                if let target = registerTarget(of: state.threads[position], layout), case .code(var frame)? = state.threads[position].frames.last {
+                    frame.register = data.input(base + layout.locals.count + target)
+                    state.threads[position].frames[state.threads[position].frames.count - 1] = .code(frame)
+                }
+            }
         }
         state.pathCondition = []
         return state

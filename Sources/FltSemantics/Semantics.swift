@@ -62,20 +62,22 @@ public final class Semantics: Sendable {
     /// makes the verdict inconclusive.
     /// Abstract-data mode (`fltcheck prove`, AbstractData.swift): states keep no data, a step's
     /// branches on data all go both ways and are recorded as guards.
-    let abstractData: Bool
+    var abstractData: Bool { abstractLayout != nil }
+    /// Where the data of an abstracted state sits (abstract-data mode only).
+    let abstractLayout: AbstractLayout?
 
     public init(_ program: Program, solverTimeoutMilliseconds: UInt32 = 10_000) {
         self.program = program
         disabled = Set(program.model.options.disabled.map(\.property))
         data = program.usesData ? DataTerms(inputs: program.dataInputs, timeoutMilliseconds: solverTimeoutMilliseconds) : nil
-        abstractData = false
+        abstractLayout = nil
     }
 
-    init(_ program: Program, sharing data: DataTerms?, abstractData: Bool = false) {
+    init(_ program: Program, sharing data: DataTerms?, abstractLayout: AbstractLayout? = nil) {
         self.program = program
         disabled = Set(program.model.options.disabled.map(\.property))
         self.data = data
-        self.abstractData = abstractData
+        self.abstractLayout = abstractLayout
     }
 
     /// The same semantics sharing no memory with this one, for another exploring thread: every
@@ -86,7 +88,7 @@ public final class Semantics: Sendable {
         guard let encoded = try? JSONEncoder().encode(program.model),
               let model = try? JSONDecoder().decode(ModelIR.self, from: encoded),
               let program = try? Program(model) else { return self }
-        return Semantics(program, sharing: data, abstractData: abstractData)
+        return Semantics(program, sharing: data, abstractLayout: abstractLayout)
     }
 
     /// Z3's work so far (nil for a model without symbolic data).

@@ -143,7 +143,9 @@ public final class Z3Fixedpoint {
     let raw: Z3_fixedpoint
     private var relations: [Z3Relation] = []
 
-    public init(context: Z3Context) throws {
+    /// `keepingEveryRelation`: Spacer may not inline or slice relations away, so that
+    /// `interpretation(of:)` has an answer for each (on a relation it eliminated, Z3 crashes).
+    public init(context: Z3Context, keepingEveryRelation: Bool = false) throws {
         guard let fixedpoint = try context.call("Z3Fixedpoint.init", { Z3_mk_fixedpoint($0) }) else {
             throw Z3Error.rejected("Z3_mk_fixedpoint returned nothing", in: "Z3Fixedpoint.init")
         }
@@ -156,6 +158,11 @@ public final class Z3Fixedpoint {
         defer { Z3_params_dec_ref(context.raw, params) }
         try context.call("Z3Fixedpoint.init") { ctx in
             Z3_params_set_symbol(ctx, params, Z3_mk_string_symbol(ctx, "engine"), Z3_mk_string_symbol(ctx, "spacer"))
+            if keepingEveryRelation {
+                for transformation in ["xform.slice", "xform.inline_linear", "xform.inline_eager"] {
+                    Z3_params_set_bool(ctx, params, Z3_mk_string_symbol(ctx, transformation), false)
+                }
+            }
         }
         try context.call("Z3Fixedpoint.init") { Z3_fixedpoint_set_params($0, fixedpoint, params) }
     }
@@ -192,7 +199,7 @@ public final class Z3Fixedpoint {
     }
 
     /// After an unsatisfiable query: the relation's interpretation in the inductive invariant, a
-    /// formula over `(:var i)` for its arguments.
+    /// formula over `(:var i)` for its arguments. Only on a fixedpoint made `keepingEveryRelation`.
     public func interpretation(of relation: Z3Relation) throws -> Z3Expr {
         try context.expr("interpretation") { Z3_fixedpoint_get_cover_delta($0, raw, -1, relation.raw) }
     }

@@ -77,15 +77,26 @@ private func violated(_ result: ProofResult) -> Set<String> {
         }
     }
 
-    @Test func threadLocalBitVectorsAreRefusedWithAReason() throws {
-        let program = try program {
-            let local = BitVector("local", .uint32, threadLocal: true)
-            _ = Model("M") {
-                Workload { Requests(.read) }
-                Filter("F", altitude: 1) { PreOperation(.read) { local.set(local + 1); Return(.successNoCallback) } }
-            }
+    @Test func eachThreadsCopyOfAThreadLocalBitVectorIsAVariableOfItsOwn() throws {
+        let proof = try prove(try RepositoryModels.program("Models/PerReadSwapBuffer.swift"))
+        guard case .proved? = proof.outcomes.first(where: { $0.property.id == "Assertion" })?.outcome else {
+            Issue.record("not proved: \(proof.outcomes)")
+            return
         }
-        #expect(throws: ModelError.self) { try Semantics.abstracting(program) }
+        // Named after the thread that holds the copy in that control state.
+        #expect(proof.invariant.contains { $0.contains("READ #1.Length <= SwapBuffers.allocated of READ #1 originator") }, "\(proof.invariant)")
+        #expect(proof.invariant.contains { $0.contains("READ #2.Length <= SwapBuffers.allocated of READ #2 originator") }, "\(proof.invariant)")
+    }
+
+    @Test func aValueReadForANonAtomicWriteIsAVariableOfItsOwn() throws {
+        let locked = try prove(try RepositoryModels.program("Models/ScannedBytesUnderLock.swift"))
+        guard case .proved? = locked.outcomes.first(where: { $0.property.id == "Assertion" })?.outcome else {
+            Issue.record("not proved: \(locked.outcomes)")
+            return
+        }
+        #expect(locked.invariant.contains { $0.contains("Scanner.BytesScanned (read, not yet written) of READ #2 originator == 0x2000") }, "\(locked.invariant)")
+        let lost = try prove(try RepositoryModels.program("Models/Bugs/LostScannedBytes.swift"))
+        #expect(violated(lost) == ["Assertion"])
     }
 }
 
