@@ -114,6 +114,6 @@ import Testing
                 }
             }
         }
-        #expect(misplaced?.message.contains("from FilterUnload or InstanceQueryTeardown") == true)
+        #expect(misplaced?.message.contains("from DriverEntry, FilterUnload or InstanceQueryTeardown") == true)
     }
 }
