@@ -766,7 +766,11 @@ struct Run {
     /// DISPATCH_LEVEL (its pre-op, a synchronized or fast I/O post-op) is what the pages allow.
     private mutating func accessBuffer(_ frame: CodeFrame, name: String, at location: SourceLocation) {
         let operation = frame.operation
-        guard operation >= 0 else { return }
+        guard operation >= 0 else {
+            // Validation keeps it out of code that runs for no operation; never a silent stop.
+            fail(.modelIntegrity, "\(name) touches a data buffer but runs for no operation", at: location)
+            return
+        }
         let request = program.requests[operation]
         let buffer = state.operations[operation].buffer
         guard buffer != 0 else {
@@ -797,7 +801,10 @@ struct Run {
     /// only when it has an MDL to allocate; a buffer with one already is locked: STATUS_SUCCESS.
     private mutating func lockUserBuffer(_ frame: CodeFrame, name: String, failureTarget: Int, at location: SourceLocation) {
         let operation = frame.operation
-        guard operation >= 0 else { return }
+        guard operation >= 0 else {
+            fail(.modelIntegrity, "\(name) calls FltLockUserBuffer but runs for no operation", at: location)
+            return
+        }
         let request = program.requests[operation]
         let buffer = state.operations[operation].buffer
         guard buffer != 0 else {
