@@ -271,6 +271,12 @@ extension Property {
         source: "D:post /ddi/fltkernel/nc-fltkernel-pflt_post_operation_callback; I:writepost /ifs/writing-postoperation-callback-routines",
         kind: .safety, severity: .error)
 
+    public static let userBufferViaWhenSafe = Property(
+        id: "UserBufferViaWhenSafe", catalogIds: ["Q6"],
+        rule: "A user buffer that has no MDL and is not a system buffer is touched only in the originator's thread below DISPATCH_LEVEL: a post-op that may run at DISPATCH_LEVEL (or in another thread) first calls FltDoCompletionProcessingWhenSafe, then FltLockUserBuffer, and uses the MDL's system address (MmGetSystemAddressForMdlSafe).",
+        source: "I:bufpost /ifs/accessing-user-buffers-in-a-postoperation-callback-routine; Accessing User Buffers /ifs/accessing-user-buffers; swapBuffers sample",
+        kind: .safety, severity: .error)
+
     public static let resumeIrql = Property(
         id: "ResumeIrql", catalogIds: ["R5"],
         rule: "FltCompletePendedPreOperation is called above APC_LEVEL only with FLT_PREOP_COMPLETE.",
@@ -371,7 +377,7 @@ extension Property {
         .noCancelRoutineOnCbdqItems, .cancelCallbackSelfSync, .clearCancelBeforeComplete, .unloadCompletes,
         .noTouchAfterHandoff, .oplockPendingIsHandoff, .oplockWaitCompletionResumes, .oplockCompleteMeansComplete,
         .noRecursiveCheckOplock, .syncNonIrpDegrades, .noSyncCreate, .noSyncAsyncReadWrite,
-        .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .refCountBalance, .postOpDispatchSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync,
+        .noWhenSafeWhileDraining, .whenSafeContract, .completionCtxNullUnlessCallback, .ioStatusWriteWindow, .setDirtyAfterModify, .refCountBalance, .postOpDispatchSafe, .userBufferViaWhenSafe, .resumeIrql, .cbdqLockDiscipline, .noLockAcrossSync,
         .postFailValidError, .cancelFileOpenOnlyPostCreate, .reissueOnlySynchronized, .noRetargetThenComplete, .noSyncForbiddenOps,
         .unloadOrder, .driverEntryFailureCleanup, .teardownCompleteClosesFiles, .cancelIoOnlyOwnIo, .asyncIoCallbackAlwaysRuns, .cancellableWaits, .noDeadlock,
         .assertion, .modelIntegrity,
@@ -429,6 +435,7 @@ extension Property {
         "ResumeStatusValid": "Models/Bugs/ResumeWithPending.swift",
         "SetDirtyAfterModify": "Models/Bugs/SwapWithoutDirty.swift",
         "TeardownCompletes": "Models/Bugs/TeardownForgetsQueue.swift",
+        "UserBufferViaWhenSafe": "Models/Bugs/PostReadTouchesUserBuffer.swift",
         "UnloadCompletes": "Models/Bugs/UnregisterBeforeSignal.swift",
         "WhenSafeContract": "Models/Bugs/WhenSafeOnPagingRead.swift",
         "WorkItemFreedOnce": "Models/Bugs/WorkItemFreedTwice.swift",

@@ -29,8 +29,11 @@
 //   SwapPostDirCtrlBuffers / SwapPostDirCtrlBuffersWhenSafe (l.1351-1897) repeat the read protocol
 //   (same assert, l.1600; WhenSafe at l.1679) and are not modelled separately.
 //
-// Abstracted: buffers and MDLs are not modelled; which kind of buffer the caller passed and whether
-// an allocation, a mapping, FltLockUserBuffer or a copy fails are nondeterministic choices. The
+// Abstracted: buffers and MDLs are not modelled here; which kind of buffer the caller passed and
+// whether an allocation, a mapping, FltLockUserBuffer or a copy fails are nondeterministic choices.
+// (Models/SwapBuffersUserBuffer.swift checks the post-read's Q6 protocol with the buffer modelled:
+// `buffers:`, AccessBuffer(), LockUserBuffer. Done here, it doubles this model's state space,
+// 60,676 to 122,667 states, for the same verdict.) The
 // volume context is a counted `Context` (T14): got in the pre-op, released by whoever frees the
 // pre2post context. `ModifyParameters()` stands for the swap of ReadBuffer/WriteBuffer and
 // MdlAddress (P15). What a pre-op does before it returns touches only its own operation and the

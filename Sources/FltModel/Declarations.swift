@@ -245,19 +245,25 @@ public struct FileSystem: Sendable {
 /// `minor` gives the minor function (`.notifyChangeDirectory`, `.lock`) or, for
 /// `.fileSystemControl`, the FSCTL code (`.requestBatchOplock`); the code reads it as
 /// `Op.minorFunction` (P12).
+/// `buffers` lists the kinds of data buffer the request may carry (`.system`, `.userWithMdl`,
+/// `.userWithoutMdl`); fltcheck explores each (Q6). Without it, a model that looks at buffers
+/// (`AccessBuffer()`, `LockUserBuffer`, `Op.hasMdl`, `Op.isSystemBuffer`) gets every kind the
+/// request can have: all three for an IRP read, write, directory, device or file system control,
+/// a system buffer for query and set information, a user buffer without an MDL for fast I/O.
 public struct Requests: WorkloadComponent {
     public let item: WorkloadItem
     public init(
         _ major: MajorFunction, count: Int = 1, kind: RequestKind = .irp, synchronous: Bool = true,
         paging: Bool = false, topLevelIrp: Bool = false, cancellable: Bool = false,
         fileSystem: FileSystem = .inline(.success), length: InputValue? = nil, byteOffset: InputValue? = nil,
-        fileSystemStatus: InputValue? = nil, minor: MinorFunction? = nil, file: String = #filePath, line: Int = #line
+        fileSystemStatus: InputValue? = nil, minor: MinorFunction? = nil, buffers: [BufferKind]? = nil,
+        file: String = #filePath, line: Int = #line
     ) {
         item = .requests(RequestsIR(
             major: major, count: count, kind: kind, synchronous: synchronous, paging: paging,
             topLevelIrp: topLevelIrp, cancellable: cancellable, fileSystemTiming: fileSystem.timing,
             fileSystemStatuses: fileSystem.statuses, length: length?.ir(Op.length), byteOffset: byteOffset?.ir(Op.byteOffset),
-            fileSystemStatus: fileSystemStatus?.ir(Op.status), location: location(file, line), minor: minor))
+            fileSystemStatus: fileSystemStatus?.ir(Op.status), location: location(file, line), minor: minor, buffers: buffers))
     }
 }
 

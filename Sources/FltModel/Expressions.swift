@@ -124,4 +124,10 @@ public enum Op {
     /// a `MinorFunction` (`Op.minorFunction == MinorFunction.notifyChangeDirectory`); 0 when the
     /// request's `Requests(..., minor:)` gives none.
     public static var minorFunction: Expr { Expr(.operation(.minorFunction)) }
+    /// The data buffer has an MDL: `Data->Iopb->Parameters.Read.MdlAddress != NULL` (or what
+    /// FltDecodeParameters returns), the request's own or one FltLockUserBuffer made (Q6).
+    public static var hasMdl: Expr { Expr(.operation(.hasMdl)) }
+    /// FLT_IS_SYSTEM_BUFFER(Data): the buffer is a system buffer from nonpaged pool (buffered I/O),
+    /// safe to touch at DISPATCH_LEVEL (Q6, I:bufpost).
+    public static var isSystemBuffer: Expr { Expr(.operation(.isSystemBuffer)) }
 }

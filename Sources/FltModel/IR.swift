@@ -643,6 +643,30 @@ public enum RequestKind: String, Codable, Sendable {
     case fastIo
 }
 
+/// What a request's data buffer is (Q6; "Accessing the User Buffers for an I/O Operation",
+/// /ifs/accessing-the-user-buffers-for-an-i-o-operation: an IRP-based operation gives an MDL only, a
+/// buffer address only, or both; a fast I/O operation only a user-space address, never an MDL).
+public enum BufferKind: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    /// Buffered I/O: a system buffer from nonpaged pool (FLTFL_CALLBACK_DATA_SYSTEM_BUFFER,
+    /// FLT_IS_SYSTEM_BUFFER): locked down, safe to touch at DISPATCH_LEVEL in any thread.
+    case system
+    /// The buffer comes with an MDL (Parameters...MdlAddress != NULL: direct I/O, paging I/O): the
+    /// filter maps it with MmGetSystemAddressForMdlSafe, which works at DISPATCH_LEVEL in any thread.
+    case userWithMdl
+    /// Only a user-space address (neither buffered nor direct I/O, every fast I/O operation): valid
+    /// only in the originator's process and pageable, so it is touched only in the originator's
+    /// thread below DISPATCH_LEVEL, or after FltLockUserBuffer gave it an MDL (I:bufpost).
+    case userWithoutMdl
+
+    public var description: String {
+        switch self {
+        case .system: "a system buffer"
+        case .userWithMdl: "a user buffer with an MDL"
+        case .userWithoutMdl: "a user buffer without an MDL"
+        }
+    }
+}
+
 /// N identical requests of one major function.
 public struct RequestsIR: Codable, Sendable {
     public var major: MajorFunction
@@ -665,12 +689,17 @@ public struct RequestsIR: Codable, Sendable {
     /// Iopb->MinorFunction, or the FSCTL code of a FILE_SYSTEM_CONTROL request (P12); absent: not
     /// given (and in IR saved before it existed).
     public var minor: MinorFunction?
+    /// The kinds of data buffer the request may carry, each explored (Q6). Absent: every kind its
+    /// major function and request kind allow, when the model looks at buffers at all (and in IR
+    /// saved before it existed).
+    public var buffers: [BufferKind]?
     public init(
         major: MajorFunction, count: Int, kind: RequestKind, synchronous: Bool, paging: Bool,
         topLevelIrp: Bool, cancellable: Bool = false, fileSystemTiming: FileSystemTiming, fileSystemStatuses: [NTStatus],
         length: InputValueIR? = nil, byteOffset: InputValueIR? = nil, fileSystemStatus: InputValueIR? = nil, location: SourceLocation,
-        minor: MinorFunction? = nil
+        minor: MinorFunction? = nil, buffers: [BufferKind]? = nil
     ) {
+        self.buffers = buffers
         self.minor = minor
         self.fileSystemStatus = fileSystemStatus
         self.length = length
@@ -725,6 +754,11 @@ public enum OperationField: String, Codable, Sendable {
     /// Iopb->MinorFunction, or for a FILE_SYSTEM_CONTROL request declared with an FSCTL code, that
     /// code (`MinorFunction.code`); 0 when the request gives none.
     case minorFunction
+    /// The data buffer has an MDL (Parameters...MdlAddress != NULL, e.g. from FltDecodeParameters):
+    /// one the request came with, or one FltLockUserBuffer made (Q6, I:bufpost).
+    case hasMdl
+    /// FLT_IS_SYSTEM_BUFFER: the buffer is a system buffer (buffered I/O, Q6, I:bufpost).
+    case isSystemBuffer
 }
 
 public enum BinaryOperator: String, Codable, Sendable {
@@ -877,4 +911,11 @@ public indirect enum StatementKind: Codable, Sendable {
     /// parameter change (FltSetCallbackDataDirty is needed, P15) that must not be followed by
     /// completing the operation.
     case retarget
+    /// Reads or writes the current operation's data buffer (Q6, I:bufpost): through its MDL's system
+    /// address (MmGetSystemAddressForMdlSafe) when it has one, else through the buffer address.
+    case accessBuffer
+    /// FltLockUserBuffer on the current operation (Q5, Q6): at IRQL <= APC_LEVEL it gives the buffer
+    /// an MDL; `onSuccess` on STATUS_SUCCESS, `onFailure` on STATUS_INSUFFICIENT_RESOURCES (it could
+    /// not allocate the MDL).
+    case lockUserBuffer(onSuccess: [StatementIR], onFailure: [StatementIR])
 }

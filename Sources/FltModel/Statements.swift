@@ -386,3 +386,34 @@ public struct Retarget: Statement {
         ir = StatementIR(.retarget, at: location(file, line))
     }
 }
+
+/// Touches the current operation's data buffer: reads what the file system returned, or copies data
+/// into it (RtlCopyMemory). It goes through the MDL's system address (MmGetSystemAddressForMdlSafe,
+/// fine at DISPATCH_LEVEL) when the buffer has an MDL, and touches a system buffer directly; a user
+/// buffer without an MDL is reachable only through its user-space address, which is valid only in
+/// the originator's thread and may be paged out, so touching it at DISPATCH_LEVEL or from another
+/// thread is UserBufferViaWhenSafe (Q6, I:bufpost). Test `Op.hasMdl` and `Op.isSystemBuffer` first,
+/// and for the rest use `DoCompletionProcessingWhenSafe` and `LockUserBuffer` in the safe callback,
+/// as swapBuffers does.
+public struct AccessBuffer: Statement {
+    public let ir: StatementIR
+    public init(file: String = #filePath, line: Int = #line) {
+        ir = StatementIR(.accessBuffer, at: location(file, line))
+    }
+}
+
+/// FltLockUserBuffer on the current operation (Q5, Q6): locks the buffer's pages and gives it an MDL
+/// (`Op.hasMdl` is then true), so `AccessBuffer()` goes through the MDL from then on. It is called at
+/// IRQL <= APC_LEVEL: at DISPATCH_LEVEL it is PostOpDispatchSafe (Q5). When the buffer has no MDL
+/// yet, fltcheck explores both results: `onSuccess` (STATUS_SUCCESS) and `onFailure`
+/// (STATUS_INSUFFICIENT_RESOURCES: it could not allocate the MDL; swapBuffers then fails the
+/// operation with that status). A buffer that already has an MDL is locked already: STATUS_SUCCESS.
+public struct LockUserBuffer: Statement {
+    public let ir: StatementIR
+    public init(
+        file: String = #filePath, line: Int = #line,
+        @Code onSuccess: () -> [StatementIR], @Code onFailure: () -> [StatementIR]
+    ) {
+        ir = StatementIR(.lockUserBuffer(onSuccess: onSuccess(), onFailure: onFailure()), at: location(file, line))
+    }
+}

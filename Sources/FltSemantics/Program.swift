@@ -100,11 +100,19 @@ enum Instruction: Sendable {
     case reissueSynchronousIo
     /// A change of TargetInstance / TargetFileObject (P16).
     case retarget
+    /// Touches the current operation's data buffer (Q6).
+    case accessBuffer
+    /// FltLockUserBuffer (Q5, Q6): success goes on at the next instruction, failure at `failureTarget`.
+    case lockUserBuffer(failureTarget: Int)
 
     var isIrqlSensitive: Bool {
         switch self {
         case .waitUntil, .completePendedPre, .cbdqInsert, .cbdqRemove, .cbdqRemoveNext, .cbdqDisable, .cbdqEnable, .acquire, .whenSafe,
              .contextReference, .openHandle, .closeHandle, .performAsyncIo, .cancelAsyncIo:
+            return true
+        // Q6 (I:bufpost): a user buffer without an MDL may be touched below DISPATCH_LEVEL only, and
+        // FltLockUserBuffer is an IRQL <= APC_LEVEL call (Q5).
+        case .accessBuffer, .lockUserBuffer:
             return true
         case .assign(_, let value), .load(let value), .setStatus(let value): return value.mentionsIrql
         case .setIoStatus(let status, let information): return status.mentionsIrql || information.mentionsIrql
@@ -149,6 +157,9 @@ public struct Request: Sendable {
     public let number: Int
     /// The minor function or FSCTL code the request gives (P12), if any.
     public var minor: MinorFunction? = nil
+    /// The kinds of data buffer it may carry, each explored when it is issued (Q6); empty when the
+    /// model does not look at buffers (`Program.tracksBuffers`) or the request has none.
+    public var buffers: [BufferKind] = []
 
     public var isIrp: Bool { kind == .irp }
     /// `READ #2`.
@@ -214,6 +225,10 @@ public struct Program: Sendable {
     /// IoStatus or calls FltCancelFileOpen. Without such code the state key leaves it out, so
     /// states that differ only there are one state (FilterStack N=2: 2,467 -> 2,214 states).
     let tracksInformation: Bool
+    /// Whether the model looks at data buffers (Q6): it touches or locks one, tests `Op.hasMdl` or
+    /// `Op.isSystemBuffer`, or a request lists `buffers:`. Only then does a request carry a buffer
+    /// kind, chosen when it is issued; otherwise buffers are untracked and no state changes.
+    public let tracksBuffers: Bool
     /// The `BitVector` variables, in declaration order.
     let bitVectorVariables: [Int]
     /// The symbolic inputs: symbolic `BitVector`s, then symbolic request parameters.
@@ -286,6 +301,14 @@ public struct Program: Sendable {
             queues.append(StackQueue(
                 name: queue.name, filter: stackIndexOfName[queue.owner] ?? 0, insertStatus: queue.insertStatus, cancelCode: code.count - 1))
         }
+        let tracksBuffers = model.workload.requests.contains { $0.buffers != nil } || code.contains { compiled in
+            compiled.instructions.contains { instruction in
+                switch instruction {
+                case .accessBuffer, .lockUserBuffer: true
+                default: instruction.expressions.contains { $0.mentions(.hasMdl) || $0.mentions(.isSystemBuffer) }
+                }
+            }
+        }
         var requests: [Request] = []
         for group in model.workload.requests {
             for _ in 0..<group.count {
@@ -293,9 +316,10 @@ public struct Program: Sendable {
                     major: group.major, kind: group.kind, synchronous: group.kind == .fastIo ? true : group.synchronous,
                     paging: group.paging, topLevelIrp: group.topLevelIrp, fileSystemTiming: group.fileSystemTiming,
                     fileSystemStatuses: group.fileSystemStatuses, cancellable: group.cancellable && group.kind == .irp,
-                    number: requests.count + 1, minor: group.minor))
+                    number: requests.count + 1, minor: group.minor, buffers: tracksBuffers ? group.bufferKinds : []))
             }
         }
+        self.tracksBuffers = tracksBuffers
         self.filters = filters
         self.hasDriverEntry = filters.contains { $0.driverEntry != nil }
         self.code = code
@@ -616,6 +640,9 @@ struct Compiler {
         case .cancelFileOpen: emit(.cancelFileOpen, at)
         case .reissueSynchronousIo: emit(.reissueSynchronousIo, at)
         case .retarget: emit(.retarget, at)
+        case .accessBuffer: emit(.accessBuffer, at)
+        case .lockUserBuffer(let onSuccess, let onFailure):
+            try compileTwoWay({ .lockUserBuffer(failureTarget: $0) }, onSuccess, onFailure, at)
         }
     }
 }
@@ -644,5 +671,32 @@ extension ExprIR {
         case .not(let operand), .unary(_, let operand), .convert(let operand, _, _): operand.mentions(field)
         case .binary(_, let lhs, let rhs): lhs.mentions(field) || rhs.mentions(field)
         }
+    }
+}
+
+extension MajorFunction {
+    /// Whether its requests carry a data buffer a filter may touch (Q6): reads, writes, directory
+    /// queries, device and file system controls (whichever buffering method the I/O uses), and query
+    /// and set information (always buffered I/O).
+    var hasDataBuffer: Bool {
+        switch self {
+        case .read, .write, .directoryControl, .deviceControl, .fileSystemControl, .queryInformation, .setInformation: true
+        case .create, .close, .cleanup, .flushBuffers, .shutdown, .lockControl: false
+        }
+    }
+}
+
+extension RequestsIR {
+    /// The buffer kinds explored for each request of the group in a model that tracks buffers (Q6):
+    /// the ones it lists, else every kind it can have ("Accessing the User Buffers for an I/O
+    /// Operation": an IRP-based operation has an MDL only, a buffer address only, or both, depending
+    /// on the buffering method; a fast I/O operation only a user-space address, never an MDL; query
+    /// and set information are buffered I/O). None for a major function without a data buffer.
+    var bufferKinds: [BufferKind] {
+        if let buffers { return buffers }
+        guard major.hasDataBuffer else { return [] }
+        if kind == .fastIo { return [.userWithoutMdl] }
+        if major == .queryInformation || major == .setInformation { return [.system] }
+        return [.system, .userWithMdl, .userWithoutMdl]
     }
 }

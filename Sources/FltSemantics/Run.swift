@@ -667,6 +667,10 @@ struct Run {
             cancelFileOpen(frame, name: name, at: location)
         case .reissueSynchronousIo:
             reissue(frame, name: name, at: location)
+        case .accessBuffer:
+            accessBuffer(frame, name: name, at: location)
+        case .lockUserBuffer(let failureTarget):
+            lockUserBuffer(frame, name: name, failureTarget: failureTarget, at: location)
         case .retarget:
             guard let operation = current else { return }
             // P16 (I:modify): TargetInstance may only become this filter's instance at the same
@@ -761,6 +765,83 @@ struct Run {
                 .dispatch(operation: operation, step: .inPostedSafeCallback(filter)),
                 .code(CodeFrame(code: program.workItemCode[callback], pc: 0, operation: operation, filter: filter)),
             ]))
+    }
+
+    /// Q6 (I:bufpost; "Accessing User Buffers", /ifs/accessing-user-buffers): the code touches its
+    /// operation's data buffer. Through an MDL (MmGetSystemAddressForMdlSafe) or in a system buffer
+    /// that is safe anywhere at IRQL <= DISPATCH_LEVEL. A user buffer without an MDL is a user-space
+    /// address: pageable, so not at DISPATCH_LEVEL (I:bufpost), and valid only in the originator's
+    /// process, so not from another thread (a post-op the file system's completion or FltMgr calls
+    /// in an arbitrary thread, a worker the operation was posted to: the page says such code locks
+    /// the buffer with FltLockUserBuffer first). Reading it in the originator's own thread below
+    /// DISPATCH_LEVEL (its pre-op, a synchronized or fast I/O post-op) is what the pages allow.
+    private mutating func accessBuffer(_ frame: CodeFrame, name: String, at location: SourceLocation) {
+        let operation = frame.operation
+        guard operation >= 0 else {
+            // Validation keeps it out of code that runs for no operation; never a silent stop.
+            fail(.modelIntegrity, "\(name) touches a data buffer but runs for no operation", at: location)
+            return
+        }
+        let request = program.requests[operation]
+        let buffer = state.operations[operation].buffer
+        guard buffer != 0 else {
+            fail(.modelIntegrity, "\(name) touches the data buffer of \(request.label), but IRP_MJ_\(request.major.rawValue) carries none", at: location)
+            return
+        }
+        // I:drain: a drained post-op only cleans up; copying data is completion processing (Q3).
+        guard allowedWhileDraining(frame, "AccessBuffer (\(request.label)'s data buffer)", at: location) else { return }
+        if buffer & (BufferBits.mdl | BufferBits.system) == 0 {
+            let what = "\(name) touches the user buffer of \(request.label), which has no MDL and is not a system buffer,"
+            if currentIrql >= 2 {
+                fail(.userBufferViaWhenSafe, "\(what) at DISPATCH_LEVEL (\(irqlContext(frame))): the pages may be paged out. Call FltDoCompletionProcessingWhenSafe, and in the safe callback FltLockUserBuffer, then MmGetSystemAddressForMdlSafe (I:bufpost)", at: location)
+                return
+            }
+            if state.threads[thread].role != .originator(operation: operation) {
+                fail(.userBufferViaWhenSafe, "\(what) in \(actor), not in the thread that issued it: a user-space address is valid only in the originator's process. Lock it with FltLockUserBuffer first and use the MDL (Accessing User Buffers: for a post-op that is not synchronized or an operation posted to a worker thread)", at: location)
+                return
+            }
+        }
+        let how = buffer & BufferBits.mdl != 0 ? "through its MDL (MmGetSystemAddressForMdlSafe)"
+            : buffer & BufferBits.system != 0 ? "directly (a system buffer)" : "through its user-space address, in the originator's thread"
+        note(operation, actor, "\(name): touches the data buffer of \(request.label) \(how)", at: location)
+        advance(to: frame.pc + 1)
+    }
+
+    /// FltLockUserBuffer (Q5, Q6): an IRQL <= APC_LEVEL call that locks the buffer's pages and gives
+    /// it an MDL. It fails only with STATUS_INSUFFICIENT_RESOURCES (a pool allocation failure), so
+    /// only when it has an MDL to allocate; a buffer with one already is locked: STATUS_SUCCESS.
+    private mutating func lockUserBuffer(_ frame: CodeFrame, name: String, failureTarget: Int, at location: SourceLocation) {
+        let operation = frame.operation
+        guard operation >= 0 else {
+            fail(.modelIntegrity, "\(name) calls FltLockUserBuffer but runs for no operation", at: location)
+            return
+        }
+        let request = program.requests[operation]
+        let buffer = state.operations[operation].buffer
+        guard buffer != 0 else {
+            fail(.modelIntegrity, "\(name) calls FltLockUserBuffer for \(request.label), but IRP_MJ_\(request.major.rawValue) carries no data buffer (it returns STATUS_INVALID_PARAMETER)", at: location)
+            return
+        }
+        if currentIrql >= 2 {
+            fail(.postOpDispatchSafe, "\(name) calls FltLockUserBuffer(\(request.label)) at DISPATCH_LEVEL (\(irqlContext(frame))): it is called at IRQL <= APC_LEVEL", at: location)
+            return
+        }
+        guard allowedWhileDraining(frame, "FltLockUserBuffer(\(request.label))", at: location) else { return }
+        if buffer & BufferBits.mdl != 0 {
+            note(operation, actor, "\(name): FltLockUserBuffer(\(request.label)) → STATUS_SUCCESS (\(BufferBits.text(buffer)): already locked)", at: location)
+            advance(to: frame.pc + 1)
+            return
+        }
+        if choose(2) == 1 {
+            note(operation, actor, "\(name): FltLockUserBuffer(\(request.label)) → STATUS_INSUFFICIENT_RESOURCES: no MDL could be allocated", at: location)
+            advance(to: failureTarget)
+            return
+        }
+        let locked = buffer | BufferBits.mdl
+        state.operations[operation].buffer = locked
+        note(operation, actor, "\(name): FltLockUserBuffer(\(request.label)) → STATUS_SUCCESS: the buffer is locked and has an MDL", at: location,
+             changes: ["\(request.label) buffer: \(BufferBits.text(buffer)) → \(BufferBits.text(locked))"])
+        advance(to: frame.pc + 1)
     }
 
     /// FltCheckOplock (D:oplock): go on, or the oplock package takes the operation for a break and
@@ -1302,7 +1383,15 @@ struct Run {
             let flags = [request.kind == .fastIo ? "fast I/O" : "IRP", request.synchronous ? "synchronous" : "asynchronous"]
                 + (request.paging ? ["paging"] : []) + (request.topLevelIrp ? ["TopLevelIrp set"] : [])
                 + (request.cancellable ? ["cancellable"] : []) + (request.minor.map { [$0.rawValue] } ?? [])
-            note(operation, actor, "issues \(request.label) (\(flags.joined(separator: ", ")))")
+            // Q6: the buffer the originator passed, one of the kinds the request may carry (each is
+            // explored); nothing when the model does not look at buffers.
+            var buffer = ""
+            if !request.buffers.isEmpty {
+                let kind = request.buffers.count == 1 ? request.buffers[0] : request.buffers[choose(request.buffers.count)]
+                state.operations[operation].buffer = BufferBits.of(kind)
+                buffer = ", with \(kind)"
+            }
+            note(operation, actor, "issues \(request.label) (\(flags.joined(separator: ", ")))\(buffer)")
             setTop(.dispatch(operation: operation, step: .preDown(0)))
             if request.cancellable {
                 state.threads.append(ThreadState(role: .canceller(operation: operation), frames: [.dispatch(operation: operation, step: .cancel)]))

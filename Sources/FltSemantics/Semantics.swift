@@ -372,6 +372,9 @@ public final class Semantics: Sendable {
             // Bit-vector data is evaluated as terms (`term(_:...)`); typing keeps it out of here.
             case .length, .byteOffset: return 0
             case .minorFunction: return request.minor?.code ?? 0
+            // Q6: false for a request with no buffer (or untracked buffers, which no code reads).
+            case .hasMdl: return state.operations[frame.operation].buffer & BufferBits.mdl != 0 ? 1 : 0
+            case .isSystemBuffer: return state.operations[frame.operation].buffer & BufferBits.system != 0 ? 1 : 0
             }
         case .unary, .convert: return 0
         case .not(let operand): return evaluate(operand, frame, state, thread: thread, irql: irql) == 0 ? 1 : 0

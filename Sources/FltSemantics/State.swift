@@ -87,6 +87,37 @@ struct OperationState: Hashable, Sendable {
     /// an error, so bytes transferred or a create disposition): a post-op failing it must set it to
     /// 0 (Q9, I:failpost).
     var information = false
+    /// Its data buffer (Q6), `BufferBits`: 0 when buffers are untracked or it has none (then nothing
+    /// about it is in the state key beyond this 0).
+    var buffer: UInt8 = 0
+}
+
+/// The bits of `OperationState.buffer` (Q6, I:bufpost).
+enum BufferBits {
+    /// A system buffer (FLTFL_CALLBACK_DATA_SYSTEM_BUFFER).
+    static let system: UInt8 = 1
+    /// A user buffer (a user-space address).
+    static let user: UInt8 = 2
+    /// It has an MDL: the request's own, or one FltLockUserBuffer made.
+    static let mdl: UInt8 = 4
+
+    static func of(_ kind: BufferKind) -> UInt8 {
+        switch kind {
+        case .system: system
+        case .userWithMdl: user | mdl
+        case .userWithoutMdl: user
+        }
+    }
+
+    /// How a trace names it.
+    static func text(_ bits: UInt8) -> String {
+        switch (bits & system != 0, bits & mdl != 0) {
+        case (true, false): "a system buffer"
+        case (true, true): "a system buffer with an MDL"
+        case (false, true): "a user buffer with an MDL"
+        case (false, false): "a user buffer without an MDL"
+        }
+    }
 }
 
 /// What FltMgr is doing for one operation in one thread.

@@ -64,7 +64,8 @@ struct StateWriter {
     }
 
     func write(_ operation: OperationState, into bytes: inout ByteSink) {
-        bytes.append(operation.stage.rawValue | (operation.cancelled ? 0x80 : 0))
+        // The stage takes bits 0-1 and the buffer (Q6, 0 when untracked) bits 2-4.
+        bytes.append(operation.stage.rawValue | operation.buffer << 2 | (operation.cancelled ? 0x80 : 0))
         appendVarint(&bytes, operation.cancelRoutine)
         appendVarint(&bytes, operation.cancelRoutineFilter)
         appendVarint(&bytes, Int(operation.status))

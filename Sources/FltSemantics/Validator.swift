@@ -110,6 +110,7 @@ struct Validator {
             if let minor = group.minor, minor.major != group.major {
                 throw ModelError("\(minor) belongs to IRP_MJ_\(minor.major.rawValue), not to IRP_MJ_\(group.major.rawValue): give it to a Requests(.\(minor.major.dslName), ...)", at: group.location)
             }
+            if let buffers = group.buffers { try checkBuffers(buffers, of: group) }
         }
         if model.locks.filter(\.isCancelSpinLock).count > 1, let second = model.locks.filter(\.isCancelSpinLock).dropFirst().first {
             throw ModelError("the system has one cancel spin lock: declare Lock.ioCancelSpinLock() once", at: second.location)
@@ -336,6 +337,16 @@ struct Validator {
                 let call = statement.kind.isCancelFileOpen ? "FltCancelFileOpen" : "FltReissueSynchronousIo"
                 throw ModelError("this code runs for no operation: \(call) needs the callback data of one", at: at)
             }
+        case .accessBuffer:
+            if context.runsForNoOperation {
+                throw ModelError("this code runs for no operation: AccessBuffer() touches the data buffer of one", at: at)
+            }
+        case .lockUserBuffer(let onSuccess, let onFailure):
+            if context.runsForNoOperation {
+                throw ModelError("this code runs for no operation: FltLockUserBuffer needs the callback data of one", at: at)
+            }
+            try check(onSuccess, context: context, filter: filter)
+            try check(onFailure, context: context, filter: filter)
         case .retarget:
             // P16 (I:modify): the target is changed before the operation goes down. fltcheck has one
             // volume, so a change made after it came back (a post-op, before a reissue) cannot be
@@ -379,6 +390,22 @@ struct Validator {
         }
     }
 
+    /// `Requests(..., buffers:)` (Q6): a non-empty list without repeats, for a request that has a
+    /// data buffer, and for fast I/O only a user buffer without an MDL ("Accessing the User Buffers
+    /// for an I/O Operation": fast I/O operations that have buffers never have MDL parameters).
+    private func checkBuffers(_ buffers: [BufferKind], of group: RequestsIR) throws(ModelError) {
+        if buffers.isEmpty {
+            throw ModelError("buffers: lists the kinds of buffer the request may carry: give at least one (or leave it out for every kind)", at: group.location)
+        }
+        if Set(buffers).count != buffers.count { throw ModelError("buffers: lists a kind twice", at: group.location) }
+        if !group.major.hasDataBuffer {
+            throw ModelError("IRP_MJ_\(group.major.rawValue) carries no data buffer: buffers: applies to reads, writes, directory, device and file system control, query and set information", at: group.location)
+        }
+        if group.kind == .fastIo, buffers != [.userWithoutMdl] {
+            throw ModelError("a fast I/O operation's buffer is a user-space address without an MDL: give buffers: [.userWithoutMdl] (or leave it out)", at: group.location)
+        }
+    }
+
     /// `FreeWorkItem()` frees the work item whose routine runs: only in the routine of a deferred or
     /// generic work item declared with `explicitAllocation: true`.
     private func checkFreesOwn() throws(ModelError) {
@@ -391,7 +418,7 @@ struct Validator {
                 case .atomic(let inner), .whileLoop(_, let inner): if let found = freesOwn(inner) { return found }
                 case .queueDeferredWorkItem(_, _, let a, let b), .cbdqInsert(_, _, _, let a, let b), .queueGenericWorkItem(_, let a, let b),
                      .clearCancelCompletion(_, let a, let b), .objectReference(_, _, let a, let b), .allocateWorkItem(_, let a, let b),
-                     .driverEntryCall(_, let a, let b), .performAsyncIo(_, _, let a, let b):
+                     .driverEntryCall(_, let a, let b), .performAsyncIo(_, _, let a, let b), .lockUserBuffer(let a, let b):
                     if let found = freesOwn(a) ?? freesOwn(b) { return found }
                 case .checkOplock(_, _, let a, let b, let c): if let found = freesOwn(a) ?? freesOwn(b) ?? freesOwn(c) { return found }
                 case .whenSafe(_, let onFalse): if let found = freesOwn(onFalse) { return found }
@@ -499,7 +526,8 @@ struct Validator {
             case .queueDeferredWorkItem(_, _, let onSuccess, let onFailure), .cbdqInsert(_, _, _, let onSuccess, let onFailure),
                  .queueGenericWorkItem(_, let onSuccess, let onFailure), .clearCancelCompletion(_, let onSuccess, let onFailure),
                  .objectReference(_, _, let onSuccess, let onFailure), .allocateWorkItem(_, let onSuccess, let onFailure),
-                 .driverEntryCall(_, let onSuccess, let onFailure), .performAsyncIo(_, _, let onSuccess, let onFailure):
+                 .driverEntryCall(_, let onSuccess, let onFailure), .performAsyncIo(_, _, let onSuccess, let onFailure),
+                 .lockUserBuffer(let onSuccess, let onFailure):
                 terminates(onSuccess) && terminates(onFailure)
             default: false
             }
