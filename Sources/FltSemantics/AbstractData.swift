@@ -79,10 +79,11 @@ extension Semantics {
                 if !targets.contains(variable) { targets.append(variable) }
             }
         }
-        // Every thread a run can have at once, roughly: the initial ones, per request a canceller, the
-        // file system's completion and an oplock break, and per work item one worker per request and
-        // one more. A state with more threads holding data stops the search (never a wrong answer).
-        let threadBound = Semantics(program).initialState().threads.count + 3 * program.requests.count
+        // Every thread a run can have at once, roughly: per filter a DriverEntry, a teardown and an
+        // unload; per request its originator, a canceller, the file system's completion and an oplock
+        // break; per work item one worker per request and one more. A state with more threads holding
+        // data stops the search (never a wrong answer).
+        let threadBound = 3 * program.filters.count + 4 * program.requests.count
             + program.model.workItems.count * (program.requests.count + 1)
         let layout = AbstractLayout(
             globals: program.bitVectorVariables.filter { program.localSlot[$0] == nil }, locals: locals,

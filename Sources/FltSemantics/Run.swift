@@ -2089,56 +2089,53 @@ extension Run {
     ) {
         let filterName = program.filters[filter].name
         let registered = state.filterStages[filter] == .registered
+        let noFilterPointer = "with no registered filter: it takes the filter pointer FltRegisterFilter returned"
+        let callName: String
         switch call {
         case .registerFilter:
+            callName = "FltRegisterFilter"
             guard state.filterStages[filter] == .loading else {
                 fail(.driverEntryFailureCleanup, "\(name) calls FltRegisterFilter for \(filterName) again: it is already registered", at: location)
                 return
             }
-            if choose(2) == 1 {
-                note(nil, actor, "\(name): FltRegisterFilter fails with STATUS_INSUFFICIENT_RESOURCES", at: location)
-                advance(to: failureTarget)
-                return
-            }
-            note(nil, actor, "\(name): FltRegisterFilter succeeds: \(filterName) is registered, not yet filtering", at: location)
-            state.filterStages[filter] = .registered
-            advance(to: next)
         case .createPort(let variable):
+            callName = "FltCreateCommunicationPort(\(handleName(variable)))"
             guard registered else {
-                fail(.driverEntryFailureCleanup, "\(name) calls FltCreateCommunicationPort(\(handleName(variable))) with no registered filter: it takes the filter pointer FltRegisterFilter returned", at: location)
+                fail(.driverEntryFailureCleanup, "\(name) calls \(callName) \(noFilterPointer)", at: location)
                 return
             }
-            if state.variables[variable] != 0 {
+            guard state.variables[variable] == 0 else {
                 fail(.driverEntryFailureCleanup, "\(name) creates \(handleName(variable)) again while it is open: the open port leaks", at: location)
                 return
             }
-            if choose(2) == 1 {
-                note(nil, actor, "\(name): FltCreateCommunicationPort(\(handleName(variable))) fails with STATUS_INSUFFICIENT_RESOURCES", at: location)
-                advance(to: failureTarget)
-                return
-            }
-            note(nil, actor, "\(name): FltCreateCommunicationPort(\(handleName(variable))) succeeds", at: location,
-                 changes: ["\(semantics.variableName(variable)): false → true"])
-            state.variables[variable] = 1
-            advance(to: next)
         case .startFiltering:
+            callName = "FltStartFiltering"
             guard registered else {
-                fail(.driverEntryFailureCleanup, "\(name) calls FltStartFiltering with no registered filter: it takes the filter pointer FltRegisterFilter returned", at: location)
+                fail(.driverEntryFailureCleanup, "\(name) calls \(callName) \(noFilterPointer)", at: location)
                 return
             }
             guard state.instances[filter] == .notAttached else {
                 fail(.modelIntegrity, "\(name) calls FltStartFiltering twice", at: location)
                 return
             }
-            if choose(2) == 1 {
-                note(nil, actor, "\(name): FltStartFiltering fails with STATUS_INSUFFICIENT_RESOURCES", at: location)
-                advance(to: failureTarget)
-                return
-            }
+        }
+        if choose(2) == 1 {
+            note(nil, actor, "\(name): \(callName) fails with STATUS_INSUFFICIENT_RESOURCES", at: location)
+            advance(to: failureTarget)
+            return
+        }
+        switch call {
+        case .registerFilter:
+            note(nil, actor, "\(name): FltRegisterFilter succeeds: \(filterName) is registered, not yet filtering", at: location)
+            state.filterStages[filter] = .registered
+        case .createPort(let variable):
+            note(nil, actor, "\(name): \(callName) succeeds", at: location, changes: ["\(semantics.variableName(variable)): false → true"])
+            state.variables[variable] = 1
+        case .startFiltering:
             note(nil, actor, "\(name): FltStartFiltering succeeds: \(filterName)'s instance is attached", at: location)
             state.instances[filter] = .attached
-            advance(to: next)
         }
+        advance(to: next)
     }
 
     /// DriverEntry returned `status` (T13, I:deret, I:unloadcb). A failure unloads the driver without
