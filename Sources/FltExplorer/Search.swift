@@ -101,12 +101,13 @@ struct Search {
                         if case .firstViolation? = bound { break levels }
                         continue
                     }
-                    for (ordinal, successor) in expansion.successors.enumerated() {
-                        guard let added = visit(successor, in: expansion, ordinal: ordinal, from: entry.node) else {
+                    // By index: the successors are borrowed from the expansion, not copied out.
+                    for ordinal in expansion.successors.indices {
+                        guard let added = visit(expansion.successors[ordinal], in: expansion, ordinal: ordinal, from: entry.node) else {
                             if bound != nil { break levels }
                             continue
                         }
-                        next.append((successor.state, added))
+                        next.append((expansion.successors[ordinal].state, added))
                     }
                 }
                 graveyard.bury(expansions)
@@ -382,11 +383,16 @@ struct Expander: @unchecked Sendable {
 
     func expand(_ state: SystemState) -> Explorer.Expansion {
         var expansion = Explorer.Expansion()
-        let successors = semantics.successors(of: state)
+        var successors = semantics.successors(of: state)
         expansion.isEnd = successors.isEmpty
         if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
         expansion.successors.reserveCapacity(successors.count)
-        for successor in successors {
+        expansion.ends.reserveCapacity(successors.count * (semantics.program.requests.count + 8))
+        expansion.componentHashes.reserveCapacity(hashCompaction ? 0 : successors.count * (semantics.program.requests.count + 8))
+        // Taken from the back of the reversed array, each successor moves into the expansion
+        // instead of being copied.
+        successors.reverse()
+        while let successor = successors.popLast() {
             let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
             if successor.violation != nil {
                 expansion.successors.append(Explorer.Expanded(state: successor.state, key: nil, violation: successor.violation, warnings: successor.warnings, edge: edge))

@@ -34,6 +34,11 @@ struct Run {
         self.log = recording ? EventLog() : nil
     }
 
+    /// The step as a successor; consumes the run, so its state moves instead of being copied.
+    consuming func successor() -> Successor {
+        Successor(state: state, transition: Transition(thread: thread, choices: taken), violation: violation, warnings: warnings, events: events)
+    }
+
     /// The choice vector of the next sibling run, or nil when every combination has been taken.
     func nextChoices() -> [Int]? {
         var next = taken

@@ -405,12 +405,9 @@ public final class Semantics: Sendable {
             while true {
                 var run = Run(semantics: self, state: state, thread: thread, choices: choices, recording: events)
                 run.execute()
-                if !run.discarded {
-                    result.append(Successor(
-                        state: run.state, transition: Transition(thread: thread, choices: run.taken),
-                        violation: run.violation, warnings: run.warnings, events: run.events))
-                }
-                guard let next = run.nextChoices() else { break }
+                let next = run.nextChoices()
+                if !run.discarded { result.append(run.successor()) }
+                guard let next else { break }
                 choices = next
             }
         }

@@ -22,44 +22,77 @@ enum PostStage: UInt8, Sendable {
     case finished
 }
 
-/// One filter's relation to one operation (one slot of FltMgr's per-instance callback data).
+/// One filter's relation to one operation (one slot of FltMgr's per-instance callback data), packed
+/// in one word: copying, hashing and writing a state's slots is then a word each. Bits 0-2 hold the
+/// pre-op stage, 3-5 the post-op stage, 8-23 one flag each (the layout `packed` writes to keys).
 struct Slot: Hashable, Sendable {
-    var pre: PreStage = .notCalled
+    private var bits: UInt32 = 0
+
+    /// Every field in 24 bits.
+    var packed: UInt32 { bits }
+
+    @inline(__always) private func flag(_ bit: UInt32) -> Bool { bits & (1 << bit) != 0 }
+    @inline(__always) private mutating func setFlag(_ bit: UInt32, _ value: Bool) {
+        if value { bits |= 1 << bit } else { bits &= ~(1 << bit) }
+    }
+
+    var pre: PreStage {
+        get { PreStage(rawValue: UInt8(truncatingIfNeeded: bits & 7)) ?? .notCalled }
+        set { bits = bits & ~7 | UInt32(newValue.rawValue) }
+    }
+    var post: PostStage {
+        get { PostStage(rawValue: UInt8(truncatingIfNeeded: bits >> 3 & 7)) ?? .notCalled }
+        set { bits = bits & ~(7 << 3) | UInt32(newValue.rawValue) << 3 }
+    }
+
     /// FltCompletePendedPreOperation ran while the pre-op was still running (R8).
-    var preResumedEarly = false
+    var preResumedEarly: Bool { get { flag(8) } set { setFlag(8, newValue) } }
+
     /// The filter asked for its post-operation callback.
-    var postOwed = false
+    var postOwed: Bool { get { flag(9) } set { setFlag(9, newValue) } }
+
     /// The pre-op returned FLT_PREOP_SYNCHRONIZE: the post-op runs in the pre-op's thread (Q12).
-    var synchronized = false
+    var synchronized: Bool { get { flag(10) } set { setFlag(10, newValue) } }
+
     /// The completion walk reached this synchronized filter: its waiting thread may run the post-op.
-    var syncSignalled = false
-    var post: PostStage = .notCalled
-    var postResumedEarly = false
+    var syncSignalled: Bool { get { flag(11) } set { setFlag(11, newValue) } }
+
+    var postResumedEarly: Bool { get { flag(12) } set { setFlag(12, newValue) } }
+
     /// A deferred work item was queued for the operation in the running callback (Q1).
-    var queuedWorkItem = false
+    var queuedWorkItem: Bool { get { flag(13) } set { setFlag(13, newValue) } }
+
     /// The last FltQueueDeferredIoWorkItem in the running callback failed (W2).
-    var queueFailed = false
+    var queueFailed: Bool { get { flag(14) } set { setFlag(14, newValue) } }
+
     /// The last FltCbdqInsertIo in the running callback failed (C3).
-    var insertFailed = false
+    var insertFailed: Bool { get { flag(15) } set { setFlag(15, newValue) } }
+
     /// FltMgr called the post-op with FLTFL_POST_OPERATION_DRAINING at instance teardown (Q3).
-    var drained = false
+    var drained: Bool { get { flag(16) } set { setFlag(16, newValue) } }
+
     /// FltCheckOplock returned FLT_PREOP_PENDING in the running pre-op: the oplock package owns it (O1).
-    var oplockPending = false
+    var oplockPending: Bool { get { flag(17) } set { setFlag(17, newValue) } }
+
     /// FltCheckOplock returned FLT_PREOP_COMPLETE in the running pre-op (O4).
-    var oplockComplete = false
+    var oplockComplete: Bool { get { flag(18) } set { setFlag(18, newValue) } }
+
     /// The running pre-op set *CompletionContext (P2).
-    var completionContext = false
+    var completionContext: Bool { get { flag(19) } set { setFlag(19, newValue) } }
+
     /// Parameters changed and FltSetCallbackDataDirty not called since (P15).
-    var modifiedNotDirty = false
+    var modifiedNotDirty: Bool { get { flag(20) } set { setFlag(20, newValue) } }
+
     /// This filter's post-create called FltCancelFileOpen: the file object is FO_FILE_OPEN_CANCELLED
     /// (Q10, D:cfo), and the create must be failed (Q9) and never reissued (Q11).
-    var cancelledFileOpen = false
+    var cancelledFileOpen: Bool { get { flag(21) } set { setFlag(21, newValue) } }
+
     /// The running pre-op changed TargetInstance / TargetFileObject (P16).
-    var retargeted = false
+    var retargeted: Bool { get { flag(22) } set { setFlag(22, newValue) } }
+
     /// This filter's post-op is in FltReissueSynchronousIo: the completion walk of the reissued
     /// operation stops here and wakes it (Q11, D:reissue).
-    var reissuing = false
-
+    var reissuing: Bool { get { flag(23) } set { setFlag(23, newValue) } }
 }
 
 enum OperationStage: UInt8, Sendable {

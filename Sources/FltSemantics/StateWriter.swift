@@ -155,30 +155,6 @@ struct StateWriter {
 }
 
 
-extension Slot {
-    /// Every field in 24 bits: the stages, then one bit per flag.
-    var packed: UInt32 {
-        var bits = UInt32(pre.rawValue) | UInt32(post.rawValue) << 3
-        if preResumedEarly { bits |= 1 << 8 }
-        if postOwed { bits |= 1 << 9 }
-        if synchronized { bits |= 1 << 10 }
-        if syncSignalled { bits |= 1 << 11 }
-        if postResumedEarly { bits |= 1 << 12 }
-        if queuedWorkItem { bits |= 1 << 13 }
-        if queueFailed { bits |= 1 << 14 }
-        if insertFailed { bits |= 1 << 15 }
-        if drained { bits |= 1 << 16 }
-        if oplockPending { bits |= 1 << 17 }
-        if oplockComplete { bits |= 1 << 18 }
-        if completionContext { bits |= 1 << 19 }
-        if modifiedNotDirty { bits |= 1 << 20 }
-        if cancelledFileOpen { bits |= 1 << 21 }
-        if retargeted { bits |= 1 << 22 }
-        if reissuing { bits |= 1 << 23 }
-        return bits
-    }
-}
-
 extension OperationState {
     /// A hash of everything but the operation's number (which it does not hold); IoStatus.Information
     /// only when the model tracks it.

@@ -102,54 +102,53 @@ public struct StateCanonicalizer: Sendable {
     /// The bytes are valid until the next call with the same scratch; `scratch.componentEnds` says
     /// where its components (the globals, each request, the thread count, each thread) end.
     public func key(_ state: SystemState, scratch: CanonicalScratch) -> UnsafeBufferPointer<UInt8> {
-        var bytes = scratch.key
-        defer { scratch.key = bytes }
-        bytes.removeAll()
-        scratch.ends.removeAll(keepingCapacity: true)
-        let renamed = reduces && !groups.isEmpty ? renumbering(state) : nil
+        // One exclusive access to the scratch for the whole key (not one per buffer touched).
+        scratch.withBuffers { key(state, into: &$0) }
+    }
+
+    private func key(_ state: SystemState, into buffers: inout CanonicalScratch.Buffers) -> UnsafeBufferPointer<UInt8> {
+        buffers.key.removeAll()
+        buffers.ends.removeAll(keepingCapacity: true)
+        let renamed = reduces && !groups.isEmpty
+        if renamed { renumber(state, into: &buffers) }
         let writer = StateWriter(
-            renumbering: renamed?.numbers, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots, pathCondition: pathCondition,
-            information: information)
-        writer.writeGlobals(state, into: &bytes)
-        scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
-        for old in renamed?.order ?? Array(state.operations.indices) {
-            writer.write(state.operations[old], into: &bytes)
-            scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+            renumbering: renamed ? buffers.numbers : nil, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots,
+            pathCondition: pathCondition, information: information)
+        writer.writeGlobals(state, into: &buffers.key)
+        buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
+        for position in state.operations.indices {
+            writer.write(state.operations[renamed ? buffers.order[position] : position], into: &buffers.key)
+            buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         }
-        bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
-        scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+        buffers.key.append(UInt8(truncatingIfNeeded: state.threads.count))
+        buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         guard reduces else {
             for thread in state.threads {
-                writer.write(thread, into: &bytes)
-                scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+                writer.write(thread, into: &buffers.key)
+                buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
             }
-            return bytes.bytes
+            return buffers.key.bytes
         }
         // Threads as a multiset: each written apart, then appended in byte order.
-        var threads = scratch.threads
-        defer { scratch.threads = threads }
-        threads.removeAll()
-        var starts = scratch.starts
-        starts.removeAll(keepingCapacity: true)
+        buffers.threads.removeAll()
+        buffers.starts.removeAll(keepingCapacity: true)
         for thread in state.threads {
-            starts.append(threads.count)
-            writer.write(thread, into: &threads)
+            buffers.starts.append(buffers.threads.count)
+            writer.write(thread, into: &buffers.threads)
         }
-        starts.append(threads.count)
-        var order = scratch.order
-        order.removeAll(keepingCapacity: true)
-        order.append(contentsOf: state.threads.indices)
-        let written = threads
-        order.sort { lhs, rhs in
+        buffers.starts.append(buffers.threads.count)
+        buffers.threadOrder.removeAll(keepingCapacity: true)
+        buffers.threadOrder.append(contentsOf: state.threads.indices)
+        let written = buffers.threads
+        let starts = buffers.starts
+        buffers.threadOrder.sort { lhs, rhs in
             written.slice(starts[lhs]..<starts[lhs + 1]).lexicographicallyPrecedes(written.slice(starts[rhs]..<starts[rhs + 1]))
         }
-        for thread in order {
-            bytes.append(threads.slice(starts[thread]..<starts[thread + 1]))
-            scratch.ends.append(UInt16(truncatingIfNeeded: bytes.count))
+        for thread in buffers.threadOrder {
+            buffers.key.append(written.slice(starts[thread]..<starts[thread + 1]))
+            buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         }
-        scratch.starts = starts
-        scratch.order = order
-        return bytes.bytes
+        return buffers.key.bytes
     }
 
     /// The key as an array.
@@ -162,66 +161,85 @@ public struct StateCanonicalizer: Sendable {
     /// every operation number erased, of where they are queued and which variables hold them). Ties
     /// keep the old order: any renumbering within a group is sound, a canonical one only merges more
     /// states.
-    /// Returns the new number of each operation and, inversely, the old number at each new place.
-    func renumbering(_ state: SystemState) -> (numbers: [Int], order: [Int]) {
-        var signatures = [UInt64](repeating: 0, count: state.operations.count)
-        for operation in state.operations.indices { signatures[operation] = state.operations[operation].contentHash(information: information) }
-        for thread in state.threads {
-            let hash = thread.erasedHash(operationLocalSlots: operationLocalSlots)
-            // Sums: the threads of an operation are a multiset.
-            switch thread.role {
-            case .originator(let own), .worker(_, let own), .fileSystem(let own), .canceller(let own), .oplockBreak(let own):
-                if own >= 0 { signatures[own] = signatures[own] &+ mix64(hash &+ 1) }
-            case .teardown, .unloader, .driverEntry:
-                break
-            }
-            for frame in thread.frames {
-                switch frame {
-                case .code(let code) where code.operation >= 0:
-                    signatures[code.operation] = signatures[code.operation] &+ mix64(hash &+ 2)
-                case .dispatch(let own, _):
-                    signatures[own] = signatures[own] &+ mix64(hash &+ 3)
-                default:
+    /// Leaves in `buffers.numbers` the new number of each operation and in `buffers.order`,
+    /// inversely, the old number at each new place.
+    private func renumber(_ state: SystemState, into buffers: inout CanonicalScratch.Buffers) {
+        buffers.signatures.removeAll(keepingCapacity: true)
+        for operation in state.operations { buffers.signatures.append(operation.contentHash(information: information)) }
+        buffers.signatures.withUnsafeMutableBufferPointer { signatures in
+            for thread in state.threads {
+                let hash = thread.erasedHash(operationLocalSlots: operationLocalSlots)
+                // Sums: the threads of an operation are a multiset.
+                switch thread.role {
+                case .originator(let own), .worker(_, let own), .fileSystem(let own), .canceller(let own), .oplockBreak(let own):
+                    if own >= 0 { signatures[own] = signatures[own] &+ mix64(hash &+ 1) }
+                case .teardown, .unloader, .driverEntry:
                     break
+                }
+                for frame in thread.frames {
+                    switch frame {
+                    case .code(let code) where code.operation >= 0:
+                        signatures[code.operation] = signatures[code.operation] &+ mix64(hash &+ 2)
+                    case .dispatch(let own, _):
+                        signatures[own] = signatures[own] &+ mix64(hash &+ 3)
+                    default:
+                        break
+                    }
+                }
+            }
+            for (index, variable) in operationVariables.enumerated() {
+                let value = state.variables[variable]
+                if value >= 1 && value <= signatures.count { signatures[value - 1] = signatures[value - 1] &+ mix64(0x5641_5200 &+ UInt64(index)) }
+            }
+            for (index, queue) in state.queues.enumerated() {
+                for (position, operation) in queue.items.enumerated() {
+                    signatures[operation] = signatures[operation] &+ mix64(0x5155_0000 &+ UInt64(index) << 16 &+ UInt64(position))
                 }
             }
         }
-        for (index, variable) in operationVariables.enumerated() {
-            let value = state.variables[variable]
-            if value >= 1 && value <= signatures.count { signatures[value - 1] = signatures[value - 1] &+ mix64(0x5641_5200 &+ UInt64(index)) }
-        }
-        for (index, queue) in state.queues.enumerated() {
-            for (position, operation) in queue.items.enumerated() {
-                signatures[operation] = signatures[operation] &+ mix64(0x5155_0000 &+ UInt64(index) << 16 &+ UInt64(position))
-            }
-        }
-        var numbers = Array(state.operations.indices)
-        var order = numbers
+        buffers.numbers.removeAll(keepingCapacity: true)
+        buffers.numbers.append(contentsOf: state.operations.indices)
+        buffers.order.removeAll(keepingCapacity: true)
+        buffers.order.append(contentsOf: state.operations.indices)
+        let signatures = buffers.signatures
         for group in groups {
-            let sorted = group.sorted { signatures[$0] == signatures[$1] ? $0 < $1 : signatures[$0] < signatures[$1] }
-            for (position, operation) in sorted.enumerated() {
-                numbers[operation] = group[position]
-                order[group[position]] = operation
+            buffers.sortedGroup.removeAll(keepingCapacity: true)
+            buffers.sortedGroup.append(contentsOf: group)
+            buffers.sortedGroup.sort { signatures[$0] == signatures[$1] ? $0 < $1 : signatures[$0] < signatures[$1] }
+            for (position, operation) in buffers.sortedGroup.enumerated() {
+                buffers.numbers[operation] = group[position]
+                buffers.order[group[position]] = operation
             }
         }
-        return (numbers, order)
     }
 }
 
 /// Buffers `StateCanonicalizer.key` reuses from one state to the next; one per thread.
 public final class CanonicalScratch {
-    var key = ByteSink()
-    var threads = ByteSink()
-    var starts: [Int] = []
-    var order: [Int] = []
-    var ends: [UInt16] = []
-    /// Where each component of the last key ends (keys are under 64 KiB).
-    public var componentEnds: [UInt16] { ends }
-    public init() {}
-    deinit {
-        key.deallocate()
-        threads.deallocate()
+    struct Buffers {
+        var key = ByteSink()
+        var threads = ByteSink()
+        var starts: [Int] = []
+        var threadOrder: [Int] = []
+        var ends: [UInt16] = []
+        var signatures: [UInt64] = []
+        /// The renumbering: the new number of each operation, and the old number at each new place.
+        var numbers: [Int] = []
+        var order: [Int] = []
+        var sortedGroup: [Int] = []
+
+        func deallocate() {
+            key.deallocate()
+            threads.deallocate()
+        }
     }
+
+    private var buffers = Buffers()
+    /// Where each component of the last key ends (keys are under 64 KiB).
+    public var componentEnds: [UInt16] { buffers.ends }
+    public init() {}
+    func withBuffers<Result>(_ body: (inout Buffers) -> Result) -> Result { body(&buffers) }
+    deinit { buffers.deallocate() }
 }
 
 extension Instruction {
