@@ -194,13 +194,16 @@ public struct Explorer: Sendable {
 
     /// One successor as the expanding thread leaves it for the merge.
     struct Expanded {
-        let state: SystemState
+        /// The step as the semantics gave it (moved in, not copied).
+        let step: Successor
         /// Where its key is in the expansion; nil for a violating step (not stored).
         let key: StoredKey?
-        let violation: Violation?
-        let warnings: [Violation]
         /// For the fair-cycle graph (models with loops only).
         let edge: (transition: Transition, threadName: String)?
+
+        var state: SystemState { step.state }
+        var violation: Violation? { step.violation }
+        var warnings: [Violation] { step.warnings }
     }
 
     /// A key written into an `Expansion`: its bytes `keys[bytes]`, its components ending at

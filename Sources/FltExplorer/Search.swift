@@ -395,11 +395,11 @@ struct Expander: @unchecked Sendable {
         while let successor = successors.popLast() {
             let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
             if successor.violation != nil {
-                expansion.successors.append(Explorer.Expanded(state: successor.state, key: nil, violation: successor.violation, warnings: successor.warnings, edge: edge))
+                expansion.successors.append(Explorer.Expanded(step: consume successor, key: nil, edge: edge))
                 continue
             }
             let key = appendKey(of: successor.state, to: &expansion)
-            expansion.successors.append(Explorer.Expanded(state: successor.state, key: key, violation: nil, warnings: successor.warnings, edge: edge))
+            expansion.successors.append(Explorer.Expanded(step: consume successor, key: key, edge: edge))
         }
         return expansion
     }
