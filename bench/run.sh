@@ -38,6 +38,7 @@ FLTCHECK_MODES=(
   "bfs|"                                # the defaults: BFS, symmetry reduction, every core
   "bfs-j1|--jobs 1"                     # the same on one core
   "bfs-nosym|--no-symmetry --jobs 1"    # every state, no symmetry reduction
+  "bfs-keep|--keep-completed --jobs 1"  # without the completed-request reduction
   "dfs|--strategy dfs --jobs 1"         # depth-first (one thread)
   "bfs-hc|--hash-compaction"            # 64-bit fingerprints instead of whole states, every core
   "bfs-first|--stop-at-first"           # stop at the first violation, as pan does (violated variants only)

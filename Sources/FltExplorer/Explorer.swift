@@ -40,9 +40,16 @@ public struct SearchOptions: Sendable {
     /// Stop at the first violation of an error-severity property (`BoundHit.firstViolation`): a
     /// quick "does it fail" for pre-merge checks; the other properties are left unchecked.
     public var stopAtFirstViolation: Bool
-    public init(strategy: Strategy = .bfs, symmetry: Bool = true, hashCompaction: Bool = false, jobs: Int = 1, stopAtFirstViolation: Bool = false) {
+    /// Store a completed request that nothing refers to any more as "completed" alone (see
+    /// `StateCanonicalizer.forgottenOperations`), where the model allows it.
+    public var forgetCompleted: Bool
+    public init(
+        strategy: Strategy = .bfs, symmetry: Bool = true, hashCompaction: Bool = false, jobs: Int = 1, stopAtFirstViolation: Bool = false,
+        forgetCompleted: Bool = true
+    ) {
         self.strategy = strategy
         self.symmetry = symmetry
+        self.forgetCompleted = forgetCompleted
         self.hashCompaction = hashCompaction
         self.stopAtFirstViolation = stopAtFirstViolation
         // A depth-first search runs on one thread.
@@ -141,6 +148,8 @@ public struct ExplorationResult: Sendable {
     public let peakMemory: Int
     /// Z3's work for symbolic data; nil when the model has none.
     public var solver: SolverStatistics? = nil
+    /// Whether completed requests nothing refers to were stored as "completed" alone.
+    public var completedForgotten = false
     /// Set when the result comes from bounded model checking: how the search line describes it.
     public var bmcSummary: String? = nil
 

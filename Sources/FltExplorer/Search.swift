@@ -40,7 +40,7 @@ struct Search {
         expanders = (0..<jobs).map { job in
             Expander(
                 semantics: job == 0 ? explorer.semantics : explorer.semantics.independentCopy(), symmetry: explorer.options.symmetry,
-                hashCompaction: explorer.options.hashCompaction)
+                forgetCompleted: explorer.options.forgetCompleted, hashCompaction: explorer.options.hashCompaction)
         }
         store = StateStore(mode: explorer.options.hashCompaction ? .hashCompaction : .exact)
     }
@@ -77,6 +77,7 @@ struct Search {
             symmetryApplied: canonicalizer.reduces, symmetryOffReason: canonicalizer.offReason,
             omissionProbability: store.omissionProbability, peakMemory: peakMemory)
         result.solver = solver
+        result.completedForgotten = canonicalizer.forgetsCompleted
         return result
     }
 
@@ -357,9 +358,9 @@ struct Expander: @unchecked Sendable {
     /// The store keeps fingerprints (needs the key's hash), else components (needs theirs).
     let hashCompaction: Bool
 
-    init(semantics: Semantics, symmetry: Bool, hashCompaction: Bool) {
+    init(semantics: Semantics, symmetry: Bool, forgetCompleted: Bool, hashCompaction: Bool) {
         self.semantics = semantics
-        canonicalizer = StateCanonicalizer(program: semantics.program, enabled: symmetry)
+        canonicalizer = StateCanonicalizer(program: semantics.program, enabled: symmetry, forgetCompleted: forgetCompleted)
         recordGraph = semantics.program.hasLoops
         self.hashCompaction = hashCompaction
     }

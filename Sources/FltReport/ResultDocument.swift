@@ -141,6 +141,9 @@ public struct SearchInfo: Codable, Sendable, Equatable {
     public var symmetry: Bool
     /// Why symmetry reduction is off although it was asked for.
     public var symmetryOffReason: String?
+    /// Completed requests that nothing refers to were stored as "completed" alone (absent in
+    /// documents older than this field).
+    public var completedForgotten: Bool?
     /// `exact` or `hashCompaction`.
     public var storage: String
     /// Hash compaction: an upper bound on the probability that a state was missed (0 when exact).
@@ -356,8 +359,8 @@ public struct JSONReport: Sendable {
                 storeBytes: result.storeBytes, peakMemoryBytes: result.peakMemory,
                 search: result.randomSearch != nil ? nil : SearchInfo(
                     strategy: result.bmcSummary != nil ? "bmc" : result.options.strategy.rawValue, jobs: result.options.jobs, symmetry: result.symmetryApplied,
-                    symmetryOffReason: result.symmetryOffReason, storage: result.options.hashCompaction ? "hashCompaction" : "exact",
-                    omissionProbability: result.omissionProbability),
+                    symmetryOffReason: result.symmetryOffReason, completedForgotten: result.completedForgotten,
+                    storage: result.options.hashCompaction ? "hashCompaction" : "exact", omissionProbability: result.omissionProbability),
                 solver: result.solver.map { SolverInfo(queries: $0.queries, unknowns: $0.unknowns, seconds: ($0.seconds * 1000).rounded() / 1000) }),
             verdict: verdictName(verdict), exitCode: verdict.rawValue, error: nil,
             properties: properties,

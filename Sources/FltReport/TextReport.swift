@@ -176,7 +176,8 @@ public struct TextReport {
         return out
     }
 
-    /// `BFS on 2 threads, symmetry reduction over identical requests, exact store (38 bytes/state)`.
+    /// `BFS on 2 threads, symmetry reduction over identical requests, completed requests forgotten,
+    /// exact store (38 bytes/state)`.
     func searchSummary(_ result: ExplorationResult) -> String {
         var parts = ["\(result.options.strategy.rawValue.uppercased()) on \(count(result.options.jobs, "thread"))"]
         if result.symmetryApplied {
@@ -186,6 +187,7 @@ public struct TextReport {
         } else {
             parts.append("no symmetry reduction")
         }
+        if result.completedForgotten { parts.append("completed requests forgotten") }
         let perState = result.statesStored > 0 ? result.storeBytes / result.statesStored : 0
         if result.options.hashCompaction {
             parts.append("hash compaction (\(perState) bytes/state; probability a state was missed ≤ \(String(format: "%.1e", result.omissionProbability)))")

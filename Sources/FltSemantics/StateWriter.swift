@@ -79,6 +79,12 @@ struct StateWriter {
         if information { bytes.append(operation.information ? 1 : 0) }
     }
 
+    /// A completed request nothing refers to any more (`StateCanonicalizer.forgottenOperations`):
+    /// one byte no other request's first byte can be (stage and buffer bits stay below 0x7F).
+    func writeForgotten(into bytes: inout ByteSink) {
+        bytes.append(OperationState.forgottenByte)
+    }
+
     func write(_ thread: ThreadState, into bytes: inout ByteSink) {
         switch thread.role {
         case .originator(let operation): bytes.append(0); appendVarint(&bytes, number(operation))
@@ -155,7 +161,26 @@ struct StateWriter {
 }
 
 
+extension Slot {
+    /// What `Semantics.hasOutstanding` and the drain rule (`Semantics.drainable`) read of a slot:
+    /// 0 when they find nothing in it.
+    var teardownView: UInt8 {
+        var bits: UInt8 = 0
+        if pre == .pended { bits |= 1 }
+        if pre == .running { bits |= 2 }
+        if post == .pended { bits |= 4 }
+        if post == .running { bits |= 8 }
+        if postOwed && post == .notCalled { bits |= synchronized ? 0x30 : 0x10 }
+        return bits
+    }
+}
+
 extension OperationState {
+    /// The key byte of a forgotten request (`StateWriter.writeForgotten`).
+    static let forgottenByte: UInt8 = 0x7F
+    /// `contentHash` of a forgotten request.
+    static let forgottenHash = mix64(UInt64(forgottenByte))
+
     /// A hash of everything but the operation's number (which it does not hold); IoStatus.Information
     /// only when the model tracks it.
     func contentHash(information tracked: Bool) -> UInt64 {

@@ -24,10 +24,14 @@ public struct StateCanonicalizer: Sendable {
     public let reduces: Bool
     /// Why symmetry reduction is off although asked for, nil when it is on or not asked for.
     public let offReason: String?
+    /// Whether completed requests that nothing refers to any more are written as "completed" alone
+    /// (see `forgottenOperations`).
+    public let forgetsCompleted: Bool
 
     /// `enabled: false` gives the plain encoding (no reduction), as `SystemState.encoded()`.
     /// `safetyOnly`: the search checks no fair cycles (prove, BMC), so loops do not switch it off.
-    public init(program: Program, enabled: Bool, safetyOnly: Bool = false) {
+    /// `forgetCompleted`: the completed-request reduction (`forgottenOperations`), where it is sound.
+    public init(program: Program, enabled: Bool, safetyOnly: Bool = false, forgetCompleted: Bool = true) {
         var groups: [[Int]] = []
         var next = 0
         for group in program.model.workload.requests {
@@ -43,6 +47,12 @@ public struct StateCanonicalizer: Sendable {
             program.model.variables[$0].type == .operation ? program.localSlot[$0] : nil
         }
         let reason = enabled ? Self.symmetryBreaker(program, safetyOnly: safetyOnly) : nil
+        // Sound only where every reference to a request is one the scan sees: no symbolic data (a
+        // completed request's status term may still be in the path condition), and no handle that
+        // escapes into numbers (the same analysis symmetry needs, loops aside: merging states that
+        // differ only in data nothing reads keeps every cycle).
+        forgetsCompleted = forgetCompleted && program.requests.count <= 64 && !program.usesData
+            && Self.symmetryBreaker(program, safetyOnly: true) == nil
         self.groups = groups
         reduces = enabled && reason == nil
         offReason = reason
@@ -109,15 +119,21 @@ public struct StateCanonicalizer: Sendable {
     private func key(_ state: SystemState, into buffers: inout CanonicalScratch.Buffers) -> UnsafeBufferPointer<UInt8> {
         buffers.key.removeAll()
         buffers.ends.removeAll(keepingCapacity: true)
+        let forgotten = forgetsCompleted ? forgottenOperations(state) : 0
         let renamed = reduces && !groups.isEmpty
-        if renamed { renumber(state, into: &buffers) }
+        if renamed { renumber(state, forgotten: forgotten, into: &buffers) }
         let writer = StateWriter(
             renumbering: renamed ? buffers.numbers : nil, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots,
             pathCondition: pathCondition, information: information)
         writer.writeGlobals(state, into: &buffers.key)
         buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         for position in state.operations.indices {
-            writer.write(state.operations[renamed ? buffers.order[position] : position], into: &buffers.key)
+            let operation = renamed ? buffers.order[position] : position
+            if forgotten & 1 << operation != 0 {
+                writer.writeForgotten(into: &buffers.key)
+            } else {
+                writer.write(state.operations[operation], into: &buffers.key)
+            }
             buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         }
         buffers.key.append(UInt8(truncatingIfNeeded: state.threads.count))
@@ -163,9 +179,11 @@ public struct StateCanonicalizer: Sendable {
     /// states.
     /// Leaves in `buffers.numbers` the new number of each operation and in `buffers.order`,
     /// inversely, the old number at each new place.
-    private func renumber(_ state: SystemState, into buffers: inout CanonicalScratch.Buffers) {
+    private func renumber(_ state: SystemState, forgotten: UInt64, into buffers: inout CanonicalScratch.Buffers) {
         buffers.signatures.removeAll(keepingCapacity: true)
-        for operation in state.operations { buffers.signatures.append(operation.contentHash(information: information)) }
+        for (index, operation) in state.operations.enumerated() {
+            buffers.signatures.append(forgotten & 1 << index != 0 ? OperationState.forgottenHash : operation.contentHash(information: information))
+        }
         buffers.signatures.withUnsafeMutableBufferPointer { signatures in
             for thread in state.threads {
                 let hash = thread.erasedHash(operationLocalSlots: operationLocalSlots)
@@ -211,6 +229,49 @@ public struct StateCanonicalizer: Sendable {
                 buffers.order[group[position]] = operation
             }
         }
+    }
+}
+
+extension StateCanonicalizer {
+    /// The completed requests that no thread, variable or queue refers to any more, as bits (bit k
+    /// for request k). Nothing can read such a request's IoStatus, flags or callback state again:
+    /// filter code reaches a request only through `Op.current` (its thread's frames) or a handle
+    /// (an operation variable or a queue entry), FltMgr only through its own threads (roles and
+    /// frames). The one global look at every request, the teardown's wait for what is outstanding
+    /// at an instance (T4) and its drain (Q3), finds nothing in a request that completed through
+    /// the whole stack (`Slot.teardownView`); a completed request where it would find something is
+    /// not forgotten. So two states that differ only in what forgotten requests left behind have
+    /// the same futures, and the key writes each of them as "completed" alone: the paths a
+    /// completed request took no longer multiply the states.
+    func forgottenOperations(_ state: SystemState) -> UInt64 {
+        var completed: UInt64 = 0
+        for (index, operation) in state.operations.enumerated()
+        where operation.stage == .completed && operation.slots.allSatisfy({ $0.teardownView == 0 }) {
+            completed |= 1 << index
+        }
+        guard completed != 0 else { return 0 }
+        var referenced: UInt64 = 0
+        @inline(__always) func refer(_ operation: Int) { if operation >= 0 { referenced |= 1 << operation } }
+        @inline(__always) func referHandle(_ value: Int) { if value >= 1 && value <= 64 { referenced |= 1 << (value - 1) } }
+        for thread in state.threads {
+            switch thread.role {
+            case .originator(let own), .worker(_, let own), .fileSystem(let own), .canceller(let own), .oplockBreak(let own): refer(own)
+            case .teardown, .unloader, .driverEntry: break
+            }
+            for frame in thread.frames {
+                switch frame {
+                case .code(let code): refer(code.operation)
+                case .dispatch(let own, _): refer(own)
+                case .teardown, .unload, .unregister: break
+                }
+            }
+            for slot in operationLocalSlots where slot < thread.locals.count { referHandle(thread.locals[slot]) }
+        }
+        for variable in operationVariables { referHandle(state.variables[variable]) }
+        for queue in state.queues {
+            for item in queue.items { refer(item) }
+        }
+        return completed & ~referenced
     }
 }
 

@@ -147,7 +147,7 @@ func verdictCacheKey(
         "maxDepth=\(limits.maxDepth.map(String.init) ?? "none")", "maxStates=\(limits.maxStates.map(String.init) ?? "none")",
         "maxMemory=\(limits.maxMemory.map(String.init) ?? "none")",
         "strategy=\(search.strategy.rawValue)", "symmetry=\(search.symmetry)", "hashCompaction=\(search.hashCompaction)",
-        "stopAtFirst=\(search.stopAtFirstViolation)",
+        "stopAtFirst=\(search.stopAtFirstViolation)", "forgetCompleted=\(search.forgetCompleted)",
         "solverTimeout=\(solverTimeout)",
     ] + parameters.sorted { $0.key < $1.key }.map { "param \($0.key)=\($0.value)" }
     return sha256Hex([bytes] + parts.map { Data($0.utf8) })

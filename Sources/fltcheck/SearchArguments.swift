@@ -82,6 +82,9 @@ struct SearchArguments: ParsableArguments {
     @Flag(help: "bfs/dfs: explore every state, without symmetry reduction over identical requests.")
     var noSymmetry = false
 
+    @Flag(help: "bfs/dfs: keep what completed requests left behind (IoStatus, callback states) even when nothing refers to them any more; by default such a request is stored as \"completed\" alone.")
+    var keepCompleted = false
+
     @Flag(help: "bfs/dfs: store 64-bit fingerprints instead of whole states: less memory; the report gives the probability that a state was missed.")
     var hashCompaction = false
 
@@ -133,7 +136,7 @@ struct SearchArguments: ParsableArguments {
 
     /// The options that only an exhaustive search reads.
     private var exhaustiveOnlyFlags: [String] {
-        [jobs != nil ? "--jobs" : nil, noSymmetry ? "--no-symmetry" : nil, hashCompaction ? "--hash-compaction" : nil,
+        [jobs != nil ? "--jobs" : nil, noSymmetry ? "--no-symmetry" : nil, keepCompleted ? "--keep-completed" : nil, hashCompaction ? "--hash-compaction" : nil,
          maxMemory != nil ? "--max-memory" : nil, stopAtFirst ? "--stop-at-first" : nil].compactMap { $0 }
     }
 
@@ -183,7 +186,7 @@ struct SearchArguments: ParsableArguments {
         case .bfs, .dfs:
             return .exhaustive(SearchOptions(
                 strategy: strategy == .bfs ? .bfs : .dfs, symmetry: !noSymmetry, hashCompaction: hashCompaction,
-                jobs: jobs ?? defaultJobs, stopAtFirstViolation: stopAtFirst))
+                jobs: jobs ?? defaultJobs, stopAtFirstViolation: stopAtFirst, forgetCompleted: !keepCompleted))
         case .random:
             var system = SystemRandomNumberGenerator()
             return .random(try randomOptions(seed: seed ?? system.next()))

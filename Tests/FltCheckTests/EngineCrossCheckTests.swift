@@ -15,6 +15,8 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The baseline: BFS, symmetry, exact store, 1 job.
     case bfs
     case bfsNoSymmetry
+    /// BFS without the completed-request reduction (`--keep-completed`).
+    case bfsKeepCompleted
     case bfsJobs2
     case bfsJobs3
     case bfsHashCompaction
@@ -25,6 +27,7 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
         switch self {
         case .bfs: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 1)
         case .bfsNoSymmetry: SearchOptions(strategy: .bfs, symmetry: false, hashCompaction: false, jobs: 1)
+        case .bfsKeepCompleted: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 1, forgetCompleted: false)
         case .bfsJobs2: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 2)
         case .bfsJobs3: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 3)
         case .bfsHashCompaction: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: true, jobs: 1)
@@ -37,6 +40,7 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
         switch self {
         case .bfs: "BFS (baseline)"
         case .bfsNoSymmetry: "BFS --no-symmetry"
+        case .bfsKeepCompleted: "BFS --keep-completed"
         case .bfsJobs2: "BFS --jobs 2"
         case .bfsJobs3: "BFS --jobs 3"
         case .bfsHashCompaction: "BFS --hash-compaction"
@@ -62,7 +66,7 @@ struct CrossCheckRuns: Sendable {
     var completed: Set<Engine> {
         guard baseline.exhaustive else { return [] }
         var done: Set<Engine> = [.bfs, .bfsJobs2, .bfsJobs3, .bfsHashCompaction]
-        for engine in [Engine.bfsNoSymmetry, .dfs, .dfsNoSymmetry] where results[engine]?.exhaustive == true { done.insert(engine) }
+        for engine in [Engine.bfsNoSymmetry, .bfsKeepCompleted, .dfs, .dfsNoSymmetry] where results[engine]?.exhaustive == true { done.insert(engine) }
         return done
     }
 
@@ -115,7 +119,7 @@ enum CrossCheck {
             var results: [Engine: ExplorationResult] = [.bfs: run(.bfs)]
             guard results[.bfs]!.exhaustive else { return .success(CrossCheckRuns(semantics: semantics, results: results)) }
             await withTaskGroup(of: [(Engine, ExplorationResult)].self) { group in
-                for engine in [Engine.bfsJobs2, .bfsJobs3, .bfsHashCompaction, .dfs] {
+                for engine in [Engine.bfsJobs2, .bfsJobs3, .bfsHashCompaction, .bfsKeepCompleted, .dfs] {
                     group.addTask { [(engine, run(engine))] }
                 }
                 group.addTask {
@@ -220,6 +224,19 @@ struct EngineCrossCheck {
             #expect(plain.statesStored >= base.statesStored, "\(name): \(plain.statesStored) states without symmetry, \(base.statesStored) with it")
             if !base.symmetryApplied {
                 #expect(RunShape(plain) == RunShape(base), "\(name) (symmetry off: \(base.symmetryOffReason ?? "?")): --no-symmetry gives \(RunShape(plain)); the baseline \(RunShape(base))")
+            }
+        }
+
+        // --keep-completed: the same violations at the same BFS distances (a forgotten request's
+        // leftovers are never read, so merging on them shortens no path); never fewer states; the
+        // same run when the reduction does not apply to the model.
+        if let kept = runs.results[.bfsKeepCompleted], kept.exhaustive {
+            #expect(!kept.completedForgotten)
+            #expect(violatedIds(kept) == baseIds, "\(name): --keep-completed violates \(violatedIds(kept).sorted()), the baseline \(baseIds.sorted())")
+            #expect(stepsByProperty(kept) == baseSteps, "\(name): --keep-completed's shortest counterexamples \(stepsByProperty(kept)), the baseline's \(baseSteps)")
+            #expect(kept.statesStored >= base.statesStored, "\(name): \(kept.statesStored) states with --keep-completed, \(base.statesStored) without")
+            if !base.completedForgotten {
+                #expect(RunShape(kept) == RunShape(base), "\(name) (no completed-request reduction): --keep-completed gives \(RunShape(kept)); the baseline \(RunShape(base))")
             }
         }
 
