@@ -150,6 +150,9 @@ public struct ExplorationResult: Sendable {
     public var solver: SolverStatistics? = nil
     /// Whether completed requests nothing refers to were stored as "completed" alone.
     public var completedForgotten = false
+    /// Whether thread-local statements joined the step before them (`Semantics.mergesLocalSteps`):
+    /// the counterexamples' steps replay only with the same setting.
+    public var localStepsMerged = false
     /// Set when the result comes from bounded model checking: how the search line describes it.
     public var bmcSummary: String? = nil
 

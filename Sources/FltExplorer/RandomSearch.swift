@@ -334,6 +334,7 @@ public struct RandomSearch: Sendable {
             storeBytes: 0, options: SearchOptions(strategy: .bfs, symmetry: false, jobs: 1), symmetryApplied: false,
             symmetryOffReason: nil, omissionProbability: 0, peakMemory: residentMemory())
         result.solver = semantics.solverStatistics
+        result.localStepsMerged = semantics.mergesLocalSteps
         return result
     }
 

@@ -78,6 +78,7 @@ struct Search {
             omissionProbability: store.omissionProbability, peakMemory: peakMemory)
         result.solver = solver
         result.completedForgotten = canonicalizer.forgetsCompleted
+        result.localStepsMerged = semantics.mergesLocalSteps
         return result
     }
 

@@ -118,6 +118,10 @@ public struct ResultStatistics: Codable, Sendable, Equatable {
     /// Peak resident memory of the fltcheck process, bytes.
     public var peakMemoryBytes: Int?
     public var search: SearchInfo?
+    /// Statements that touch only their thread's locals joined the step before them (partial-order
+    /// reduction); a trace replays with the same setting. Absent in documents older than this field,
+    /// which were made without it.
+    public var localStepsMerged: Bool?
     /// Models with symbolic data: Z3's work.
     public var solver: SolverInfo?
 }
@@ -361,10 +365,11 @@ public struct JSONReport: Sendable {
                     strategy: result.bmcSummary != nil ? "bmc" : result.options.strategy.rawValue, jobs: result.options.jobs, symmetry: result.symmetryApplied,
                     symmetryOffReason: result.symmetryOffReason, completedForgotten: result.completedForgotten,
                     storage: result.options.hashCompaction ? "hashCompaction" : "exact", omissionProbability: result.omissionProbability),
+                localStepsMerged: result.localStepsMerged,
                 solver: result.solver.map { SolverInfo(queries: $0.queries, unknowns: $0.unknowns, seconds: ($0.seconds * 1000).rounded() / 1000) }),
             verdict: verdictName(verdict), exitCode: verdict.rawValue, error: nil,
             properties: properties,
-            counterexamples: result.counterexamples.map { trace($0, program: program) })
+            counterexamples: result.counterexamples.map { trace($0, program: program, mergeLocalSteps: result.localStepsMerged) })
     }
 
     /// The document of a model that could not be checked (exit 3).
@@ -396,9 +401,9 @@ public struct JSONReport: Sendable {
         }
     }
 
-    public func trace(_ example: Counterexample, program: Program) -> TraceDocument {
+    public func trace(_ example: Counterexample, program: Program, mergeLocalSteps: Bool) -> TraceDocument {
         // Thread names come from replaying the path: a thread index means nothing without them.
-        let semantics = Semantics(program)
+        let semantics = Semantics(program, mergeLocalSteps: mergeLocalSteps)
         var state = semantics.initialState()
         var path: [TransitionInfo] = []
         for (number, transition) in example.path.enumerated() {

@@ -177,7 +177,7 @@ public struct TextReport {
     }
 
     /// `BFS on 2 threads, symmetry reduction over identical requests, completed requests forgotten,
-    /// exact store (38 bytes/state)`.
+    /// thread-local steps merged, exact store (38 bytes/state)`.
     func searchSummary(_ result: ExplorationResult) -> String {
         var parts = ["\(result.options.strategy.rawValue.uppercased()) on \(count(result.options.jobs, "thread"))"]
         if result.symmetryApplied {
@@ -188,6 +188,7 @@ public struct TextReport {
             parts.append("no symmetry reduction")
         }
         if result.completedForgotten { parts.append("completed requests forgotten") }
+        if result.localStepsMerged { parts.append("thread-local steps merged") }
         let perState = result.statesStored > 0 ? result.storeBytes / result.statesStored : 0
         if result.options.hashCompaction {
             parts.append("hash compaction (\(perState) bytes/state; probability a state was missed ≤ \(String(format: "%.1e", result.omissionProbability)))")

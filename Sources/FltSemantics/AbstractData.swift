@@ -68,7 +68,7 @@ struct AbstractLayout: Sendable {
 
 extension Semantics {
     /// The semantics in abstract-data mode for `program`.
-    public static func abstracting(_ program: Program) throws(ModelError) -> Semantics {
+    public static func abstracting(_ program: Program, mergeLocalSteps: Bool = true) throws(ModelError) -> Semantics {
         let variables = program.model.variables
         let locals = program.bitVectorVariables.compactMap { variable in program.localSlot[variable].map { (slot: $0, variable: variable) } }
         var targets: [Int] = []
@@ -100,7 +100,7 @@ extension Semantics {
             }
             return DataInput(name: name, width: width, signed: signed, source: .variable(variable))
         }
-        return Semantics(program, sharing: DataTerms(inputs: inputs, timeoutMilliseconds: 10_000), abstractLayout: layout)
+        return Semantics(program, sharing: DataTerms(inputs: inputs, timeoutMilliseconds: 10_000), abstractLayout: layout, mergeLocalSteps: mergeLocalSteps)
     }
 
     /// The data slots of an abstracted state, in the order of `AbstractStep.updates`.

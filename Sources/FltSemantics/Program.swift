@@ -127,6 +127,29 @@ enum Instruction: Sendable {
         }
     }
 
+    /// Whether it reads and writes nothing but constants and its own thread's locals (and its
+    /// frame's register and position): no other thread can observe it or change what it does, so
+    /// it commutes with every step of every other thread (`Semantics.mergesLocalSteps`).
+    func isThreadLocal(localSlot: [Int?]) -> Bool {
+        func local(_ expression: ExprIR) -> Bool {
+            switch expression {
+            case .constant: true
+            case .variable(let variable): localSlot[variable] != nil
+            case .operation: false
+            case .not(let operand), .unary(_, let operand), .convert(let operand, _, _): local(operand)
+            case .binary(_, let lhs, let rhs): local(lhs) && local(rhs)
+            }
+        }
+        switch self {
+        case .assign(let variable, let value): return localSlot[variable] != nil && local(value)
+        case .load(let value): return local(value)
+        case .store(let variable): return localSlot[variable] != nil
+        case .branch(let condition, _), .assert(let condition, _): return local(condition)
+        case .choose, .jump: return true
+        default: return false
+        }
+    }
+
     /// Invisible instructions are bookkeeping: they never end a step and never show in a trace.
     var isVisible: Bool {
         switch self {
@@ -139,6 +162,8 @@ enum Instruction: Sendable {
 struct CompiledCode: Sendable {
     var instructions: [Instruction]
     var locations: [SourceLocation]
+    /// Per instruction: `Instruction.isThreadLocal` (filled in by `Program`).
+    var threadLocal: [Bool] = []
     /// How traces name it, e.g. `Pender PreRead` or `Pender work item DeQueue`.
     var name: String
 }
@@ -322,13 +347,6 @@ public struct Program: Sendable {
         self.tracksBuffers = tracksBuffers
         self.filters = filters
         self.hasDriverEntry = filters.contains { $0.driverEntry != nil }
-        self.code = code
-        self.requests = requests
-        self.workItemCode = workItemCode
-        self.workItemFilter = workItemFilter
-        self.queues = queues
-        self.irqlSensitive = Set(code.indices.filter { code[$0].instructions.contains(where: \.isIrqlSensitive) })
-        self.cancelSpinLock = model.locks.firstIndex(where: \.isCancelSpinLock)
         var slots: [Int?] = []
         var nextSlot = 0
         for variable in model.variables {
@@ -336,6 +354,17 @@ public struct Program: Sendable {
             if variable.threadLocal { nextSlot += 1 }
         }
         self.localSlot = slots
+        self.code = code.map { compiled in
+            var marked = compiled
+            marked.threadLocal = compiled.instructions.map { $0.isThreadLocal(localSlot: slots) }
+            return marked
+        }
+        self.requests = requests
+        self.workItemCode = workItemCode
+        self.workItemFilter = workItemFilter
+        self.queues = queues
+        self.irqlSensitive = Set(code.indices.filter { code[$0].instructions.contains(where: \.isIrqlSensitive) })
+        self.cancelSpinLock = model.locks.firstIndex(where: \.isCancelSpinLock)
         let typer = compiler.typer
         var inputs: [DataInput] = []
         var assumptions: [DataAssumption] = []

@@ -23,6 +23,8 @@ struct Run {
     private(set) var discarded = false
     /// Something visible already happened in this step: the next visible instruction ends it.
     private var progressed = false
+    /// The step went back to an earlier instruction (a `While`): no more thread-local instructions join it.
+    private var loopedBack = false
     /// How the last condition over data was decided, for the trace.
     private var decidedBy = ""
 
@@ -69,7 +71,9 @@ struct Run {
             case .code(let frame):
                 if frame.pc == 0 { asyncIoCompletes(frame) }
                 let instruction = program.code[frame.code].instructions[frame.pc]
-                if progressed && !state.threads[thread].isAtomic && endsStepBefore(instruction) { break steps }
+                if progressed && !state.threads[thread].isAtomic && endsStepBefore(instruction, program.code[frame.code].threadLocal[frame.pc]) {
+                    break steps
+                }
                 if instruction.isVisible { progressed = true }
                 perform(instruction, frame)
             case .dispatch(let operation, let step):
@@ -89,9 +93,11 @@ struct Run {
         state.threads.removeAll { $0.frames.isEmpty }
     }
 
-    private func endsStepBefore(_ instruction: Instruction) -> Bool {
+    /// A thread-local instruction joins the step before it (`Semantics.mergesLocalSteps`), unless
+    /// this step already jumped back: a loop over locals alone would never end the step.
+    private func endsStepBefore(_ instruction: Instruction, _ threadLocal: Bool) -> Bool {
         switch program.model.options.interleaving {
-        case .everyStatement: return instruction.isVisible
+        case .everyStatement: return instruction.isVisible && !(threadLocal && semantics.mergesLocalSteps && !loopedBack)
         case .explicitSteps: if case .step = instruction { return true } else { return false }
         }
     }
@@ -106,6 +112,7 @@ struct Run {
 
     private mutating func advance(to pc: Int) {
         guard case .code(var frame) = state.threads[thread].frames[topIndex] else { return }
+        if pc <= frame.pc { loopedBack = true }
         frame.pc = pc
         setTop(.code(frame))
     }

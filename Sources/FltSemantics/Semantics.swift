@@ -55,6 +55,10 @@ public final class Semantics: Sendable {
     public let program: Program
     /// Property ids the model switched off.
     let disabled: Set<String>
+    /// Partial-order reduction: a step that touches only its thread's locals (`Instruction.isThreadLocal`)
+    /// is independent of every other thread's steps, so it runs in the step before it instead of
+    /// in one of its own (`Interleaving.everyStatement`; explicit steps are the model's own).
+    public let mergesLocalSteps: Bool
     /// The terms of symbolic data and their solver; nil when the model has no bit-vector data.
     let data: DataTerms?
 
@@ -66,18 +70,21 @@ public final class Semantics: Sendable {
     /// Where the data of an abstracted state sits (abstract-data mode only).
     let abstractLayout: AbstractLayout?
 
-    public init(_ program: Program, solverTimeoutMilliseconds: UInt32 = 10_000) {
-        self.program = program
-        disabled = Set(program.model.options.disabled.map(\.property))
-        data = program.usesData ? DataTerms(inputs: program.dataInputs, timeoutMilliseconds: solverTimeoutMilliseconds) : nil
-        abstractLayout = nil
+    /// `mergeLocalSteps`: the partial-order reduction of `mergesLocalSteps`, where the model has
+    /// thread-local statements; a saved trace replays with the setting it was found with.
+    public convenience init(_ program: Program, solverTimeoutMilliseconds: UInt32 = 10_000, mergeLocalSteps: Bool = true) {
+        self.init(
+            program, sharing: program.usesData ? DataTerms(inputs: program.dataInputs, timeoutMilliseconds: solverTimeoutMilliseconds) : nil,
+            mergeLocalSteps: mergeLocalSteps)
     }
 
-    init(_ program: Program, sharing data: DataTerms?, abstractLayout: AbstractLayout? = nil) {
+    init(_ program: Program, sharing data: DataTerms?, abstractLayout: AbstractLayout? = nil, mergeLocalSteps: Bool) {
         self.program = program
         disabled = Set(program.model.options.disabled.map(\.property))
         self.data = data
         self.abstractLayout = abstractLayout
+        mergesLocalSteps = mergeLocalSteps && program.model.options.interleaving == .everyStatement
+            && program.code.contains { code in code.instructions.indices.contains { code.threadLocal[$0] && code.instructions[$0].isVisible } }
     }
 
     /// The same semantics sharing no memory with this one, for another exploring thread: every
@@ -88,7 +95,7 @@ public final class Semantics: Sendable {
         guard let encoded = try? JSONEncoder().encode(program.model),
               let model = try? JSONDecoder().decode(ModelIR.self, from: encoded),
               let program = try? Program(model) else { return self }
-        return Semantics(program, sharing: data, abstractLayout: abstractLayout)
+        return Semantics(program, sharing: data, abstractLayout: abstractLayout, mergeLocalSteps: mergesLocalSteps)
     }
 
     /// Z3's work so far (nil for a model without symbolic data).

@@ -134,7 +134,8 @@ struct CheckedModel {
 /// The verdict cache key of checking `path` with `limits`, nil when the model cannot be read (it is
 /// then checked, and fails, without the cache). See `CachedVerdict` for what goes in.
 func verdictCacheKey(
-    _ path: String, limits: Limits, parameters: [String: String], search: SearchOptions, solverTimeout: UInt32, loader: ModelLoader
+    _ path: String, limits: Limits, parameters: [String: String], search: SearchOptions, mergeLocalSteps: Bool, solverTimeout: UInt32,
+    loader: ModelLoader
 ) -> String? {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     guard let bytes = FileManager.default.contents(atPath: absolute) else { return nil }
@@ -148,6 +149,7 @@ func verdictCacheKey(
         "maxMemory=\(limits.maxMemory.map(String.init) ?? "none")",
         "strategy=\(search.strategy.rawValue)", "symmetry=\(search.symmetry)", "hashCompaction=\(search.hashCompaction)",
         "stopAtFirst=\(search.stopAtFirstViolation)", "forgetCompleted=\(search.forgetCompleted)",
+        "mergeLocalSteps=\(mergeLocalSteps)",
         "solverTimeout=\(solverTimeout)",
     ] + parameters.sorted { $0.key < $1.key }.map { "param \($0.key)=\($0.value)" }
     return sha256Hex([bytes] + parts.map { Data($0.utf8) })
@@ -158,7 +160,7 @@ func verdictCacheKey(
 /// error is returned as its message (and never cached).
 func checkModel(
     _ path: String, limits: Limits, parameters: [String: String] = [:], search: SearchPlan = .exhaustive(SearchOptions(jobs: defaultJobs)),
-    solverTimeout: UInt32 = 10_000, useCache: Bool, showProgress: Bool
+    mergeLocalSteps: Bool = true, solverTimeout: UInt32 = 10_000, useCache: Bool, showProgress: Bool
 ) -> Result<CheckedModel, ModelFailure> {
     let loader: ModelLoader
     do {
@@ -169,7 +171,9 @@ func checkModel(
     let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
     // Random runs skip the verdict cache: their seed is fresh unless named, and a time budget makes
     // the result depend on the machine.
-    let key = search.exhaustiveOptions.flatMap { verdictCacheKey(path, limits: limits, parameters: parameters, search: $0, solverTimeout: solverTimeout, loader: loader) }
+    let key = search.exhaustiveOptions.flatMap { verdictCacheKey(
+        path, limits: limits, parameters: parameters, search: $0, mergeLocalSteps: mergeLocalSteps, solverTimeout: solverTimeout, loader: loader)
+    }
     if useCache, let key, let entry = cache.lookup(key) {
         return .success(CheckedModel(summary: entry.summary, exitCode: entry.exitCode, document: entry.document, reports: entry.reports, cached: entry))
     }
@@ -191,12 +195,13 @@ func checkModel(
     }
     let result: ExplorationResult
     if case .bmc(let depth) = search {
-        switch boundedModelCheck(program, depth: depth, limits: limits, solverTimeout: solverTimeout) {
+        switch boundedModelCheck(program, depth: depth, limits: limits, mergeLocalSteps: mergeLocalSteps, solverTimeout: solverTimeout) {
         case .success(let checked): result = checked
         case .failure(let failure): return .failure(failure)
         }
     } else {
-        result = search.explore(Semantics(program, solverTimeoutMilliseconds: solverTimeout), limits: limits, showProgress: showProgress)
+        result = search.explore(
+            Semantics(program, solverTimeoutMilliseconds: solverTimeout, mergeLocalSteps: mergeLocalSteps), limits: limits, showProgress: showProgress)
     }
     let document = JSONReport().document(model: loaded.ir, path: path, program: program, result: result, limits: limits)
     let json: String
@@ -305,7 +310,8 @@ struct Verify: ParsableCommand {
         let limits = Limits(maxDepth: maxDepth, maxStates: maxStates, maxMemory: search.maxMemory?.bytes)
         let parameters = try parseParameters(parameterOptions)
         switch checkModel(model, limits: limits, parameters: parameters, search: try search.plan(),
-                                 solverTimeout: try search.solverTimeoutMilliseconds(), useCache: !noCache, showProgress: isatty(STDERR_FILENO) == 1) {
+                                 mergeLocalSteps: !search.noPartialOrder, solverTimeout: try search.solverTimeoutMilliseconds(), useCache: !noCache,
+                                 showProgress: isatty(STDERR_FILENO) == 1) {
         case .failure(let failure):
             reportModelError(failure.message)
             failModel(failure.message)
@@ -357,7 +363,8 @@ struct Verify: ParsableCommand {
             let match: ExpectationMatch
             var line = "  " + shownName(configured).padding(toLength: width + 2, withPad: " ", startingAt: 0)
             switch checkModel(display, limits: limits, parameters: configured.parameters, search: try search.plan(),
-                                 solverTimeout: try search.solverTimeoutMilliseconds(), useCache: !noCache, showProgress: false) {
+                                 mergeLocalSteps: !search.noPartialOrder, solverTimeout: try search.solverTimeoutMilliseconds(), useCache: !noCache,
+                                 showProgress: false) {
             case .failure(let failure):
                 match = .error
                 line += "ERROR     model error: \(failure.message.split(separator: "\n").last.map(String.init) ?? failure.message)"
@@ -547,7 +554,8 @@ struct Replay: ParsableCommand {
         if let saved = document.model.name, saved != loaded.ir.name {
             FileHandle.standardError.write(Data("note: the trace is of model \"\(saved)\"; replaying it against model \"\(loaded.ir.name)\"\n".utf8))
         }
-        let replayer = TraceReplayer(semantics: Semantics(program))
+        // The steps of the saved path are those of the search that found it.
+        let replayer = TraceReplayer(semantics: Semantics(program, mergeLocalSteps: document.statistics.localStepsMerged ?? false))
         var reproduced = false
         print("fltcheck: replaying \(examples.count == 1 ? "1 counterexample" : "\(examples.count) counterexamples") from \(TextReport().display(path: trace)) against model \"\(loaded.ir.name)\" (\(TextReport().display(path: modelPath)))")
         for example in examples {

@@ -85,6 +85,9 @@ struct SearchArguments: ParsableArguments {
     @Flag(help: "bfs/dfs: keep what completed requests left behind (IoStatus, callback states) even when nothing refers to them any more; by default such a request is stored as \"completed\" alone.")
     var keepCompleted = false
 
+    @Flag(help: "Every strategy and engine: give a statement that touches only its thread's locals a step of its own, as every other statement; by default it joins the step before it (partial-order reduction: no other thread can tell).")
+    var noPartialOrder = false
+
     @Flag(help: "bfs/dfs: store 64-bit fingerprints instead of whole states: less memory; the report gives the probability that a state was missed.")
     var hashCompaction = false
 

@@ -17,6 +17,9 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
     case bfsNoSymmetry
     /// BFS without the completed-request reduction (`--keep-completed`).
     case bfsKeepCompleted
+    /// BFS without the partial-order reduction (`--no-partial-order`): thread-local statements take
+    /// steps of their own (`CrossCheckRuns.unmerged`).
+    case bfsNoPartialOrder
     case bfsJobs2
     case bfsJobs3
     case bfsHashCompaction
@@ -28,6 +31,7 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
         case .bfs: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 1)
         case .bfsNoSymmetry: SearchOptions(strategy: .bfs, symmetry: false, hashCompaction: false, jobs: 1)
         case .bfsKeepCompleted: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 1, forgetCompleted: false)
+        case .bfsNoPartialOrder: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 1)
         case .bfsJobs2: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 2)
         case .bfsJobs3: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 3)
         case .bfsHashCompaction: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: true, jobs: 1)
@@ -41,6 +45,7 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
         case .bfs: "BFS (baseline)"
         case .bfsNoSymmetry: "BFS --no-symmetry"
         case .bfsKeepCompleted: "BFS --keep-completed"
+        case .bfsNoPartialOrder: "BFS --no-partial-order"
         case .bfsJobs2: "BFS --jobs 2"
         case .bfsJobs3: "BFS --jobs 3"
         case .bfsHashCompaction: "BFS --hash-compaction"
@@ -53,6 +58,8 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
 /// Every run of one model.
 struct CrossCheckRuns: Sendable {
     let semantics: Semantics
+    /// The same program without the partial-order reduction, for `Engine.bfsNoPartialOrder`.
+    let unmerged: Semantics
     /// A configuration is missing when it was not run: the baseline, or BFS --no-symmetry for
     /// DFS --no-symmetry, hit `CrossCheck.maxStates` first.
     let results: [Engine: ExplorationResult]
@@ -66,7 +73,7 @@ struct CrossCheckRuns: Sendable {
     var completed: Set<Engine> {
         guard baseline.exhaustive else { return [] }
         var done: Set<Engine> = [.bfs, .bfsJobs2, .bfsJobs3, .bfsHashCompaction]
-        for engine in [Engine.bfsNoSymmetry, .bfsKeepCompleted, .dfs, .dfsNoSymmetry] where results[engine]?.exhaustive == true { done.insert(engine) }
+        for engine in [Engine.bfsNoSymmetry, .bfsKeepCompleted, .bfsNoPartialOrder, .dfs, .dfsNoSymmetry] where results[engine]?.exhaustive == true { done.insert(engine) }
         return done
     }
 
@@ -108,18 +115,21 @@ enum CrossCheck {
     static func runs(_ model: ModelInstance) async throws -> CrossCheckRuns {
         try await cache.value(model) {
             let semantics: Semantics
+            let unmerged: Semantics
             do {
-                semantics = Semantics(try RepositoryModels.program(model.path, parameters: model.parameters))
+                let program = try RepositoryModels.program(model.path, parameters: model.parameters)
+                semantics = Semantics(program)
+                unmerged = Semantics(program, mergeLocalSteps: false)
             } catch {
                 return .failure(error)
             }
             @Sendable func run(_ engine: Engine) -> ExplorationResult {
-                Explorer(semantics: semantics, limits: Limits(maxStates: maxStates), options: engine.options).run()
+                Explorer(semantics: engine == .bfsNoPartialOrder ? unmerged : semantics, limits: Limits(maxStates: maxStates), options: engine.options).run()
             }
             var results: [Engine: ExplorationResult] = [.bfs: run(.bfs)]
-            guard results[.bfs]!.exhaustive else { return .success(CrossCheckRuns(semantics: semantics, results: results)) }
+            guard results[.bfs]!.exhaustive else { return .success(CrossCheckRuns(semantics: semantics, unmerged: unmerged, results: results)) }
             await withTaskGroup(of: [(Engine, ExplorationResult)].self) { group in
-                for engine in [Engine.bfsJobs2, .bfsJobs3, .bfsHashCompaction, .bfsKeepCompleted, .dfs] {
+                for engine in [Engine.bfsJobs2, .bfsJobs3, .bfsHashCompaction, .bfsKeepCompleted, .bfsNoPartialOrder, .dfs] {
                     group.addTask { [(engine, run(engine))] }
                 }
                 group.addTask {
@@ -132,7 +142,7 @@ enum CrossCheck {
                     for (engine, result) in finished { results[engine] = result }
                 }
             }
-            return .success(CrossCheckRuns(semantics: semantics, results: results))
+            return .success(CrossCheckRuns(semantics: semantics, unmerged: unmerged, results: results))
         }.get()
     }
 }
@@ -192,7 +202,7 @@ struct EngineCrossCheck {
         // Every counterexample of every configuration is a real run to its violation.
         for (engine, result) in runs.results.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             for example in result.counterexamples {
-                let outcome = replayPath(example, runs.semantics)
+                let outcome = replayPath(example, engine == .bfsNoPartialOrder ? runs.unmerged : runs.semantics)
                 #expect(outcome == .violates(example.violation.property.id),
                         "\(name), \(engine): the \(example.steps)-step counterexample of \(example.violation.property.id) does not replay: \(outcome)")
                 #expect(example.path.count == example.steps)
@@ -237,6 +247,26 @@ struct EngineCrossCheck {
             #expect(kept.statesStored >= base.statesStored, "\(name): \(kept.statesStored) states with --keep-completed, \(base.statesStored) without")
             if !base.completedForgotten {
                 #expect(RunShape(kept) == RunShape(base), "\(name) (no completed-request reduction): --keep-completed gives \(RunShape(kept)); the baseline \(RunShape(base))")
+            }
+        }
+
+        // --no-partial-order: the same violations; a thread-local statement commutes with every other
+        // thread's steps, so the merged search reaches each violation in at most as many steps
+        // (fair cycles aside: their length is no shortest one); the same run when nothing merges.
+        if let unmerged = runs.results[.bfsNoPartialOrder], unmerged.exhaustive {
+            #expect(!unmerged.localStepsMerged && base.localStepsMerged == runs.semantics.mergesLocalSteps)
+            #expect(violatedIds(unmerged) == baseIds, "\(name): --no-partial-order violates \(violatedIds(unmerged).sorted()), the baseline \(baseIds.sorted())")
+            let unmergedSteps = stepsByProperty(unmerged)
+            for example in base.counterexamples where !isFairCycle(example) {
+                let id = example.violation.property.id
+                if let longer = unmergedSteps[id] {
+                    #expect(example.steps <= longer, "\(name): \(id) in \(example.steps) steps merged, \(longer) with --no-partial-order")
+                }
+            }
+            if !base.localStepsMerged {
+                #expect(RunShape(unmerged) == RunShape(base), "\(name) (nothing to merge): --no-partial-order gives \(RunShape(unmerged)); the baseline \(RunShape(base))")
+            } else {
+                #expect(unmerged.statesStored >= base.statesStored, "\(name): \(unmerged.statesStored) states with --no-partial-order, \(base.statesStored) merged")
             }
         }
 
