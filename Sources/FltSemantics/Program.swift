@@ -127,15 +127,22 @@ enum Instruction: Sendable {
         }
     }
 
-    /// Whether it reads and writes nothing but constants and its own thread's locals (and its
-    /// frame's register and position): no other thread can observe it or change what it does, so
+    /// Whether it reads and writes nothing but constants, its own thread's locals, what its request
+    /// is and its frame's Flags (and its frame's register and position): no other thread can
+    /// observe it or change what it does, so
     /// it commutes with every step of every other thread (`Semantics.mergesLocalSteps`).
     func isThreadLocal(localSlot: [Int?]) -> Bool {
         func local(_ expression: ExprIR) -> Bool {
             switch expression {
             case .constant: true
             case .variable(let variable): localSlot[variable] != nil
-            case .operation: false
+            // What the request is (fixed when it is issued), the frame's own Flags and the
+            // thread's own IRQL; not IoStatus, the cancel flag or the buffer, which other threads set.
+            case .operation(let field):
+                switch field {
+                case .isIrp, .isFastIo, .isPaging, .isSynchronous, .isTopLevelIrp, .handle, .requestNumber, .minorFunction, .isDraining, .irql: true
+                case .status, .isCancelled, .length, .byteOffset, .hasMdl, .isSystemBuffer: false
+                }
             case .not(let operand), .unary(_, let operand), .convert(let operand, _, _): local(operand)
             case .binary(_, let lhs, let rhs): local(lhs) && local(rhs)
             }
