@@ -77,4 +77,19 @@ import Testing
         #expect(replay.status == 1, "the violation comes back only with the saved parameters: \(replay)")
         #expect(replay.stdout.contains("reproduced: NoDoubleCompletion"), "\(replay)")
     }
+
+    /// A trace found with or without the partial-order reduction replays with the steps it was
+    /// found with: the JSON records which (`statistics.localStepsMerged`).
+    @Test(arguments: [[], ["--no-partial-order"]])
+    func aSavedTraceReplaysWithItsPartialOrderSetting(_ options: [String]) throws {
+        let scratch = FltCheck.makeTemporaryDirectory("por")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let saved = scratch + "/trace.json"
+        let outcome = try FltCheck.verify("Models/Bugs/CancelOpenOfFailedCreate.swift", options + ["--no-cache", "--format", "json", "-o", saved])
+        #expect(outcome.status == 1, "\(outcome)")
+        let written = try String(contentsOfFile: saved, encoding: .utf8)
+        #expect(written.contains("\"localStepsMerged\" : \(options.isEmpty)"), "\(written.prefix(2000))")
+        let replay = try FltCheck.run(["replay", saved])
+        #expect(replay.status == 1 && replay.stdout.contains("reproduced: CancelFileOpenOnlyPostCreate"), "\(replay)")
+    }
 }
