@@ -248,6 +248,13 @@ extension Semantics {
         return try data.encode(term, context, inputs, &memo)
     }
 
+    /// Whether a boolean term is the constant `true` (every term is, in a model without data).
+    public func isTrue(_ term: Int) -> Bool {
+        guard let data else { return true }
+        if case .constant(let value, 0) = data.node(term) { return value != 0 }
+        return false
+    }
+
     /// A term as text, for traces and invariants.
     public func renderTerm(_ term: Int) -> String { data?.render(term) ?? "" }
 }
