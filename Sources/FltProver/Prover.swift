@@ -62,11 +62,14 @@ public struct Prover {
         let initialValues = graph.initialValues
         let assumptions = graph.assumptions
         let context = try Z3Context()
+        let inputs = semantics.proverInputs
+        // One Z3 constant per input; state variables stand for their value in the source state.
+        let symbols = try inputs.map { try context.bitVectorVariable($0.name, width: UInt32($0.width)) }
         var badOrder: [Property] = []
         for edge in edges {
             if let property = edge.violation?.property, !badOrder.contains(where: { $0.id == property.id }) { badOrder.append(property) }
         }
-        let reachedWhateverTheData = try violatedWhateverTheData(graph, context: context)
+        let reachedWhateverTheData = try violatedWhateverTheData(graph, context: context, inputs: symbols)
         let queried = badOrder.filter { !reachedWhateverTheData.contains($0.id) }
         guard !queried.isEmpty else {
             return ProofResult(
@@ -75,12 +78,9 @@ public struct Prover {
         }
 
         // The Horn clauses.
-        let inputs = semantics.proverInputs
         let rigid = inputs.indices.filter { if case .rigid = inputs[$0].role { true } else { false } }
         let initialOnly = inputs.indices.filter { if case .initialValue = inputs[$0].role { true } else { false } }
         let stateSymbols = inputs.indices.filter { graph.uses(inputs[$0].role) }
-        // One Z3 constant per input; state variables stand for their value in the source state.
-        let symbols = try inputs.map { try context.bitVectorVariable($0.name, width: UInt32($0.width)) }
         let rigidSymbols = rigid.map { symbols[$0] }
         let dataWidths = stateSymbols.map { UInt32(inputs[$0].width) } + rigid.map { UInt32(inputs[$0].width) }
         let stateWidth = graph.stateWidth
@@ -187,10 +187,9 @@ public struct Prover {
     /// A graph search answers at once what Spacer can take minutes to derive on a large graph with
     /// little or no data: measured on Samples/SwapBuffers (42,582 control states, no `BitVector`),
     /// Spacer had not derived its Assertion violation after 120 s and did not stop at the time limit.
-    private func violatedWhateverTheData(_ graph: ControlGraph, context: Z3Context) throws -> Set<String> {
+    private func violatedWhateverTheData(_ graph: ControlGraph, context: Z3Context, inputs: [Z3Expr]) throws -> Set<String> {
         if !graph.assumptions.allSatisfy(semantics.isTrue) {
             let solver = try Z3Solver(context: context)
-            let inputs = try semantics.proverInputs.map { try context.bitVectorVariable($0.name, width: UInt32($0.width)) }
             for term in graph.assumptions { try solver.assert(try semantics.encode(term, in: context, inputs: inputs)) }
             guard case .satisfiable = try solver.check(timeoutMilliseconds: 10_000) else { return [] }
         }
