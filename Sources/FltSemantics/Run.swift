@@ -263,6 +263,8 @@ struct Run {
     // MARK: Filter code
 
     private mutating func perform(_ instruction: Instruction, _ frame: CodeFrame) {
+        // Locals, not `self`: the lazily built trace texts passed to mutating helpers must not capture self.
+        let semantics = self.semantics
         let pc = frame.pc
         let operation = frame.operation
         let filter = frame.filter
@@ -402,7 +404,7 @@ struct Run {
             guard let target = self.operation(named: handle, frame, "FltCompletePendedPreOperation", at: location) else { return }
             note(target, actor, "\(name): FltCompletePendedPreOperation(\(label(target)), \(outcome))", at: location)
             guard allowedWhileDraining(frame, "FltCompletePendedPreOperation", at: location),
-                  instanceUsable(filter, "FltCompletePendedPreOperation(\(label(target)))", at: location) else { return }
+                  instanceUsable(filter, "FltCompletePendedPreOperation(\(semantics.program.requests[target].label))", at: location) else { return }
             if currentIrql >= 2, case .complete = outcome {} else if currentIrql >= 2 {
                 // R5 (D:cpre): above APC_LEVEL only FLT_PREOP_COMPLETE may be passed.
                 fail(.resumeIrql, "FltCompletePendedPreOperation(\(label(target)), \(outcome)) at DISPATCH_LEVEL (\(irqlContext(frame))): only FLT_PREOP_COMPLETE is allowed above APC_LEVEL", at: location)
@@ -414,7 +416,7 @@ struct Run {
             guard let target = self.operation(named: handle, frame, "FltCompletePendedPostOperation", at: location) else { return }
             note(target, actor, "\(name): FltCompletePendedPostOperation(\(label(target)))", at: location)
             guard allowedWhileDraining(frame, "FltCompletePendedPostOperation", at: location),
-                  instanceUsable(filter, "FltCompletePendedPostOperation(\(label(target)))", at: location) else { return }
+                  instanceUsable(filter, "FltCompletePendedPostOperation(\(semantics.program.requests[target].label))", at: location) else { return }
             // Q9: code that wrote IoStatus and now lets completion go on is failing the operation
             // in its post-processing, as a post-op returning FINISHED_PROCESSING would.
             if frame.wroteStatus, target == operation, !postFailureValid(target, filter, by: name, at: location) { return }
@@ -424,12 +426,12 @@ struct Run {
             // While draining the instance is being torn down, so this fails (W1, S4): no Q3 check.
             guard queuesAllocated(item, "FltQueueDeferredIoWorkItem", in: name, at: location),
                   let target = self.operation(named: handle, frame, "FltQueueDeferredIoWorkItem", at: location, orElse: .modelIntegrity),
-                  instanceUsable(filter, "FltQueueDeferredIoWorkItem(\(label(target)))", at: location) else { return }
+                  instanceUsable(filter, "FltQueueDeferredIoWorkItem(\(semantics.program.requests[target].label))", at: location) else { return }
             queueDeferred(item, for: target, filter: filter, name: name, pc: pc, failureTarget: failureTarget, at: location)
         case .cbdqInsert(let queue, let handle, let statusVariable, let failureTarget):
             guard cbdqIrqlAllowed(queue, "FltCbdqInsertIo", frame, at: location), let target = self.operation(named: handle, frame, "FltCbdqInsertIo", at: location, orElse: .modelIntegrity),
                   allowedWhileDraining(frame, "FltCbdqInsertIo", at: location),
-                  instanceUsable(filter, "FltCbdqInsertIo(\(label(target)))", at: location) else { return }
+                  instanceUsable(filter, "FltCbdqInsertIo(\(semantics.program.requests[target].label))", at: location) else { return }
             cbdqInsert(queue, target, statusVariable: statusVariable, filter: filter, name: name, pc: pc, failureTarget: failureTarget, at: location)
         case .cbdqRemoveNext(let queue, let variable):
             guard cbdqIrqlAllowed(queue, "FltCbdqRemoveNextIo", frame, at: location) else { return }
@@ -438,16 +440,16 @@ struct Run {
             let taken = state.queues[queue].items.first { !state.operations[$0].cancelled }
             if let taken { state.queues[queue].items.removeAll { $0 == taken } }
             assign(taken.map { $0 + 1 } ?? 0, to: variable, in: name, at: location, operation: taken ?? current,
-                   showing: "FltCbdqRemoveNextIo(\(program.queues[queue].name)) → \(taken.map(label) ?? "NULL")")
+                   showing: "FltCbdqRemoveNextIo(\(semantics.program.queues[queue].name)) → \(taken.map { semantics.program.requests[$0].label } ?? "NULL")")
             if violation == nil { advance(to: pc + 1) }
         case .cbdqRemove(let queue, let handle, let variable):
             guard cbdqIrqlAllowed(queue, "FltCbdqRemoveIo", frame, at: location) else { return }
             let wanted = evaluate(handle, frame) - 1
             let present = state.queues[queue].items.contains(wanted)
             if present { state.queues[queue].items.removeAll { $0 == wanted } }
-            let shown = program.requests.indices.contains(wanted) ? label(wanted) : "none"
+            let shown = { semantics.program.requests.indices.contains(wanted) ? semantics.program.requests[wanted].label : "none" }
             assign(present ? wanted + 1 : 0, to: variable, in: name, at: location, operation: present ? wanted : current,
-                   showing: "FltCbdqRemoveIo(\(program.queues[queue].name), \(shown)) → \(present ? shown : "NULL")")
+                   showing: "FltCbdqRemoveIo(\(semantics.program.queues[queue].name), \(shown())) → \(present ? shown() : "NULL")")
             if violation == nil { advance(to: pc + 1) }
         case .queueGenericWorkItem(let item, let failureTarget):
             guard queuesAllocated(item, "FltQueueGenericWorkItem", in: name, at: location) else { return }
@@ -504,7 +506,7 @@ struct Run {
                 }
             }
         case .objectReference(let counter, let target, let failureTarget):
-            let object = "\(program.filters[filter].name)'s \(target == .instance ? "instance" : "filter object")"
+            let object = { Self.objectName(semantics.program, filter, target) }
             let deleting = switch target {
             case .instance: state.instances[filter] != .attached
             case .filter: state.filterStages[filter] == .unregistering || state.filterStages[filter] == .unloaded
@@ -512,21 +514,21 @@ struct Run {
             if deleting {
                 // FltObjectReference (/ddi/fltkernel/nf-fltkernel-fltobjectreference) fails with
                 // STATUS_FLT_DELETING_OBJECT once the object is being torn down.
-                note(current, actor, "\(name): FltObjectReference(\(object)) fails with STATUS_FLT_DELETING_OBJECT (it is being torn down)", at: location)
+                note(current, actor, "\(name): FltObjectReference(\(object())) fails with STATUS_FLT_DELETING_OBJECT (it is being torn down)", at: location)
                 advance(to: failureTarget)
                 return
             }
             let held = semantics.value(of: counter, in: state.threads[thread], state)
-            assign(held + 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectReference(\(object)) succeeds: \(held + 1)")
+            assign(held + 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectReference(\(object())) succeeds: \(held + 1)")
             if violation == nil { advance(to: pc + 1) }
         case .objectDereference(let counter, let target):
-            let object = "\(program.filters[filter].name)'s \(target == .instance ? "instance" : "filter object")"
+            let object = { Self.objectName(semantics.program, filter, target) }
             let held = semantics.value(of: counter, in: state.threads[thread], state)
             guard held > 0 else {
-                fail(.modelIntegrity, "\(name) calls FltObjectDereference(\(object)) with no reference held (\(semantics.variableName(counter)) is 0): an unbalanced rundown release", at: location)
+                fail(.modelIntegrity, "\(name) calls FltObjectDereference(\(object())) with no reference held (\(semantics.variableName(counter)) is 0): an unbalanced rundown release", at: location)
                 return
             }
-            assign(held - 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectDereference(\(object)): \(held - 1)")
+            assign(held - 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectDereference(\(object())): \(held - 1)")
             if violation == nil { advance(to: pc + 1) }
         case .allocateWorkItem(let item, let failureTarget):
             // W3 (D:adef, D:qgen): the allocation may return NULL; both outcomes are explored.
@@ -806,13 +808,13 @@ struct Run {
         // I:drain: a drained post-op only cleans up; copying data is completion processing (Q3).
         guard allowedWhileDraining(frame, "AccessBuffer (\(request.label)'s data buffer)", at: location) else { return }
         if buffer & (BufferBits.mdl | BufferBits.system) == 0 {
-            let what = "\(name) touches the user buffer of \(request.label), which has no MDL and is not a system buffer,"
+            func what() -> String { "\(name) touches the user buffer of \(request.label), which has no MDL and is not a system buffer," }
             if currentIrql >= 2 {
-                fail(.userBufferViaWhenSafe, "\(what) at DISPATCH_LEVEL (\(irqlContext(frame))): the pages may be paged out. Call FltDoCompletionProcessingWhenSafe, and in the safe callback FltLockUserBuffer, then MmGetSystemAddressForMdlSafe (I:bufpost)", at: location)
+                fail(.userBufferViaWhenSafe, "\(what()) at DISPATCH_LEVEL (\(irqlContext(frame))): the pages may be paged out. Call FltDoCompletionProcessingWhenSafe, and in the safe callback FltLockUserBuffer, then MmGetSystemAddressForMdlSafe (I:bufpost)", at: location)
                 return
             }
             if state.threads[thread].role != .originator(operation: operation) {
-                fail(.userBufferViaWhenSafe, "\(what) in \(actor), not in the thread that issued it: a user-space address is valid only in the originator's process. Lock it with FltLockUserBuffer first and use the MDL (Accessing User Buffers: for a post-op that is not synchronized or an operation posted to a worker thread)", at: location)
+                fail(.userBufferViaWhenSafe, "\(what()) in \(actor), not in the thread that issued it: a user-space address is valid only in the originator's process. Lock it with FltLockUserBuffer first and use the MDL (Accessing User Buffers: for a post-op that is not synchronized or an operation posted to a worker thread)", at: location)
                 return
             }
         }
@@ -893,11 +895,16 @@ struct Run {
     }
 
     /// C8 (D:cbdqinit): with a mutex or resource as the queue lock, FltCbdq* calls need IRQL <= APC.
-    private mutating func cbdqIrqlAllowed(_ queue: Int, _ call: String, _ frame: CodeFrame, at location: SourceLocation) -> Bool {
+    private mutating func cbdqIrqlAllowed(_ queue: Int, _ call: @autoclosure () -> String, _ frame: CodeFrame, at location: SourceLocation) -> Bool {
         let lock = program.model.queues[queue].lock
         guard lock != .spinLock, currentIrql >= 2 else { return true }
-        fail(.cbdqLockDiscipline, "\(call)(\(program.queues[queue].name)) at DISPATCH_LEVEL (\(irqlContext(frame))), but the queue's lock is a \(lock == .fastMutex ? "fast mutex" : "resource"): FltCbdq* calls must be at IRQL <= APC_LEVEL", at: location)
+        fail(.cbdqLockDiscipline, "\(call())(\(program.queues[queue].name)) at DISPATCH_LEVEL (\(irqlContext(frame))), but the queue's lock is a \(lock == .fastMutex ? "fast mutex" : "resource"): FltCbdq* calls must be at IRQL <= APC_LEVEL", at: location)
         return false
+    }
+
+    /// What FltObjectReference / FltObjectDereference name, for messages.
+    private static func objectName(_ program: Program, _ filter: Int, _ target: RundownTarget) -> String {
+        "\(program.filters[filter].name)'s \(target == .instance ? "instance" : "filter object")"
     }
 
     /// Why the thread is at its IRQL, for messages.
@@ -915,7 +922,7 @@ struct Run {
         return back == pc
     }
 
-    private mutating func assign(_ new: Int, to variable: Int, in name: String, at location: SourceLocation, operation: Int?, showing shown: String) {
+    private mutating func assign(_ new: Int, to variable: Int, in name: String, at location: SourceLocation, operation: Int?, showing shown: @autoclosure () -> String) {
         guard fits(new, variable) else {
             fail(.modelIntegrity, "\(semantics.variableName(variable)) = \(new) is outside its declared type", at: location)
             return
@@ -930,23 +937,23 @@ struct Run {
         } else {
             state.variables[variable] = new
         }
-        note(operation, actor, "\(name): \(semantics.variableName(variable)) = \(shown)", at: location,
+        note(operation, actor, "\(name): \(semantics.variableName(variable)) = \(shown())", at: location,
              changes: old == new ? [] : ["\(semantics.variableName(variable)): \(semantics.format(old, of: variable)) → \(semantics.format(new, of: variable))"])
     }
 
     /// Q3: a post-op called with DRAINING may only clean up; it hands nothing on.
-    private mutating func allowedWhileDraining(_ frame: CodeFrame, _ call: String, at location: SourceLocation) -> Bool {
+    private mutating func allowedWhileDraining(_ frame: CodeFrame, _ call: @autoclosure () -> String, at location: SourceLocation) -> Bool {
         guard state.threads[thread].frames.contains(where: { if case .code(let outer) = $0 { outer.draining } else { false } }) else { return true }
-        fail(.drainingCleanupOnly, "\(call) is called from a post-operation callback running with FLTFL_POST_OPERATION_DRAINING, which may only clean up", at: location)
+        fail(.drainingCleanupOnly, "\(call()) is called from a post-operation callback running with FLTFL_POST_OPERATION_DRAINING, which may only clean up", at: location)
         return false
     }
 
     /// T6: nothing is resumed, queued or touched on an instance once its teardown complete has begun.
-    private mutating func instanceUsable(_ filter: Int, _ what: String, at location: SourceLocation) -> Bool {
+    private mutating func instanceUsable(_ filter: Int, _ what: @autoclosure () -> String, at location: SourceLocation) -> Bool {
         switch state.instances[filter] {
         case .notAttached, .attached, .tearingDown: return true
         case .completing, .tornDown:
-            fail(.noResumeAfterTeardownComplete, "\(what) on \(program.filters[filter].name)'s instance after its InstanceTeardownComplete began", at: location)
+            fail(.noResumeAfterTeardownComplete, "\(what()) on \(program.filters[filter].name)'s instance after its InstanceTeardownComplete began", at: location)
             return false
         }
     }
@@ -1107,10 +1114,10 @@ struct Run {
     }
 
     /// P3: SUCCESS_WITH_CALLBACK and SYNCHRONIZE need a registered post-op for the major function.
-    private mutating func requirePostOperation(_ filter: Int, _ operation: Int, _ what: String, at location: SourceLocation) -> Bool {
+    private mutating func requirePostOperation(_ filter: Int, _ operation: Int, _ what: @autoclosure () -> String, at location: SourceLocation) -> Bool {
         let major = program.requests[operation].major
         if program.filters[filter].post[major] != nil { return true }
-        fail(.callbackRequiresPostOp, "\(program.filters[filter].name) \(what) for \(program.requests[operation].label) but registers no post-operation callback for IRP_MJ_\(major.rawValue) (bug check 0xF5, P1=0x66)", at: location)
+        fail(.callbackRequiresPostOp, "\(program.filters[filter].name) \(what()) for \(program.requests[operation].label) but registers no post-operation callback for IRP_MJ_\(major.rawValue) (bug check 0xF5, P1=0x66)", at: location)
         return false
     }
 
@@ -1214,14 +1221,14 @@ struct Run {
 
     /// C11: an operation with a cancel routine set is completed only by that routine, or after
     /// FltClearCancelCompletion.
-    private mutating func cancelRoutineCleared(_ operation: Int, _ call: String, at location: SourceLocation?) -> Bool {
+    private mutating func cancelRoutineCleared(_ operation: Int, _ call: @autoclosure () -> String, at location: SourceLocation?) -> Bool {
         let routine = state.operations[operation].cancelRoutine
         guard routine >= 0 else { return true }
         let insideRoutine = state.threads[thread].frames.contains { frame in
             if case .code(let code) = frame { code.code == program.workItemCode[routine] && code.operation == operation } else { false }
         }
         if insideRoutine { return true }
-        fail(.clearCancelBeforeComplete, "\(call) for \(label(operation)) while its cancel routine \(program.model.workItems[routine].name) is still set: call FltClearCancelCompletion first", at: location)
+        fail(.clearCancelBeforeComplete, "\(call()) for \(label(operation)) while its cancel routine \(program.model.workItems[routine].name) is still set: call FltClearCancelCompletion first", at: location)
         return false
     }
 
@@ -1941,8 +1948,7 @@ extension Run {
             return
         }
         let status = UInt32(truncatingIfNeeded: value)
-        let old = semantics.statusText(state.operations[operation])
-        let oldInformation = state.operations[operation].information
+        let before = state.operations[operation]
         state.operations[operation].status = status
         state.operations[operation].statusTerm = -1
         state.operations[operation].information = information != 0
@@ -1950,28 +1956,34 @@ extension Run {
             writer.wroteStatus = true
             setTop(.code(writer))
         }
-        var changes = ["\(label(operation)).IoStatus.Status: \(old) → \(NTStatus(status))"]
-        if oldInformation != (information != 0) {
-            changes.append("\(label(operation)).IoStatus.Information: \(oldInformation ? "set" : "0") → \(information != 0 ? String(information) : "0")")
-        }
-        note(operation, actor, "\(name): IoStatus.Status = \(NTStatus(status)), IoStatus.Information = \(information)", at: location, changes: changes)
+        note(operation, actor, "\(name): IoStatus.Status = \(NTStatus(status)), IoStatus.Information = \(information)", at: location,
+             changes: statusChanges(operation, from: before, status: status, information: information))
         advance(to: frame.pc + 1)
+    }
+
+    /// A trace's changes of an IoStatus write.
+    private func statusChanges(_ operation: Int, from before: OperationState, status: UInt32, information: Int) -> [String] {
+        var changes = ["\(label(operation)).IoStatus.Status: \(semantics.statusText(before)) → \(NTStatus(status))"]
+        if before.information != (information != 0) {
+            changes.append("\(label(operation)).IoStatus.Information: \(before.information ? "set" : "0") → \(information != 0 ? String(information) : "0")")
+        }
+        return changes
     }
 
     /// Q9 (I:failpost): post-processing that wrote IoStatus and lets the operation complete must
     /// leave a final status FltMgr and the I/O manager accept — not STATUS_PENDING, not
     /// STATUS_FLT_DISALLOW_FAST_IO ("only the filter manager can use this NTSTATUS value") — and,
     /// when it fails the operation (an error status), IoStatus.Information = 0.
-    fileprivate mutating func postFailureValid(_ operation: Int, _ filter: Int, by who: String, at location: SourceLocation) -> Bool {
+    fileprivate mutating func postFailureValid(_ operation: Int, _ filter: Int, by who: @autoclosure () -> String, at location: SourceLocation) -> Bool {
         let current = state.operations[operation]
         guard current.statusTerm < 0 else { return true }
         let status = NTStatus(current.status)
         if status == .pending || status == .fltDisallowFastIo {
-            fail(.postFailValidError, "\(who) sets IoStatus.Status of \(label(operation)) to \(status) and lets it complete: a post-op fails an operation with a valid error status\(status == .fltDisallowFastIo ? " (only FltMgr uses STATUS_FLT_DISALLOW_FAST_IO)" : "")", at: location)
+            fail(.postFailValidError, "\(who()) sets IoStatus.Status of \(label(operation)) to \(status) and lets it complete: a post-op fails an operation with a valid error status\(status == .fltDisallowFastIo ? " (only FltMgr uses STATUS_FLT_DISALLOW_FAST_IO)" : "")", at: location)
             return false
         }
         if isError(status.value), current.information {
-            fail(.postFailValidError, "\(who) fails \(label(operation)) with \(status) but leaves IoStatus.Information as the file system set it: set it to 0 (SetStatus(..., information: 0))", at: location)
+            fail(.postFailValidError, "\(who()) fails \(label(operation)) with \(status) but leaves IoStatus.Information as the file system set it: set it to 0 (SetStatus(..., information: 0))", at: location)
             return false
         }
         return true

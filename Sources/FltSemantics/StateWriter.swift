@@ -4,32 +4,35 @@ import FltModel
 /// to an operation — the operations array itself, operation-handle variables, queue entries, thread
 /// roles and frames — is written as its new number.
 struct StateWriter {
-    /// New number of each operation, nil for none.
-    var renumbering: [Int]?
+    /// New number of each operation when `renumbers` (else empty). Not an optional: binding one
+    /// copies the array, a retain and release for every operation number written.
+    let renumbering: [Int]
+    let renumbers: Bool
     /// Global variables and thread-local slots that hold operation handles (value k ≥ 1 is request k).
-    var operationVariables: [Int] = []
-    var operationLocalSlots: [Int] = []
+    let operationVariables: [Int]
+    let operationLocalSlots: [Int]
     /// Whether states carry a path condition (models with bit-vector data); fixed per model, so
     /// keys stay unambiguous.
-    var pathCondition: Bool
+    let pathCondition: Bool
     /// Whether IoStatus.Information is written (`Program.tracksInformation`); fixed per model.
-    var information: Bool
+    let information: Bool
 
     init(renumbering: [Int]?, operationVariables: [Int] = [], operationLocalSlots: [Int] = [], pathCondition: Bool, information: Bool = true) {
         self.information = information
-        self.renumbering = renumbering
+        self.renumbering = renumbering ?? []
+        renumbers = renumbering != nil
         self.operationVariables = operationVariables
         self.operationLocalSlots = operationLocalSlots
         self.pathCondition = pathCondition
     }
 
     @inline(__always) func number(_ operation: Int) -> Int {
-        guard operation >= 0, let renumbering else { return operation }
+        guard operation >= 0, renumbers else { return operation }
         return renumbering[operation]
     }
 
     @inline(__always) func handle(_ value: Int) -> Int {
-        guard value >= 1, let renumbering, value <= renumbering.count else { return value }
+        guard value >= 1, renumbers, value <= renumbering.count else { return value }
         return renumbering[value - 1] + 1
     }
 
@@ -42,7 +45,7 @@ struct StateWriter {
     }
 
     func writeGlobals(_ state: SystemState, into bytes: inout ByteSink) {
-        if operationVariables.isEmpty || renumbering == nil {
+        if operationVariables.isEmpty || !renumbers {
             for value in state.variables { appendVarint(&bytes, value) }
         } else {
             for (index, value) in state.variables.enumerated() {
@@ -98,7 +101,7 @@ struct StateWriter {
         }
         bytes.append(UInt8(truncatingIfNeeded: thread.locals.count))
         for (slot, value) in thread.locals.enumerated() {
-            appendVarint(&bytes, renumbering != nil && operationLocalSlots.contains(slot) ? handle(value) : value)
+            appendVarint(&bytes, renumbers && operationLocalSlots.contains(slot) ? handle(value) : value)
         }
         bytes.append(UInt8(truncatingIfNeeded: thread.held.count))
         for lock in thread.held { bytes.append(UInt8(truncatingIfNeeded: lock)) }

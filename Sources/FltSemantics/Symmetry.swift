@@ -1,5 +1,9 @@
 import FltModel
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Symmetry reduction over identical requests: the requests of one `Requests(..., count: n)` group
 /// are interchangeable (same major function, kind, flags and file-system behaviour), so states that
 /// differ only by which of them is which are one state up to renaming. The visited set stores one
@@ -155,13 +159,24 @@ public struct StateCanonicalizer: Sendable {
         buffers.starts.append(buffers.threads.count)
         buffers.threadOrder.removeAll(keepingCapacity: true)
         buffers.threadOrder.append(contentsOf: state.threads.indices)
-        let written = buffers.threads
+        let written = buffers.threads.base
         let starts = buffers.starts
-        buffers.threadOrder.sort { lhs, rhs in
-            written.slice(starts[lhs]..<starts[lhs + 1]).lexicographicallyPrecedes(written.slice(starts[rhs]..<starts[rhs + 1]))
+        starts.withUnsafeBufferPointer { starts in
+            buffers.threadOrder.withUnsafeMutableBufferPointer { order in
+                // Insertion sort: a state has a handful of threads, and most arrive in order.
+                for index in order.indices.dropFirst() {
+                    let thread = order[index]
+                    var place = index
+                    while place > 0, bytesPrecede(written, starts[thread], starts[thread + 1], starts[order[place - 1]], starts[order[place - 1] + 1]) {
+                        order[place] = order[place - 1]
+                        place -= 1
+                    }
+                    order[place] = thread
+                }
+            }
         }
         for thread in buffers.threadOrder {
-            buffers.key.append(written.slice(starts[thread]..<starts[thread + 1]))
+            buffers.key.append(buffers.threads.slice(starts[thread]..<starts[thread + 1]))
             buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         }
         return buffers.key.bytes
@@ -223,7 +238,20 @@ public struct StateCanonicalizer: Sendable {
         for group in groups {
             buffers.sortedGroup.removeAll(keepingCapacity: true)
             buffers.sortedGroup.append(contentsOf: group)
-            buffers.sortedGroup.sort { signatures[$0] == signatures[$1] ? $0 < $1 : signatures[$0] < signatures[$1] }
+            signatures.withUnsafeBufferPointer { signatures in
+                buffers.sortedGroup.withUnsafeMutableBufferPointer { sorted in
+                    // Insertion sort by signature; stable, so ties keep the old (ascending) order.
+                    for index in sorted.indices.dropFirst() {
+                        let operation = sorted[index]
+                        var place = index
+                        while place > 0, signatures[operation] < signatures[sorted[place - 1]] {
+                            sorted[place] = sorted[place - 1]
+                            place -= 1
+                        }
+                        sorted[place] = operation
+                    }
+                }
+            }
             for (position, operation) in buffers.sortedGroup.enumerated() {
                 buffers.numbers[operation] = group[position]
                 buffers.order[group[position]] = operation
@@ -273,6 +301,14 @@ extension StateCanonicalizer {
         }
         return completed & ~referenced
     }
+}
+
+/// Whether bytes `lhsStart..<lhsEnd` of `base` come before bytes `rhsStart..<rhsEnd` in lexicographic order.
+@inline(__always) private func bytesPrecede(_ base: UnsafeMutablePointer<UInt8>, _ lhsStart: Int, _ lhsEnd: Int, _ rhsStart: Int, _ rhsEnd: Int) -> Bool {
+    let lhsCount = lhsEnd - lhsStart
+    let rhsCount = rhsEnd - rhsStart
+    let order = memcmp(base + lhsStart, base + rhsStart, min(lhsCount, rhsCount))
+    return order != 0 ? order < 0 : lhsCount < rhsCount
 }
 
 /// Buffers `StateCanonicalizer.key` reuses from one state to the next; one per thread.
