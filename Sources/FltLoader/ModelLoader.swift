@@ -258,8 +258,9 @@ public struct ModelLoader: Sendable {
         let base = NSTemporaryDirectory() + "fltcheck-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max))"
         let outPath = base + ".out"
         let errPath = base + ".err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        guard FileManager.default.createFile(atPath: outPath, contents: nil), FileManager.default.createFile(atPath: errPath, contents: nil) else {
+            throw .toolchain("cannot create temporary files in \(NSTemporaryDirectory())")
+        }
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)

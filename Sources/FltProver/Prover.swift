@@ -4,6 +4,7 @@ import FltProperties
 import FltSemantics
 import FltSymbolic
 import Foundation
+import Synchronization
 
 /// What `fltcheck prove` concluded about one safety property.
 public enum ProofOutcome: Sendable {
@@ -38,7 +39,7 @@ public struct ProofResult: Sendable {
 /// constrained Horn clauses: `Reach(state, variables, inputs)` holds initially, each step maps it
 /// forward under its guard, and a step that breaks property P derives `Bad_P`. Spacer either proves
 /// `Bad_P` underivable, with an inductive invariant as the certificate, or derives it.
-public struct Prover {
+public struct Prover: Sendable {
     public let semantics: Semantics
     public let program: Program
     public let maxStates: Int
@@ -51,11 +52,13 @@ public struct Prover {
         self.timeLimitSeconds = timeLimitSeconds
     }
 
-    public func run() throws -> ProofResult {
+    /// `progress`, when given, records each outcome as it is decided (see `runEnforcingTimeLimit`).
+    public func run(progress: ProofProgress? = nil) throws -> ProofResult {
         let start = Date()
         let graph = ControlGraph(semantics, maxStates: maxStates, maxDepth: nil, deadline: start.addingTimeInterval(timeLimitSeconds))
         let states = graph.states
         let edges = graph.edges
+        progress?.graphBuilt(controlStates: states.count, edges: edges.count)
         if let stopped = graph.stopped {
             return ProofResult(outcomes: [], controlStates: states.count, edges: edges.count, invariant: [], seconds: Date().timeIntervalSince(start), stopped: stopped)
         }
@@ -70,6 +73,7 @@ public struct Prover {
             if let property = edge.violation?.property, !badOrder.contains(where: { $0.id == property.id }) { badOrder.append(property) }
         }
         let reachedWhateverTheData = try violatedWhateverTheData(graph, context: context, inputs: symbols)
+        progress?.planned(badOrder)
         let queried = badOrder.filter { !reachedWhateverTheData.contains($0.id) }
         guard !queried.isEmpty else {
             return ProofResult(
@@ -147,7 +151,9 @@ public struct Prover {
         timer.setEventHandler { interrupter.interrupt() }
         timer.resume()
         defer { timer.cancel() }
-        var outcomes: [(property: Property, outcome: ProofOutcome)] = []
+        var outcomes: [(property: Property, outcome: ProofOutcome)] = [] {
+            didSet { if let last = outcomes.last { progress?.decided(last.property, last.outcome) } }
+        }
         var provedAny = false
         for property in badOrder {
             guard let relation = bad[property.id] else {
@@ -237,5 +243,91 @@ public struct Prover {
             lines.append("\(semantics.describe(state)): \(text)")
         }
         return lines
+    }
+}
+
+/// What a proof has decided so far, for another thread to read while it runs.
+public final class ProofProgress: Sendable {
+    private struct Snapshot {
+        var controlStates = 0
+        var edges = 0
+        /// Every property a step can break, in the order the queries run.
+        var planned: [Property] = []
+        var decided: [(property: Property, outcome: ProofOutcome)] = []
+    }
+
+    private let snapshot = Mutex(Snapshot())
+    private let start = Date()
+
+    public init() {}
+
+    public func graphBuilt(controlStates: Int, edges: Int) {
+        snapshot.withLock {
+            $0.controlStates = controlStates
+            $0.edges = edges
+        }
+    }
+
+    public func planned(_ properties: [Property]) { snapshot.withLock { $0.planned = properties } }
+
+    public func decided(_ property: Property, _ outcome: ProofOutcome) { snapshot.withLock { $0.decided.append((property, outcome)) } }
+
+    /// The result of a proof given up on: what was decided, every other property unknown for
+    /// `reason`; when the control graph was not finished, nothing is proved.
+    public func abandoned(reason: String) -> ProofResult {
+        snapshot.withLock { snapshot in
+            let seconds = Date().timeIntervalSince(start)
+            guard snapshot.controlStates > 0 else {
+                return ProofResult(outcomes: [], controlStates: 0, edges: 0, invariant: [], seconds: seconds, stopped: reason)
+            }
+            guard !snapshot.planned.isEmpty else {
+                return ProofResult(
+                    outcomes: [], controlStates: snapshot.controlStates, edges: snapshot.edges, invariant: [], seconds: seconds,
+                    stopped: "\(reason) before the properties some step can break were known")
+            }
+            let decided = Set(snapshot.decided.map(\.property.id))
+            let rest = snapshot.planned.filter { !decided.contains($0.id) }.map { (property: $0, outcome: ProofOutcome.unknown(reason)) }
+            return ProofResult(
+                outcomes: snapshot.decided + rest, controlStates: snapshot.controlStates, edges: snapshot.edges, invariant: [], seconds: seconds,
+                stopped: nil)
+        }
+    }
+}
+
+extension Prover {
+    /// How long past its time limit a proof may take to stop before it is abandoned.
+    public static let stopGraceSeconds = 5.0
+
+    /// `run()` on a thread of its own, given up `stopGraceSeconds` after the time limit: Z3's
+    /// Spacer does not look at `Z3_interrupt` in every phase (measured on Samples/SwapBuffers before
+    /// the graph shortcut: a 5 s limit, and the query ran 268 s). `abandoned` says the result was
+    /// built from what had been decided (the rest unknown); the thread is then still inside Z3 and
+    /// the caller should end the process once it has reported.
+    public func runEnforcingTimeLimit() throws -> (result: ProofResult, abandoned: Bool) {
+        let progress = ProofProgress()
+        return try Self.wait(seconds: timeLimitSeconds + Self.stopGraceSeconds, progress: progress, reason: "the time limit of \(Int(timeLimitSeconds)) s ran out (Z3 did not stop when interrupted; its query was abandoned)") {
+            try run(progress: progress)
+        }
+    }
+
+    /// Runs `proof` on a new thread and waits at most `seconds` for it; past that, returns
+    /// `progress.abandoned(reason:)` and leaves the thread running.
+    public static func wait(
+        seconds: Double, progress: ProofProgress, reason: String, _ proof: @escaping @Sendable () throws -> ProofResult
+    ) throws -> (result: ProofResult, abandoned: Bool) {
+        let outcome = Mutex<Result<ProofResult, any Error>?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let result = Result { try proof() }
+            outcome.withLock { $0 = result }
+            finished.signal()
+        }
+        // As much stack as the main thread: Z3 recurses deeply on large terms.
+        thread.stackSize = 8 << 20
+        thread.start()
+        guard finished.wait(timeout: .now() + seconds) == .success, let result = outcome.withLock({ $0 }) else {
+            return (progress.abandoned(reason: reason), true)
+        }
+        return (try result.get(), false)
     }
 }

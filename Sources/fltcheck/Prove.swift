@@ -28,7 +28,9 @@ struct Prove: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("Set a parameter the model declares (repeatable).", valueName: "NAME=VALUE"))
     var parameterOptions: [String] = []
 
-    @Option(help: ArgumentHelp("Give up after this long: 60s (the default), 5m, 1h.", valueName: "duration"))
+    @Option(help: ArgumentHelp(
+        "Give up after this long: 60s (the default), 5m, 1h. A Z3 query that does not stop when interrupted is abandoned 5 s later.",
+        valueName: "duration"))
     var timeLimit: String?
 
     @Option(help: "Stop (unknown) when the control graph has more states than this.")
@@ -59,16 +61,29 @@ struct Prove: ParsableCommand {
             failModel(error.description)
         }
         let result: ProofResult
+        let abandoned: Bool
         do {
-            result = try Prover(program: program, semantics: abstract, maxStates: maxStates, timeLimitSeconds: try seconds()).run()
+            (result, abandoned) = try Prover(program: program, semantics: abstract, maxStates: maxStates, timeLimitSeconds: try seconds())
+                .runEnforcingTimeLimit()
         } catch {
             print("fltcheck prove: Z3 failed: \(error)")
             throw ExitCode(2)
         }
-        print("fltcheck prove: model \"\(loaded.ir.name)\" (\(TextReport().display(path: model))): \(result.controlStates) control states, \(result.edges) steps, in \(String(format: "%.2f", result.seconds)) s")
+        let code = report(result, modelName: loaded.ir.name, program: program)
+        if abandoned {
+            // A thread is still inside Z3: end the process without running exit handlers under it.
+            fflush(nil)
+            _exit(code)
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Prints the result; returns the exit code.
+    private func report(_ result: ProofResult, modelName: String, program: Program) -> Int32 {
+        print("fltcheck prove: model \"\(modelName)\" (\(TextReport().display(path: model))): \(result.controlStates) control states, \(result.edges) steps, in \(String(format: "%.2f", result.seconds)) s")
         if let stopped = result.stopped {
             print("verdict: unknown: \(stopped); nothing is proved (exit 2)")
-            throw ExitCode(2)
+            return 2
         }
         let checked = Set(result.outcomes.map(\.property.id))
         var traces: [String] = []
@@ -107,7 +122,7 @@ struct Prove: ParsableCommand {
         case 1: print("verdict: VIOLATED: \(result.outcomes.filter { if case .violated = $0.outcome { true } else { false } }.map(\.property.id).joined(separator: ", ")) (exit 1)")
         default: print("verdict: unknown: not every safety property could be decided; nothing is claimed for those (exit 2)")
         }
-        if worst != 0 { throw ExitCode(worst) }
+        return worst
     }
 
     /// A shortest trace of `property` from the explicit search (with symbolic data decided by Z3).

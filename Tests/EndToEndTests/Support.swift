@@ -85,8 +85,7 @@ enum FltCheck {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let outPath = scratch + "/stdout"
         let errPath = scratch + "/stderr"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        try #require(FileManager.default.createFile(atPath: outPath, contents: nil) && FileManager.default.createFile(atPath: errPath, contents: nil))
         let out = try #require(FileHandle(forWritingAtPath: outPath))
         let err = try #require(FileHandle(forWritingAtPath: errPath))
 

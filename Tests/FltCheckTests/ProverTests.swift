@@ -2,6 +2,7 @@ import FltExplorer
 import FltModel
 import FltProperties
 import FltProver
+import Dispatch
 import FltSemantics
 import Testing
 
@@ -73,6 +74,52 @@ private func violated(_ result: ProofResult) -> Set<String> {
         let proof = try prove(try RepositoryModels.program("Tests/EndToEndTests/Fixtures/FactoringBranch.swift"), timeLimit: 2)
         guard case .unknown? = proof.outcomes.first(where: { $0.property.id == "Assertion" })?.outcome else {
             Issue.record("expected unknown: \(proof.outcomes)")
+            return
+        }
+    }
+
+    private struct NeverReached: Error {}
+
+    /// Spacer does not stop at Z3_interrupt in every phase: `runEnforcingTimeLimit` gives up on a
+    /// proof that does not return, keeping what it had decided and leaving the rest unknown.
+    @Test func aProofThatDoesNotStopIsAbandonedWithWhatItHadDecided() throws {
+        let progress = ProofProgress()
+        let hung = DispatchSemaphore(value: 0)
+        defer { hung.signal() }
+        let decided = Property.assertion, pending = Property.noDoubleCompletion
+        let (result, abandoned) = try Prover.wait(seconds: 0.2, progress: progress, reason: "given up") {
+            progress.graphBuilt(controlStates: 7, edges: 9)
+            progress.planned([decided, pending])
+            progress.decided(decided, .proved)
+            hung.wait()
+            throw NeverReached()
+        }
+        #expect(abandoned)
+        #expect(result.stopped == nil && result.controlStates == 7 && result.edges == 9)
+        #expect(result.outcomes.map { $0.property.id } == [decided.id, pending.id])
+        guard case .proved? = result.outcomes.first?.outcome, case .unknown("given up")? = result.outcomes.last?.outcome else {
+            Issue.record("\(result.outcomes)")
+            return
+        }
+    }
+
+    @Test func aProofAbandonedBeforeItsGraphWasBuiltProvesNothing() throws {
+        let hung = DispatchSemaphore(value: 0)
+        defer { hung.signal() }
+        let (result, abandoned) = try Prover.wait(seconds: 0.2, progress: ProofProgress(), reason: "given up") {
+            hung.wait()
+            throw NeverReached()
+        }
+        #expect(abandoned && result.stopped == "given up" && result.outcomes.isEmpty)
+    }
+
+    @Test func aProofThatStopsInTimeIsNotAbandoned() throws {
+        let program = try RepositoryModels.program("Models/PerReadSwapBuffer.swift")
+        let prover = try Prover(program: program, semantics: Semantics.abstracting(program), maxStates: controlStateBound, timeLimitSeconds: 120)
+        let (result, abandoned) = try prover.runEnforcingTimeLimit()
+        #expect(!abandoned)
+        guard case .proved? = result.outcomes.first(where: { $0.property.id == "Assertion" })?.outcome else {
+            Issue.record("not proved: \(result.outcomes)")
             return
         }
     }
