@@ -105,7 +105,7 @@ struct Search {
                     }
                     // By index: the successors are borrowed from the expansion, not copied out.
                     for ordinal in expansion.successors.indices {
-                        guard let added = visit(expansion.successors[ordinal], in: expansion, ordinal: ordinal, from: entry.node) else {
+                        guard let added = visit(ordinal, in: expansion, from: entry.node) else {
                             if bound != nil { break levels }
                             continue
                         }
@@ -161,14 +161,13 @@ struct Search {
             }
             let ordinal = top.next
             stack[stack.count - 1].next += 1
-            let successor = top.expansion.successors[ordinal]
-            guard let added = visit(successor, in: top.expansion, ordinal: ordinal, from: top.node) else {
+            guard let added = visit(ordinal, in: top.expansion, from: top.node) else {
                 if bound != nil { return }
                 continue
             }
             let childDepth = top.depth + 1
             depth = max(depth, childDepth)
-            let expansion = expander.expand(successor.state)
+            let expansion = expander.expand(top.expansion.successors[ordinal].state)
             if judge(expansion, of: added, atDepth: childDepth) {
                 stack.append(Frame(node: added, depth: childDepth, expansion: expansion))
             }
@@ -204,12 +203,14 @@ struct Search {
 
     /// Takes one successor of `node`: records its violations and warnings, stores it if it is new.
     /// Returns the new node, or nil (already known, a violating step, or a bound: then `bound` is set).
-    private mutating func visit(_ successor: Explorer.Expanded, in expansion: Explorer.Expansion, ordinal: Int, from node: Int) -> Int? {
+    /// The successor is read in place (`expansion.successors[ordinal]`): copying it out retains
+    /// every array of its state.
+    private mutating func visit(_ ordinal: Int, in expansion: Explorer.Expansion, from node: Int) -> Int? {
         transitions += 1
-        for warning in successor.warnings where violated.insert(warning.property.id).inserted {
+        for warning in expansion.successors[ordinal].warnings where violated.insert(warning.property.id).inserted {
             found.append(Explorer.Found(violation: warning, node: node, ordinal: ordinal))
         }
-        if let violation = successor.violation {
+        if let violation = expansion.successors[ordinal].violation {
             if violated.insert(violation.property.id).inserted {
                 found.append(Explorer.Found(violation: violation, node: node, ordinal: ordinal))
                 if stopsAt(violation) { bound = .firstViolation }
@@ -220,10 +221,10 @@ struct Search {
             bound = .storeFull
             return nil
         }
-        guard let key = successor.key else { return nil }
+        guard let key = expansion.successors[ordinal].key else { return nil }
         let (known, inserted) = insert(key, of: expansion)
         if !inserted {
-            if let edge = successor.edge { graph.connect(node, known, edge.transition, edge.threadName) }
+            if let edge = expansion.successors[ordinal].edge { graph.connect(node, known, edge.transition, edge.threadName) }
             return nil
         }
         if let maxStates = explorer.limits.maxStates, parents.count >= maxStates {
@@ -232,8 +233,8 @@ struct Search {
         }
         parents.append(Int32(node))
         ordinals.append(UInt16(ordinal))
-        if let edge = successor.edge {
-            graph.add(successor.state)
+        if let edge = expansion.successors[ordinal].edge {
+            graph.add(expansion.successors[ordinal].state)
             graph.connect(node, known, edge.transition, edge.threadName)
         }
         return known
@@ -385,24 +386,18 @@ struct Expander: @unchecked Sendable {
 
     func expand(_ state: SystemState) -> Explorer.Expansion {
         var expansion = Explorer.Expansion()
-        var successors = semantics.successors(of: state)
-        expansion.isEnd = successors.isEmpty
         if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
-        expansion.successors.reserveCapacity(successors.count)
-        expansion.ends.reserveCapacity(successors.count * (semantics.program.requests.count + 8))
-        expansion.componentHashes.reserveCapacity(hashCompaction ? 0 : successors.count * (semantics.program.requests.count + 8))
-        // Taken from the back of the reversed array, each successor moves into the expansion
-        // instead of being copied.
-        successors.reverse()
-        while let successor = successors.popLast() {
+        // Each successor moves into the expansion as it is made, instead of being copied out of an array.
+        semantics.forEachSuccessor(of: state) { successor in
             let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
             if successor.violation != nil {
-                expansion.successors.append(Explorer.Expanded(step: consume successor, key: nil, edge: edge))
-                continue
+                expansion.successors.append(Explorer.Expanded(step: successor, key: nil, edge: edge))
+                return
             }
             let key = appendKey(of: successor.state, to: &expansion)
-            expansion.successors.append(Explorer.Expanded(step: consume successor, key: key, edge: edge))
+            expansion.successors.append(Explorer.Expanded(step: successor, key: key, edge: edge))
         }
+        expansion.isEnd = expansion.successors.isEmpty
         return expansion
     }
 }

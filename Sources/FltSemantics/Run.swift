@@ -36,12 +36,9 @@ struct Run {
         self.log = recording ? EventLog() : nil
     }
 
-    /// The step as a successor. Its state moves out of the run instead of being copied (the run is
-    /// left with an empty state).
-    mutating func successor() -> Successor {
-        var moved = SystemState.vacant
-        swap(&moved, &state)
-        return Successor(state: consume moved, transition: Transition(thread: thread, choices: taken), violation: violation, warnings: warnings, events: events)
+    /// The step as a successor: the run ends, its state moves out instead of being copied.
+    consuming func successor() -> Successor {
+        Successor(state: state, transition: Transition(thread: thread, choices: taken), violation: violation, warnings: warnings, events: events)
     }
 
     /// The choice vector of the next sibling run, or nil when every combination has been taken.

@@ -407,18 +407,24 @@ public final class Semantics: Sendable {
     /// Every successor of `state`: each enabled thread, each way its nondeterministic choices go.
     public func successors(of state: SystemState, events: Bool = false) -> [Successor] {
         var result: [Successor] = []
+        forEachSuccessor(of: state, events: events) { result.append($0) }
+        return result
+    }
+
+    /// The successors in `successors(of:)` order, each handed to `body` as it is made (moved, not
+    /// copied out of an array).
+    public func forEachSuccessor(of state: SystemState, events: Bool = false, _ body: (consuming Successor) -> Void) {
         for thread in enabledThreads(state) {
             var choices: [Int] = []
             while true {
                 var run = Run(semantics: self, state: state, thread: thread, choices: choices, recording: events)
                 run.execute()
                 let next = run.nextChoices()
-                if !run.discarded { result.append(run.successor()) }
+                if !run.discarded { body(run.successor()) }
                 guard let next else { break }
                 choices = next
             }
         }
-        return result
     }
 
     /// Takes one recorded transition again, with its events.

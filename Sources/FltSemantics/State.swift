@@ -330,10 +330,6 @@ public struct SystemState: Hashable, Sendable {
     /// Symbolic data: the decisions taken on this path, as sorted Boolean term ids (DataTerms.swift).
     var pathCondition: [Int] = []
 
-    /// A state of nothing (its arrays empty, so it allocates nothing), to move a state out of a
-    /// variable with `swap`.
-    static let vacant = SystemState(variables: [], operations: [], instances: [], filterStages: [], queues: [], contextReferences: [], threads: [])
-
     /// Whether every request has completed to its originator.
     public var allCompleted: Bool { operations.allSatisfy { $0.stage == .completed } }
 
