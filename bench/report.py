@@ -304,6 +304,8 @@ def main():
           f"{fnum(meta.get('fltcheck_compile_rss_kb')) and round(fnum(meta['fltcheck_compile_rss_kb']) / 1024)} MB "
           "peak with swiftc); the rows use the cached model (the parameters are read at run time). "
           "Spin compiles per N (N is a -D macro), so its compile is in every row.")
+    if "fltcheck_repeat" in meta:
+        p(f"- fltcheck rows: {meta['fltcheck_repeat']} (the walls of each run are in results.tsv's note); Spin's rows run once.")
     p("")
     top = len(lines)  # a VERDICT MISMATCH banner goes here too, above the table
     set_keys = sorted({r["bps_basis"] for r in rows if r["tool"] == "fltcheck" and r.get("bps_basis") not in (None, "rss")})
