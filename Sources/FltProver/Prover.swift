@@ -251,8 +251,8 @@ public final class ProofProgress: Sendable {
     private struct Snapshot {
         var controlStates = 0
         var edges = 0
-        /// Every property a step can break, in the order the queries run.
-        var planned: [Property] = []
+        /// Every property a step can break, in the order the queries run; nil until known.
+        var planned: [Property]?
         var decided: [(property: Property, outcome: ProofOutcome)] = []
     }
 
@@ -280,13 +280,13 @@ public final class ProofProgress: Sendable {
             guard snapshot.controlStates > 0 else {
                 return ProofResult(outcomes: [], controlStates: 0, edges: 0, invariant: [], seconds: seconds, stopped: reason)
             }
-            guard !snapshot.planned.isEmpty else {
+            guard let planned = snapshot.planned else {
                 return ProofResult(
                     outcomes: [], controlStates: snapshot.controlStates, edges: snapshot.edges, invariant: [], seconds: seconds,
                     stopped: "\(reason) before the properties some step can break were known")
             }
             let decided = Set(snapshot.decided.map(\.property.id))
-            let rest = snapshot.planned.filter { !decided.contains($0.id) }.map { (property: $0, outcome: ProofOutcome.unknown(reason)) }
+            let rest = planned.filter { !decided.contains($0.id) }.map { (property: $0, outcome: ProofOutcome.unknown(reason)) }
             return ProofResult(
                 outcomes: snapshot.decided + rest, controlStates: snapshot.controlStates, edges: snapshot.edges, invariant: [], seconds: seconds,
                 stopped: nil)

@@ -163,16 +163,7 @@ public struct StateCanonicalizer: Sendable {
         let starts = buffers.starts
         starts.withUnsafeBufferPointer { starts in
             buffers.threadOrder.withUnsafeMutableBufferPointer { order in
-                // Insertion sort: a state has a handful of threads, and most arrive in order.
-                for index in order.indices.dropFirst() {
-                    let thread = order[index]
-                    var place = index
-                    while place > 0, bytesPrecede(written, starts[thread], starts[thread + 1], starts[order[place - 1]], starts[order[place - 1] + 1]) {
-                        order[place] = order[place - 1]
-                        place -= 1
-                    }
-                    order[place] = thread
-                }
+                insertionSort(order) { bytesPrecede(written, starts[$0], starts[$0 + 1], starts[$1], starts[$1 + 1]) }
             }
         }
         for thread in buffers.threadOrder {
@@ -238,19 +229,9 @@ public struct StateCanonicalizer: Sendable {
         for group in groups {
             buffers.sortedGroup.removeAll(keepingCapacity: true)
             buffers.sortedGroup.append(contentsOf: group)
+            // Stable: ties keep the old (ascending) order.
             signatures.withUnsafeBufferPointer { signatures in
-                buffers.sortedGroup.withUnsafeMutableBufferPointer { sorted in
-                    // Insertion sort by signature; stable, so ties keep the old (ascending) order.
-                    for index in sorted.indices.dropFirst() {
-                        let operation = sorted[index]
-                        var place = index
-                        while place > 0, signatures[operation] < signatures[sorted[place - 1]] {
-                            sorted[place] = sorted[place - 1]
-                            place -= 1
-                        }
-                        sorted[place] = operation
-                    }
-                }
+                buffers.sortedGroup.withUnsafeMutableBufferPointer { sorted in insertionSort(sorted) { signatures[$0] < signatures[$1] } }
             }
             for (position, operation) in buffers.sortedGroup.enumerated() {
                 buffers.numbers[operation] = group[position]
@@ -300,6 +281,20 @@ extension StateCanonicalizer {
             for item in queue.items { refer(item) }
         }
         return completed & ~referenced
+    }
+}
+
+/// Sorts `items` in place, stably, by insertion: a state has a handful of threads and requests, most
+/// already in order, and `sort(by:)` retained the arrays its comparator captured on every comparison.
+@inline(__always) private func insertionSort(_ items: UnsafeMutableBufferPointer<Int>, by precedes: (Int, Int) -> Bool) {
+    for index in items.indices.dropFirst() {
+        let item = items[index]
+        var place = index
+        while place > 0, precedes(item, items[place - 1]) {
+            items[place] = items[place - 1]
+            place -= 1
+        }
+        items[place] = item
     }
 }
 
