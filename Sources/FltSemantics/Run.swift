@@ -63,7 +63,7 @@ struct Run {
 
     mutating func execute() {
         steps: while violation == nil, !discarded, let top = state.threads[thread].frames.last {
-            if semantics.isBlocked(state.threads[thread], state) { break steps }
+            if semantics.isBlocked(thread, state) { break steps }
             switch top {
             case .code(let frame):
                 if frame.pc == 0 { asyncIoCompletes(frame) }

@@ -133,25 +133,22 @@ public final class Semantics: Sendable {
 
     /// The threads that can take a step. A thread inside `Atomic` excludes all others while it can run.
     public func enabledThreads(_ state: SystemState) -> [Int] {
-        let enabled = state.threads.indices.filter { canRun(state.threads[$0], state) }
+        let enabled = state.threads.indices.filter { !state.threads[$0].frames.isEmpty && !isBlocked($0, state) }
         if let atomic = enabled.first(where: { state.threads[$0].isAtomic }) { return [atomic] }
         return enabled
     }
 
-    private func canRun(_ thread: ThreadState, _ state: SystemState) -> Bool {
-        !thread.frames.isEmpty && !isBlocked(thread, state)
-    }
 
     /// Whether no thread can make progress on its own: the only moves left, if any, are ones the
     /// environment may make but need not (a cancel by the originator, the start of a teardown).
     /// Liveness is judged in such states, so a request that only a cancel or a teardown would
     /// finish counts as stuck.
     public func isQuiescent(_ state: SystemState) -> Bool {
-        !state.threads.contains { makesProgress($0, state) }
+        !state.threads.indices.contains { makesProgress($0, state) }
     }
 
-    private func makesProgress(_ thread: ThreadState, _ state: SystemState) -> Bool {
-        guard canRun(thread, state), let top = thread.frames.last else { return false }
+    private func makesProgress(_ index: Int, _ state: SystemState) -> Bool {
+        guard let top = state.threads[index].frames.last, !isBlocked(index, state) else { return false }
         switch top {
         case .dispatch(_, .cancel), .teardown(_, .begin), .unload(_, .begin): return false
         default: return true
@@ -161,7 +158,7 @@ public final class Semantics: Sendable {
     /// The names of the threads that can make progress on their own (enabled, and not an optional
     /// environment move such as a cancel or the start of a teardown or unload).
     public func progressThreads(_ state: SystemState) -> [String] {
-        state.threads.filter { makesProgress($0, state) }.map { threadName($0.role) }
+        state.threads.indices.filter { makesProgress($0, state) }.map { threadName(state.threads[$0].role) }
     }
 
     /// The name of the thread a transition moves, in the state it starts from.
@@ -185,25 +182,27 @@ public final class Semantics: Sendable {
         return incompleteViolation(state)
     }
 
-    /// Whether a thread waits for something another thread must do first.
-    func isBlocked(_ thread: ThreadState, _ state: SystemState) -> Bool {
-        guard let top = thread.frames.last else { return true }
+    /// Whether thread `index` waits for something another thread must do first. By index: a copy of
+    /// the thread (a retain and release of each of its arrays) is made only where one is needed.
+    func isBlocked(_ index: Int, _ state: SystemState) -> Bool {
+        guard let top = state.threads[index].frames.last else { return true }
         if program.hasDriverEntry, case .driverEntry? = state.threads.first?.role {
             // T13: the workload (requests, teardowns, unloads) starts once every DriverEntry has returned.
-            switch thread.role {
+            switch state.threads[index].role {
             case .originator, .teardown, .unloader: return true
             default: break
             }
         }
         switch top {
         case .code(let frame):
-            let level = irql(of: thread)
             switch program.code[frame.code].instructions[frame.pc] {
             case .waitUntil(let condition):
                 // At DISPATCH_LEVEL the wait itself is the bug (Q5): let it run and be reported.
+                let thread = state.threads[index]
+                let level = irql(of: thread)
                 return level < 2 && evaluate(condition, frame, state, thread: thread, irql: level) == 0
             case .acquire(let lock):
-                return state.threads.contains { $0 != thread && $0.held.contains(lock) }
+                return state.threads.indices.contains { $0 != index && state.threads[$0].held.contains(lock) }
             default:
                 return false
             }
@@ -226,7 +225,7 @@ public final class Semantics: Sendable {
             // FltObjectReference on the instance does not count; and, with
             // `teardownWaitsFor: .operationsAndWorkItems`, no work item of the filter runs).
             return drainable(filter, state) == nil
-                && (hasOutstanding(filter, state) || runningWorkItem(of: filter, state, except: thread) != nil)
+                && (hasOutstanding(filter, state) || runningWorkItem(of: filter, state, except: state.threads[index]) != nil)
         case .teardown:
             return false
         case .unload:
@@ -345,7 +344,8 @@ public final class Semantics: Sendable {
     /// The value of an expression in a code frame (`Op.*` is the frame's operation).
     /// KeGetCurrentIrql of a thread: the IRQL its callbacks were called at, raised by the locks it holds.
     func irql(of thread: ThreadState) -> Int {
-        var level = thread.held.map { program.model.locks[$0].kind.irql }.max() ?? 0
+        var level = 0
+        for lock in thread.held { level = max(level, program.model.locks[lock].kind.irql) }
         for case .code(let frame) in thread.frames { level = max(level, frame.irql) }
         return level
     }
