@@ -186,9 +186,16 @@ public struct StateCanonicalizer: Sendable {
     /// Leaves in `buffers.numbers` the new number of each operation and in `buffers.order`,
     /// inversely, the old number at each new place.
     private func renumber(_ state: SystemState, forgotten: UInt64, into buffers: inout CanonicalScratch.Buffers) {
-        buffers.signatures.removeAll(keepingCapacity: true)
-        for (index, operation) in state.operations.enumerated() {
-            buffers.signatures.append(forgotten & 1 << index != 0 ? OperationState.forgottenHash : operation.contentHash(information: information))
+        // The buffers keep one entry per request from one state to the next: overwritten in place
+        // (emptying and refilling an array costs more than the writes).
+        let count = state.operations.count
+        if buffers.signatures.count != count {
+            buffers.signatures = Array(repeating: 0, count: count)
+            buffers.numbers = Array(0..<count)
+            buffers.order = Array(0..<count)
+        }
+        for index in 0..<count {
+            buffers.signatures[index] = forgotten & 1 << index != 0 ? OperationState.forgottenHash : state.operations[index].contentHash(information: information)
         }
         buffers.signatures.withUnsafeMutableBufferPointer { signatures in
             for thread in state.threads {
@@ -221,19 +228,23 @@ public struct StateCanonicalizer: Sendable {
                 }
             }
         }
-        buffers.numbers.removeAll(keepingCapacity: true)
-        buffers.numbers.append(contentsOf: state.operations.indices)
-        buffers.order.removeAll(keepingCapacity: true)
-        buffers.order.append(contentsOf: state.operations.indices)
+        for index in 0..<count {
+            buffers.numbers[index] = index
+            buffers.order[index] = index
+        }
         let signatures = buffers.signatures
+        if buffers.sortedGroup.count < count { buffers.sortedGroup = Array(repeating: 0, count: count) }
         for group in groups {
-            buffers.sortedGroup.removeAll(keepingCapacity: true)
-            buffers.sortedGroup.append(contentsOf: group)
-            // Stable: ties keep the old (ascending) order.
             signatures.withUnsafeBufferPointer { signatures in
-                buffers.sortedGroup.withUnsafeMutableBufferPointer { sorted in insertionSort(sorted) { signatures[$0] < signatures[$1] } }
+                buffers.sortedGroup.withUnsafeMutableBufferPointer { scratch in
+                    let sorted = UnsafeMutableBufferPointer(rebasing: scratch[0..<group.count])
+                    for (position, operation) in group.enumerated() { sorted[position] = operation }
+                    // Stable: ties keep the old (ascending) order.
+                    insertionSort(sorted) { signatures[$0] < signatures[$1] }
+                }
             }
-            for (position, operation) in buffers.sortedGroup.enumerated() {
+            for position in group.indices {
+                let operation = buffers.sortedGroup[position]
                 buffers.numbers[operation] = group[position]
                 buffers.order[group[position]] = operation
             }
