@@ -67,19 +67,24 @@ struct StateWriter {
     }
 
     func write(_ operation: OperationState, into bytes: inout ByteSink) {
+        withUnsafePointer(to: operation) { write($0, into: &bytes) }
+    }
+
+    /// Through a pointer, as `write(_: UnsafePointer<ThreadState>, into:)`.
+    func write(_ operation: UnsafePointer<OperationState>, into bytes: inout ByteSink) {
         // The stage takes bits 0-1 and the buffer (Q6, 0 when untracked) bits 2-4.
-        bytes.append(operation.stage.rawValue | operation.buffer << 2 | (operation.cancelled ? 0x80 : 0))
-        appendVarint(&bytes, operation.cancelRoutine)
-        appendVarint(&bytes, operation.cancelRoutineFilter)
-        appendVarint(&bytes, Int(operation.status))
-        if pathCondition { appendVarint(&bytes, operation.statusTerm + 1) }
-        for slot in operation.slots {
-            let packed = slot.packed
+        bytes.append(operation.pointee.stage.rawValue | operation.pointee.buffer << 2 | (operation.pointee.cancelled ? 0x80 : 0))
+        appendVarint(&bytes, operation.pointee.cancelRoutine)
+        appendVarint(&bytes, operation.pointee.cancelRoutineFilter)
+        appendVarint(&bytes, Int(operation.pointee.status))
+        if pathCondition { appendVarint(&bytes, operation.pointee.statusTerm + 1) }
+        for slot in operation.pointee.slots.indices {
+            let packed = operation.pointee.slots[slot].packed
             bytes.append(UInt8(truncatingIfNeeded: packed))
             bytes.append(UInt8(truncatingIfNeeded: packed >> 8))
             bytes.append(UInt8(truncatingIfNeeded: packed >> 16))
         }
-        if information { bytes.append(operation.information ? 1 : 0) }
+        if information { bytes.append(operation.pointee.information ? 1 : 0) }
     }
 
     /// A completed request nothing refers to any more (`StateCanonicalizer.forgottenOperations`):
@@ -89,7 +94,13 @@ struct StateWriter {
     }
 
     func write(_ thread: ThreadState, into bytes: inout ByteSink) {
-        switch thread.role {
+        withUnsafePointer(to: thread) { write($0, into: &bytes) }
+    }
+
+    /// Through a pointer, fields read in place: passing a thread by value copies it, a retain and
+    /// release of each of its three arrays (5% of all instructions when the key was written so).
+    func write(_ thread: UnsafePointer<ThreadState>, into bytes: inout ByteSink) {
+        switch thread.pointee.role {
         case .originator(let operation): bytes.append(0); appendVarint(&bytes, number(operation))
         case .worker(let item, let operation): bytes.append(1); appendVarint(&bytes, item); appendVarint(&bytes, number(operation))
         case .fileSystem(let operation): bytes.append(2); appendVarint(&bytes, number(operation))
@@ -99,15 +110,16 @@ struct StateWriter {
         case .oplockBreak(let operation): bytes.append(6); appendVarint(&bytes, number(operation))
         case .driverEntry(let filter): bytes.append(7); appendVarint(&bytes, filter)
         }
-        bytes.append(UInt8(truncatingIfNeeded: thread.locals.count))
-        for (slot, value) in thread.locals.enumerated() {
+        bytes.append(UInt8(truncatingIfNeeded: thread.pointee.locals.count))
+        for slot in thread.pointee.locals.indices {
+            let value = thread.pointee.locals[slot]
             appendVarint(&bytes, renumbers && operationLocalSlots.contains(slot) ? handle(value) : value)
         }
-        bytes.append(UInt8(truncatingIfNeeded: thread.held.count))
-        for lock in thread.held { bytes.append(UInt8(truncatingIfNeeded: lock)) }
-        bytes.append(UInt8(truncatingIfNeeded: thread.frames.count))
-        for frame in thread.frames {
-            switch frame {
+        bytes.append(UInt8(truncatingIfNeeded: thread.pointee.held.count))
+        for lock in thread.pointee.held.indices { bytes.append(UInt8(truncatingIfNeeded: thread.pointee.held[lock])) }
+        bytes.append(UInt8(truncatingIfNeeded: thread.pointee.frames.count))
+        for frame in thread.pointee.frames.indices {
+            switch thread.pointee.frames[frame] {
             case .code(let frame):
                 bytes.append(frame.draining ? 9 : 0)
                 appendVarint(&bytes, frame.code)
@@ -198,9 +210,10 @@ extension OperationState {
 extension ThreadState {
     /// A hash of the thread with every operation number erased (an operation-handle local counts only
     /// as set or not): the same for threads that differ only by which request they work for.
-    func erasedHash(operationLocalSlots: [Int]) -> UInt64 {
+    /// Through a pointer, as `StateWriter.write(_:into:)`.
+    static func erasedHash(_ thread: UnsafePointer<ThreadState>, operationLocalSlots: [Int]) -> UInt64 {
         var hash: UInt64
-        switch role {
+        switch thread.pointee.role {
         case .originator: hash = 1
         case .worker(let item, _): hash = mix64(2 &+ UInt64(item) << 8)
         case .fileSystem: hash = 3
@@ -210,13 +223,14 @@ extension ThreadState {
         case .oplockBreak: hash = 7
         case .driverEntry(let filter): hash = mix64(8 &+ UInt64(filter) << 8)
         }
-        for (slot, value) in locals.enumerated() {
+        for slot in thread.pointee.locals.indices {
+            let value = thread.pointee.locals[slot]
             let erased = operationLocalSlots.contains(slot) ? (value == 0 ? 0 : 1) : value
             hash = mix64(hash &+ UInt64(bitPattern: Int64(erased)) &+ 0x10)
         }
-        for lock in held { hash = mix64(hash &+ UInt64(lock) &+ 0x20) }
-        for frame in frames {
-            switch frame {
+        for lock in thread.pointee.held.indices { hash = mix64(hash &+ UInt64(thread.pointee.held[lock]) &+ 0x20) }
+        for frame in thread.pointee.frames.indices {
+            switch thread.pointee.frames[frame] {
             case .code(let code):
                 hash = mix64(hash &+ UInt64(code.code) << 40 &+ UInt64(code.pc) << 16 &+ UInt64(code.filter) << 8 &+ UInt64(code.irql) << 4
                     &+ (code.draining ? 2 : 0) &+ (code.wroteStatus ? 1 : 0))
