@@ -89,7 +89,10 @@ struct Search {
     private mutating func breadthFirst(_ initial: SystemState) {
         var frontier: [(state: SystemState, node: Int)] = [(initial, 0)]
         let jobs = explorer.options.jobs
-        let batchSize = jobs == 1 ? 256 : 512 * jobs
+        // One thread merges each state's successors right after making them, while they are still in
+        // its caches (FilterStack N=5, --jobs 1, medians of 8: 2.10 s in batches of 256, 1.68 s one by
+        // one; the instruction counts are the same). Threads need batches to share the work.
+        let batchSize = jobs == 1 ? 1 : 512 * jobs
         let graveyard = Graveyard(parts: expanders.count)
         levels: while !frontier.isEmpty {
             var next: [(state: SystemState, node: Int)] = []
