@@ -133,11 +133,11 @@ public final class Semantics: Sendable {
 
     /// The threads that can take a step. A thread inside `Atomic` excludes all others while it can run.
     public func enabledThreads(_ state: SystemState) -> [Int] {
-        let enabled = state.threads.indices.filter { !state.threads[$0].frames.isEmpty && !isBlocked($0, state) }
+        // A finished thread (no frames) counts as blocked.
+        let enabled = state.threads.indices.filter { !isBlocked($0, state) }
         if let atomic = enabled.first(where: { state.threads[$0].isAtomic }) { return [atomic] }
         return enabled
     }
-
 
     /// Whether no thread can make progress on its own: the only moves left, if any, are ones the
     /// environment may make but need not (a cancel by the originator, the start of a teardown).

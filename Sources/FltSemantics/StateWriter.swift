@@ -39,9 +39,9 @@ struct StateWriter {
     /// The whole state, in array order.
     func write(_ state: SystemState, into bytes: inout ByteSink) {
         writeGlobals(state, into: &bytes)
-        for operation in state.operations { write(operation, into: &bytes) }
+        state.operations.forEachInPlace { write($0, into: &bytes) }
         bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
-        for thread in state.threads { write(thread, into: &bytes) }
+        state.threads.forEachInPlace { write($0, into: &bytes) }
     }
 
     func writeGlobals(_ state: SystemState, into bytes: inout ByteSink) {
@@ -66,11 +66,7 @@ struct StateWriter {
         }
     }
 
-    func write(_ operation: OperationState, into bytes: inout ByteSink) {
-        withUnsafePointer(to: operation) { write($0, into: &bytes) }
-    }
-
-    /// Through a pointer, as `write(_: UnsafePointer<ThreadState>, into:)`.
+    /// Through a pointer, fields read in place (see `Array.forEachInPlace`).
     func write(_ operation: UnsafePointer<OperationState>, into bytes: inout ByteSink) {
         // The stage takes bits 0-1 and the buffer (Q6, 0 when untracked) bits 2-4.
         bytes.append(operation.pointee.stage.rawValue | operation.pointee.buffer << 2 | (operation.pointee.cancelled ? 0x80 : 0))
@@ -93,12 +89,7 @@ struct StateWriter {
         bytes.append(OperationState.forgottenByte)
     }
 
-    func write(_ thread: ThreadState, into bytes: inout ByteSink) {
-        withUnsafePointer(to: thread) { write($0, into: &bytes) }
-    }
-
-    /// Through a pointer, fields read in place: passing a thread by value copies it, a retain and
-    /// release of each of its three arrays (5% of all instructions when the key was written so).
+    /// Through a pointer, fields read in place (see `Array.forEachInPlace`).
     func write(_ thread: UnsafePointer<ThreadState>, into bytes: inout ByteSink) {
         switch thread.pointee.role {
         case .originator(let operation): bytes.append(0); appendVarint(&bytes, number(operation))
@@ -176,6 +167,18 @@ struct StateWriter {
 }
 
 
+extension Array {
+    /// Calls `body` with a pointer to each element in turn, which stays in the array: passing a
+    /// thread or a request by value copies it, a retain and release of each of its arrays (5% of all
+    /// instructions when the state key was written so).
+    @inline(__always) func forEachInPlace(_ body: (UnsafePointer<Element>) -> Void) {
+        withUnsafeBufferPointer { elements in
+            guard let first = elements.baseAddress else { return }
+            for index in elements.indices { body(first + index) }
+        }
+    }
+}
+
 extension Slot {
     /// What `Semantics.hasOutstanding` and the drain rule (`Semantics.drainable`) read of a slot:
     /// 0 when they find nothing in it.
@@ -210,7 +213,7 @@ extension OperationState {
 extension ThreadState {
     /// A hash of the thread with every operation number erased (an operation-handle local counts only
     /// as set or not): the same for threads that differ only by which request they work for.
-    /// Through a pointer, as `StateWriter.write(_:into:)`.
+    /// Through a pointer, fields read in place (see `Array.forEachInPlace`).
     static func erasedHash(_ thread: UnsafePointer<ThreadState>, operationLocalSlots: [Int]) -> UInt64 {
         var hash: UInt64
         switch thread.pointee.role {

@@ -146,24 +146,18 @@ public struct StateCanonicalizer: Sendable {
         buffers.key.append(UInt8(truncatingIfNeeded: state.threads.count))
         buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         guard reduces else {
-            state.threads.withUnsafeBufferPointer { threads in
-                guard let first = threads.baseAddress else { return }
-                for thread in threads.indices {
-                    writer.write(first + thread, into: &buffers.key)
-                    buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
-                }
+            state.threads.forEachInPlace { thread in
+                writer.write(thread, into: &buffers.key)
+                buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
             }
             return buffers.key.bytes
         }
         // Threads as a multiset: each written apart, then appended in byte order.
         buffers.threads.removeAll()
         buffers.starts.removeAll(keepingCapacity: true)
-        state.threads.withUnsafeBufferPointer { threads in
-            guard let first = threads.baseAddress else { return }
-            for thread in threads.indices {
-                buffers.starts.append(buffers.threads.count)
-                writer.write(first + thread, into: &buffers.threads)
-            }
+        state.threads.forEachInPlace { thread in
+            buffers.starts.append(buffers.threads.count)
+            writer.write(thread, into: &buffers.threads)
         }
         buffers.starts.append(buffers.threads.count)
         buffers.threadOrder.removeAll(keepingCapacity: true)
@@ -207,7 +201,7 @@ public struct StateCanonicalizer: Sendable {
             buffers.signatures[index] = forgotten & 1 << index != 0 ? OperationState.forgottenHash : state.operations[index].contentHash(information: information)
         }
         buffers.signatures.withUnsafeMutableBufferPointer { signatures in
-            state.threads.withUnsafeBufferPointer { threads in addThreads(threads, to: signatures) }
+            state.threads.forEachInPlace { addThread($0, to: signatures) }
             for (index, variable) in operationVariables.enumerated() {
                 let value = state.variables[variable]
                 if value >= 1 && value <= signatures.count { signatures[value - 1] = signatures[value - 1] &+ mix64(0x5641_5200 &+ UInt64(index)) }
@@ -243,28 +237,24 @@ public struct StateCanonicalizer: Sendable {
 }
 
 extension StateCanonicalizer {
-    /// Adds to each request's signature the threads working for it (a sum: they are a multiset).
-    /// Through pointers: a copy of a thread retains and releases each of its arrays.
-    private func addThreads(_ threads: UnsafeBufferPointer<ThreadState>, to signatures: UnsafeMutableBufferPointer<UInt64>) {
-        guard let first = threads.baseAddress else { return }
-        for index in threads.indices {
-            let thread = first + index
-            let hash = ThreadState.erasedHash(thread, operationLocalSlots: operationLocalSlots)
-            switch thread.pointee.role {
-            case .originator(let own), .worker(_, let own), .fileSystem(let own), .canceller(let own), .oplockBreak(let own):
-                if own >= 0 { signatures[own] = signatures[own] &+ mix64(hash &+ 1) }
-            case .teardown, .unloader, .driverEntry:
+    /// Adds a thread to the signature of each request it works for (a sum: the threads of a request
+    /// are a multiset). Through a pointer (see `Array.forEachInPlace`).
+    private func addThread(_ thread: UnsafePointer<ThreadState>, to signatures: UnsafeMutableBufferPointer<UInt64>) {
+        let hash = ThreadState.erasedHash(thread, operationLocalSlots: operationLocalSlots)
+        switch thread.pointee.role {
+        case .originator(let own), .worker(_, let own), .fileSystem(let own), .canceller(let own), .oplockBreak(let own):
+            if own >= 0 { signatures[own] = signatures[own] &+ mix64(hash &+ 1) }
+        case .teardown, .unloader, .driverEntry:
+            break
+        }
+        for frame in thread.pointee.frames.indices {
+            switch thread.pointee.frames[frame] {
+            case .code(let code) where code.operation >= 0:
+                signatures[code.operation] = signatures[code.operation] &+ mix64(hash &+ 2)
+            case .dispatch(let own, _):
+                signatures[own] = signatures[own] &+ mix64(hash &+ 3)
+            default:
                 break
-            }
-            for frame in thread.pointee.frames.indices {
-                switch thread.pointee.frames[frame] {
-                case .code(let code) where code.operation >= 0:
-                    signatures[code.operation] = signatures[code.operation] &+ mix64(hash &+ 2)
-                case .dispatch(let own, _):
-                    signatures[own] = signatures[own] &+ mix64(hash &+ 3)
-                default:
-                    break
-                }
             }
         }
     }
