@@ -1,8 +1,8 @@
-/// A growable byte buffer without Array's per-append uniqueness checks, for writing state keys
-/// (the explorer's hottest loop). A value type over memory it does not free by itself: its owner
-/// calls `deallocate()` (see `CanonicalScratch`).
-struct ByteSink {
-    private(set) var base: UnsafeMutablePointer<UInt8>
+/// A growable buffer of plain values without Array's per-append uniqueness checks, for writing
+/// state keys (the explorer's hottest loop). A value type over memory it does not free by itself:
+/// its owner calls `deallocate()` (see `CanonicalScratch`).
+struct Sink<Element: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
     private var capacity: Int
 
@@ -13,33 +13,43 @@ struct ByteSink {
 
     func deallocate() { base.deallocate() }
 
-    @inline(__always) mutating func append(_ byte: UInt8) {
+    @inline(__always) mutating func append(_ element: Element) {
         if count == capacity { grow(to: capacity * 2) }
-        base[count] = byte
+        base[count] = element
         count += 1
     }
 
-    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if count + bytes.count > capacity { grow(to: max(capacity * 2, count + bytes.count)) }
-        if let source = bytes.baseAddress { (base + count).update(from: source, count: bytes.count) }
-        count += bytes.count
+    mutating func append(_ elements: UnsafeBufferPointer<Element>) {
+        if count + elements.count > capacity { grow(to: max(capacity * 2, count + elements.count)) }
+        if let source = elements.baseAddress { (base + count).update(from: source, count: elements.count) }
+        count += elements.count
     }
 
-    mutating func removeAll() { count = 0 }
+    @inline(__always) mutating func removeAll() { count = 0 }
 
-    /// The bytes written, valid until the next write.
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    @inline(__always) subscript(index: Int) -> Element { base[index] }
 
-    /// Bytes `range` of what was written.
-    func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base + range.lowerBound, count: range.count) }
+    /// What was written, valid until the next write.
+    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+    var mutableElements: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
+
+    /// Elements `range` of what was written.
+    func slice(_ range: Range<Int>) -> UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base + range.lowerBound, count: range.count) }
 
     private mutating func grow(to newCapacity: Int) {
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
         grown.update(from: base, count: count)
         base.deallocate()
         base = grown
         capacity = newCapacity
     }
+}
+
+typealias ByteSink = Sink<UInt8>
+
+extension Sink<UInt8> {
+    /// The bytes written, valid until the next write.
+    var bytes: UnsafeBufferPointer<UInt8> { elements }
 }
 
 /// LEB128 with zig-zag, so small values of either sign take one byte.

@@ -122,7 +122,7 @@ public struct StateCanonicalizer: Sendable {
 
     private func key(_ state: SystemState, into buffers: inout CanonicalScratch.Buffers) -> UnsafeBufferPointer<UInt8> {
         buffers.key.removeAll()
-        buffers.ends.removeAll(keepingCapacity: true)
+        buffers.ends.removeAll()
         let forgotten = forgetsCompleted ? forgottenOperations(state) : 0
         let renamed = reduces && !groups.isEmpty
         if renamed { renumber(state, forgotten: forgotten, into: &buffers) }
@@ -154,22 +154,18 @@ public struct StateCanonicalizer: Sendable {
         }
         // Threads as a multiset: each written apart, then appended in byte order.
         buffers.threads.removeAll()
-        buffers.starts.removeAll(keepingCapacity: true)
+        buffers.starts.removeAll()
         state.threads.forEachInPlace { thread in
             buffers.starts.append(buffers.threads.count)
             writer.write(thread, into: &buffers.threads)
         }
         buffers.starts.append(buffers.threads.count)
-        buffers.threadOrder.removeAll(keepingCapacity: true)
-        buffers.threadOrder.append(contentsOf: state.threads.indices)
+        buffers.threadOrder.removeAll()
+        for thread in state.threads.indices { buffers.threadOrder.append(thread) }
         let written = buffers.threads.base
-        let starts = buffers.starts
-        starts.withUnsafeBufferPointer { starts in
-            buffers.threadOrder.withUnsafeMutableBufferPointer { order in
-                insertionSort(order) { bytesPrecede(written, starts[$0], starts[$0 + 1], starts[$1], starts[$1 + 1]) }
-            }
-        }
-        for thread in buffers.threadOrder {
+        let starts = buffers.starts.elements
+        insertionSort(buffers.threadOrder.mutableElements) { bytesPrecede(written, starts[$0], starts[$0 + 1], starts[$1], starts[$1 + 1]) }
+        for thread in buffers.threadOrder.elements {
             buffers.key.append(buffers.threads.slice(starts[thread]..<starts[thread + 1]))
             buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         }
@@ -328,9 +324,9 @@ public final class CanonicalScratch {
     struct Buffers {
         var key = ByteSink()
         var threads = ByteSink()
-        var starts: [Int] = []
-        var threadOrder: [Int] = []
-        var ends: [UInt16] = []
+        var starts = Sink<Int>(capacity: 32)
+        var threadOrder = Sink<Int>(capacity: 32)
+        var ends = Sink<UInt16>(capacity: 64)
         var signatures: [UInt64] = []
         /// The renumbering: the new number of each operation, and the old number at each new place.
         var numbers: [Int] = []
@@ -340,12 +336,16 @@ public final class CanonicalScratch {
         func deallocate() {
             key.deallocate()
             threads.deallocate()
+            starts.deallocate()
+            threadOrder.deallocate()
+            ends.deallocate()
         }
     }
 
-    private var buffers = Buffers()
-    /// Where each component of the last key ends (keys are under 64 KiB).
-    public var componentEnds: [UInt16] { buffers.ends }
+    /// Unchecked: one thread uses a scratch, and the dynamic checks cost 1% of exploring.
+    @exclusivity(unchecked) private var buffers = Buffers()
+    /// Where each component of the last key ends (keys are under 64 KiB); valid until the next key.
+    public var componentEnds: UnsafeBufferPointer<UInt16> { buffers.ends.elements }
     public init() {}
     func withBuffers<Result>(_ body: (inout Buffers) -> Result) -> Result { body(&buffers) }
     deinit { buffers.deallocate() }
