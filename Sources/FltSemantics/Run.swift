@@ -367,7 +367,7 @@ struct Run {
             advance(to: pc + 1)
         case .setStatus(let value):
             guard let operation = current else { return }
-            let slot = state.operations[operation].slots[filter]
+            let slot = state[slot: operation, filter]
             if program.filters[filter].pre[program.requests[operation].major] == frame.code, slot.pre == .running,
                slot.preResumedEarly || handedOff(operation, by: filter) {
                 // R7: once handed off, the operation belongs to whoever resumes it; it may already
@@ -662,17 +662,17 @@ struct Run {
             advance(to: pc + 1)
         case .setCompletionContext:
             guard let operation = current else { return }
-            state.operations[operation].slots[filter].completionContext = true
+            state[slot: operation, filter].completionContext = true
             note(operation, actor, "\(name): *CompletionContext = context", at: location)
             advance(to: pc + 1)
         case .modifyParameters:
             guard let operation = current else { return }
-            state.operations[operation].slots[filter].modifiedNotDirty = true
+            state[slot: operation, filter].modifiedNotDirty = true
             note(operation, actor, "\(name): changes the parameters of \(label(operation))", at: location)
             advance(to: pc + 1)
         case .setCallbackDataDirty:
             guard let operation = current else { return }
-            state.operations[operation].slots[filter].modifiedNotDirty = false
+            state[slot: operation, filter].modifiedNotDirty = false
             note(operation, actor, "\(name): FltSetCallbackDataDirty(\(label(operation)))", at: location)
             advance(to: pc + 1)
         case .setIoStatus(let status, let information):
@@ -690,8 +690,8 @@ struct Run {
             // P16 (I:modify): TargetInstance may only become this filter's instance at the same
             // altitude on another volume. fltcheck has one volume: the retargeted operation goes on
             // down the same stack below the filter. The change needs FltSetCallbackDataDirty (P15).
-            state.operations[operation].slots[filter].retargeted = true
-            state.operations[operation].slots[filter].modifiedNotDirty = true
+            state[slot: operation, filter].retargeted = true
+            state[slot: operation, filter].modifiedNotDirty = true
             note(operation, actor, "\(name): changes TargetInstance/TargetFileObject of \(label(operation)) (to its instance on another volume)", at: location)
             advance(to: pc + 1)
         case .checkOplock(let handle, let routine, let pendingTarget, let completeTarget):
@@ -770,7 +770,7 @@ struct Run {
         }
         note(operation, actor, "\(name): FltDoCompletionProcessingWhenSafe(\(request.label), \(callbackName)) → TRUE: posted to a worker thread; the post-op returns FLT_POSTOP_MORE_PROCESSING_REQUIRED", at: location)
         pop()
-        state.operations[operation].slots[filter].queuedWorkItem = true
+        state[slot: operation, filter].queuedWorkItem = true
         returnFromPost(.moreProcessingRequired, operation: operation, filter: filter, draining: false, at: location)
         guard violation == nil else { return }
         state.threads.append(ThreadState(
@@ -879,12 +879,12 @@ struct Run {
         case 1:
             state.operations[operation].status = NTStatus.insufficientResources.value
             state.operations[operation].statusTerm = -1
-            state.operations[operation].slots[filter].oplockComplete = true
+            state[slot: operation, filter].oplockComplete = true
             note(operation, actor, "\(name): FltCheckOplock(\(request.label)) → FLT_PREOP_COMPLETE, IoStatus \(NTStatus.insufficientResources)", at: location)
             advance(to: completeTarget)
         default:
             guard let routine else { return }
-            state.operations[operation].slots[filter].oplockPending = true
+            state[slot: operation, filter].oplockPending = true
             note(operation, actor, "\(name): FltCheckOplock(\(request.label)) → FLT_PREOP_PENDING: the oplock package owns it until the break completes", at: location)
             advance(to: pendingTarget)
             state.threads.append(ThreadState(role: .oplockBreak(operation: operation), frames: [.dispatch(operation: operation, step: .oplockBreak(routine: routine))]))
@@ -970,7 +970,7 @@ struct Run {
     private mutating func returnFromPre(_ outcome: PreOutcome, operation: Int, filter: Int, wroteStatus: Bool, at location: SourceLocation) {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
-        var slot = state.operations[operation].slots[filter]
+        var slot = state[slot: operation, filter]
         switch outcome {
         case .successWithCallback, .synchronize: break
         default:
@@ -1022,13 +1022,13 @@ struct Run {
         switch outcome {
         case .successNoCallback:
             slot.pre = .returned
-            state.operations[operation].slots[filter] = slot
+            state[slot: operation, filter] = slot
             setTop(.dispatch(operation: operation, step: .preDown(filter + 1)))
         case .successWithCallback:
             guard requirePostOperation(filter, operation, "returned FLT_PREOP_SUCCESS_WITH_CALLBACK", at: location) else { return }
             slot.pre = .returned
             slot.postOwed = true
-            state.operations[operation].slots[filter] = slot
+            state[slot: operation, filter] = slot
             setTop(.dispatch(operation: operation, step: .preDown(filter + 1)))
         case .synchronize:
             guard requirePostOperation(filter, operation, "returned FLT_PREOP_SYNCHRONIZE", at: location) else { return }
@@ -1055,13 +1055,13 @@ struct Run {
             if request.isIrp {
                 // I:sync, Q12: FltMgr waits in this thread and calls the post-op here.
                 slot.synchronized = true
-                state.operations[operation].slots[filter] = slot
+                state[slot: operation, filter] = slot
                 setTop(.dispatch(operation: operation, step: .waitSync(filter)))
                 push(.dispatch(operation: operation, step: .preDown(filter + 1)))
             } else {
                 // P9: on a non-IRP operation SYNCHRONIZE is treated as SUCCESS_WITH_CALLBACK.
                 note(operation, "FltMgr", "treats FLT_PREOP_SYNCHRONIZE on non-IRP \(request.label) as FLT_PREOP_SUCCESS_WITH_CALLBACK (P9)", at: location)
-                state.operations[operation].slots[filter] = slot
+                state[slot: operation, filter] = slot
                 setTop(.dispatch(operation: operation, step: .preDown(filter + 1)))
             }
         case .pending:
@@ -1078,13 +1078,13 @@ struct Run {
                 return
             }
             slot.pre = slot.preResumedEarly ? .resumed : .pended
-            state.operations[operation].slots[filter] = slot
+            state[slot: operation, filter] = slot
             // S1: FltMgr returns STATUS_PENDING to the caller; the filter now owns the operation.
             pop()
         case .complete(let status):
             guard checkCompletionStatus(status, operation, filterName, "FLT_PREOP_COMPLETE", at: location) else { return }
             slot.pre = .returned
-            state.operations[operation].slots[filter] = slot
+            state[slot: operation, filter] = slot
             state.operations[operation].status = status.value
             state.operations[operation].statusTerm = -1
             // P6: nothing goes further down, and only the filters above get their post-ops.
@@ -1095,7 +1095,7 @@ struct Run {
                 return
             }
             slot.pre = .returned
-            state.operations[operation].slots[filter] = slot
+            state[slot: operation, filter] = slot
             // P7: FltMgr sets the status; P6: only the post-ops of the filters above run.
             state.operations[operation].status = NTStatus.fltDisallowFastIo.value
             state.operations[operation].statusTerm = -1
@@ -1143,7 +1143,7 @@ struct Run {
     private mutating func returnFromPost(_ outcome: PostOutcome, operation: Int, filter: Int, draining: Bool, wroteStatus: Bool = false, at location: SourceLocation) {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
-        var slot = state.operations[operation].slots[filter]
+        var slot = state[slot: operation, filter]
         if draining {
             // Q3 (D:post, I:drain): a drained post-op cleans up and returns FINISHED_PROCESSING;
             // FltMgr then goes on with the teardown (the frame below).
@@ -1152,7 +1152,7 @@ struct Run {
                 return
             }
             slot.post = .finished
-            state.operations[operation].slots[filter] = slot
+            state[slot: operation, filter] = slot
             return
         }
         if slot.postResumedEarly && outcome != .moreProcessingRequired {
@@ -1166,7 +1166,7 @@ struct Run {
         switch outcome {
         case .finishedProcessing:
             slot.post = .finished
-            state.operations[operation].slots[filter] = slot
+            state[slot: operation, filter] = slot
             setTop(.dispatch(operation: operation, step: .postUp(filter)))
         case .moreProcessingRequired:
             if wroteStatus {
@@ -1187,7 +1187,7 @@ struct Run {
                 return
             }
             slot.post = slot.postResumedEarly || slot.post == .resumed ? .resumed : .pended
-            state.operations[operation].slots[filter] = slot
+            state[slot: operation, filter] = slot
             // D:post: completion stops here until FltCompletePendedPostOperation.
             pop()
         }
@@ -1197,7 +1197,7 @@ struct Run {
     /// queued for it in the running callback, one of its cancel-safe queues, or one of its operation
     /// variables (its own hand-rolled queue). Q1 and W2 accept a pend only then.
     private func handedOff(_ operation: Int, by filter: Int) -> Bool {
-        if state.operations[operation].slots[filter].queuedWorkItem || state.operations[operation].slots[filter].oplockPending { return true }
+        if state[slot: operation, filter].queuedWorkItem || state[slot: operation, filter].oplockPending { return true }
         if state.queues.indices.contains(where: { program.queues[$0].filter == filter && state.queues[$0].items.contains(operation) }) {
             return true
         }
@@ -1244,7 +1244,7 @@ struct Run {
         case .successNoCallback:
             break
         }
-        var slot = state.operations[operation].slots[filter]
+        var slot = state[slot: operation, filter]
         if wroteStatus, !isCompletion(outcome) {
             fail(.ioStatusWriteWindow, "\(filterName) wrote IoStatus of \(request.label) and then resumes it with \(outcome), not FLT_PREOP_COMPLETE", at: location)
             return
@@ -1271,7 +1271,7 @@ struct Run {
             let why: String
             if slot.pre == .notCalled {
                 why = "\(filterName)'s pre-op was never called for it"
-            } else if let other = state.operations[operation].slots.indices.first(where: { state.operations[operation].slots[$0].pre == .pended }) {
+            } else if let other = (0..<program.filters.count).first(where: { state[slot: operation, $0].pre == .pended }) {
                 why = "it is pended by \(program.filters[other].name), not by \(filterName)"
             } else if slot.post == .pended {
                 why = "it is pended in \(filterName)'s post-op (use FltCompletePendedPostOperation)"
@@ -1281,12 +1281,12 @@ struct Run {
             fail(.resumeOnlyWhatYouPended, "FltCompletePendedPreOperation(\(request.label)) by \(filterName), but \(why)", at: location)
             return
         }
-        state.operations[operation].slots[filter] = slot
+        state[slot: operation, filter] = slot
         // D:cpre: FltMgr continues the operation in the caller's thread, as if the pre-op had
         // returned this status.
         switch outcome {
         case .successWithCallback:
-            state.operations[operation].slots[filter].postOwed = true
+            state[slot: operation, filter].postOwed = true
             push(.dispatch(operation: operation, step: .preDown(filter + 1)))
         case .complete(let status):
             state.operations[operation].status = status.value
@@ -1301,7 +1301,7 @@ struct Run {
         let request = program.requests[operation]
         let filterName = program.filters[filter].name
         guard cancelRoutineCleared(operation, "FltCompletePendedPostOperation", at: location) else { return }
-        var slot = state.operations[operation].slots[filter]
+        var slot = state[slot: operation, filter]
         switch slot.post {
         case .pended:
             slot.post = .resumed
@@ -1317,7 +1317,7 @@ struct Run {
             fail(.resumeOnlyWhatYouPended, "FltCompletePendedPostOperation(\(request.label)) by \(filterName), but its post-op \(slot.post == .notCalled ? "has not been called for it" : "returned FLT_POSTOP_FINISHED_PROCESSING")", at: location)
             return
         }
-        state.operations[operation].slots[filter] = slot
+        state[slot: operation, filter] = slot
         // D:cpost: completion continues up the stack in the caller's thread.
         push(.dispatch(operation: operation, step: .postUp(filter)))
     }
@@ -1339,13 +1339,13 @@ struct Run {
             failure = (.fltDeletingObject, "the instance is being torn down")
         }
         if let (status, reason) = failure {
-            state.operations[operation].slots[filter].queueFailed = true
+            state[slot: operation, filter].queueFailed = true
             note(operation, actor, "\(name): FltQueueDeferredIoWorkItem(\(itemName), \(request.label)) fails with \(status) (\(reason))", at: location)
             advance(to: failureTarget)
             return
         }
-        state.operations[operation].slots[filter].queueFailed = false
-        state.operations[operation].slots[filter].queuedWorkItem = true
+        state[slot: operation, filter].queueFailed = false
+        state[slot: operation, filter].queuedWorkItem = true
         note(operation, actor, "\(name): FltQueueDeferredIoWorkItem(\(itemName), \(request.label)) succeeds", at: location)
         advance(to: pc + 1)
         state.threads.append(ThreadState(
@@ -1370,11 +1370,11 @@ struct Run {
         }
         guard state.queues[queue].enabled else {
             // C3: a disabled queue refuses the insert with STATUS_FLT_CBDQ_DISABLED.
-            state.operations[operation].slots[filter].insertFailed = true
+            state[slot: operation, filter].insertFailed = true
             advance(to: failureTarget)
             return
         }
-        state.operations[operation].slots[filter].insertFailed = false
+        state[slot: operation, filter].insertFailed = false
         advance(to: pc + 1)
         if state.operations[operation].cancelled {
             // C4 (D:cbdqins): an operation already cancelled goes to the cancel callback at once, in
@@ -1437,19 +1437,19 @@ struct Run {
                 return
             }
             guard let code = program.filters[filter].pre[request.major] else {
-                state.operations[operation].slots[filter].postOwed = true
+                state[slot: operation, filter].postOwed = true
                 setTop(.dispatch(operation: operation, step: .preDown(filter + 1)))
                 return
             }
-            state.operations[operation].slots[filter].pre = .running
-            state.operations[operation].slots[filter].queuedWorkItem = false
-            state.operations[operation].slots[filter].queueFailed = false
-            state.operations[operation].slots[filter].insertFailed = false
-            state.operations[operation].slots[filter].oplockPending = false
-            state.operations[operation].slots[filter].oplockComplete = false
-            state.operations[operation].slots[filter].completionContext = false
-            state.operations[operation].slots[filter].modifiedNotDirty = false
-            state.operations[operation].slots[filter].retargeted = false
+            state[slot: operation, filter].pre = .running
+            state[slot: operation, filter].queuedWorkItem = false
+            state[slot: operation, filter].queueFailed = false
+            state[slot: operation, filter].insertFailed = false
+            state[slot: operation, filter].oplockPending = false
+            state[slot: operation, filter].oplockComplete = false
+            state[slot: operation, filter].completionContext = false
+            state[slot: operation, filter].modifiedNotDirty = false
+            state[slot: operation, filter].retargeted = false
             setTop(.dispatch(operation: operation, step: .inPre(filter)))
             push(called(code, operation: operation, filter: filter))
         case .fileSystem:
@@ -1472,7 +1472,7 @@ struct Run {
             // Post-ops run back up the stack in reverse order, for the filters that asked (S0); a
             // filter whose post-op was drained at teardown is not called again (I:drain).
             guard let filter = (0..<below).reversed().first(where: {
-                let slot = state.operations[operation].slots[$0]
+                let slot = state[slot: operation, $0]
                 // A drained SYNCHRONIZE'd filter still has a thread waiting to carry completion on;
                 // a reissue (Q11) ends at the filter that reissued it.
                 return slot.postOwed || slot.synchronized && slot.drained || slot.reissuing
@@ -1480,13 +1480,13 @@ struct Run {
                 completeToOriginator(operation)
                 return
             }
-            var slot = state.operations[operation].slots[filter]
+            var slot = state[slot: operation, filter]
             if slot.reissuing {
                 // D:reissue: the reissued operation went only to the instances below the reissuing
                 // one; its completion stops here and FltReissueSynchronousIo returns to its caller.
                 slot.reissuing = false
                 slot.syncSignalled = true
-                state.operations[operation].slots[filter] = slot
+                state[slot: operation, filter] = slot
                 note(operation, "FltMgr", "the reissued \(request.label) has completed below \(program.filters[filter].name): its FltReissueSynchronousIo returns")
                 pop()
                 return
@@ -1496,17 +1496,17 @@ struct Run {
                 // pre-op; that thread also carries completion on up the stack.
                 slot.syncSignalled = true
                 slot.postOwed = false
-                state.operations[operation].slots[filter] = slot
+                state[slot: operation, filter] = slot
                 note(operation, "FltMgr", "wakes the thread waiting after \(program.filters[filter].name)'s FLT_PREOP_SYNCHRONIZE for \(request.label)")
                 pop()
                 return
             }
             slot.postOwed = false
-            state.operations[operation].slots[filter] = slot
+            state[slot: operation, filter] = slot
             startPost(operation, filter, synchronized: false)
         case .waitSync(let filter):
-            state.operations[operation].slots[filter].syncSignalled = false
-            if state.operations[operation].slots[filter].drained {
+            state[slot: operation, filter].syncSignalled = false
+            if state[slot: operation, filter].drained {
                 // Q12: the post-op was drained on the teardown thread; completion just goes on up.
                 setTop(.dispatch(operation: operation, step: .postUp(filter)))
             } else {
@@ -1514,7 +1514,7 @@ struct Run {
             }
         case .reissue(let filter):
             // Q11: woken by the completion walk (postUp); the post-op goes on with the new result.
-            state.operations[operation].slots[filter].syncSignalled = false
+            state[slot: operation, filter].syncSignalled = false
             pop()
         case .cancel:
             // The originator cancels (IoCancelIrp). A queued operation is taken out of its cancel-safe
@@ -1539,7 +1539,7 @@ struct Run {
         case .inCancelCallback(let queue):
             // C5: CbdqCompleteCanceledIo must complete the operation it was given.
             let filter = program.queues[queue].filter
-            let slot = state.operations[operation].slots[filter]
+            let slot = state[slot: operation, filter]
             if slot.pre == .pended || slot.pre == .running && !slot.preResumedEarly {
                 fail(.cbdqCancelCallbackCompletes, "\(program.queues[queue].name)'s cancel callback returned without completing \(request.label), which FltMgr had removed from the queue", at: program.code[program.queues[queue].cancelCode].locations.last)
                 return
@@ -1551,9 +1551,9 @@ struct Run {
             push(called(program.workItemCode[routine], operation: operation, filter: program.workItemFilter[routine]))
         case .inOplockWaitCompletion:
             // O2: the WaitCompletionRoutine resumes the operation it was given.
-            let owner = state.operations[operation].slots.indices.first { state.operations[operation].slots[$0].oplockPending }
+            let owner = (0..<program.filters.count).first { state[slot: operation, $0].oplockPending }
             if let owner {
-                let slot = state.operations[operation].slots[owner]
+                let slot = state[slot: operation, owner]
                 if slot.pre == .pended || slot.pre == .running && !slot.preResumedEarly {
                     fail(.oplockWaitCompletionResumes, "the oplock WaitCompletionRoutine returned without resuming \(request.label)", at: nil)
                     return
@@ -1576,11 +1576,11 @@ struct Run {
             fail(.callbackRequiresPostOp, "\(program.filters[filter].name) has no post-operation callback for \(label(operation))", at: nil)
             return
         }
-        var slot = state.operations[operation].slots[filter]
+        var slot = state[slot: operation, filter]
         slot.post = .running
         slot.queuedWorkItem = false
         slot.queueFailed = false
-        state.operations[operation].slots[filter] = slot
+        state[slot: operation, filter] = slot
         setTop(.dispatch(operation: operation, step: .inPost(filter)))
         // Q5, Q12 (D:post, I:writepost): a post-op may be called at DISPATCH_LEVEL in an arbitrary
         // thread, unless the operation was synchronized, is a create, or is fast I/O.
@@ -1664,11 +1664,11 @@ struct Run {
                 let operation = candidates.count == 1 ? candidates[0] : candidates[choose(candidates.count)]
                 // I:drain, D:post: the post-op of an operation still owed one is called now, with
                 // FLTFL_POST_OPERATION_DRAINING, on this thread.
-                var slot = state.operations[operation].slots[filter]
+                var slot = state[slot: operation, filter]
                 slot.postOwed = false
                 slot.drained = true
                 slot.post = .running
-                state.operations[operation].slots[filter] = slot
+                state[slot: operation, filter] = slot
                 note(operation, "FltMgr", "drains \(label(operation)): calls \(filterName)'s post-op with FLTFL_POST_OPERATION_DRAINING")
                 if program.model.options.drainedStatus == .failureUntilCompleted, !semantics.completedBelow(operation, filter, state) {
                     // D:post gives a drained post-op a copy of the callback data; the docs do not say
@@ -1937,7 +1937,7 @@ extension Run {
         guard frame.operation >= 0 else { return }
         let operation = frame.operation
         let filter = frame.filter
-        let slot = state.operations[operation].slots[filter]
+        let slot = state[slot: operation, filter]
         if program.filters[filter].pre[program.requests[operation].major] == frame.code, slot.pre == .running,
            slot.preResumedEarly || handedOff(operation, by: filter) {
             // R7: once handed off, the operation belongs to whoever resumes it.
@@ -2014,7 +2014,7 @@ extension Run {
             fail(.cancelFileOpenOnlyPostCreate, "\(name) calls FltCancelFileOpen for \(request.label) at \(level == 1 ? "APC_LEVEL" : "DISPATCH_LEVEL") (holding a lock): it requires PASSIVE_LEVEL", at: location)
             return
         }
-        if state.operations[operation].slots.contains(where: \.cancelledFileOpen) {
+        if state.slots(of: operation).contains(where: \.cancelledFileOpen) {
             fail(.cancelFileOpenOnlyPostCreate, "\(name) calls FltCancelFileOpen for \(request.label), whose open is already cancelled", at: location)
             return
         }
@@ -2023,7 +2023,7 @@ extension Run {
             fail(.cancelFileOpenOnlyPostCreate, "\(name) calls FltCancelFileOpen for \(request.label), which the file system completed with \(semantics.statusText(state.operations[operation]))\(decidedBy): no file was opened to close (check the status first; STATUS_REPARSE opens none either)", at: location)
             return
         }
-        state.operations[operation].slots[frame.filter].cancelledFileOpen = true
+        state[slot: operation, frame.filter].cancelledFileOpen = true
         note(operation, actor, "\(name): FltCancelFileOpen(\(request.label)): the file is closed (FO_FILE_OPEN_CANCELLED)\(decidedBy)", at: location)
         advance(to: frame.pc + 1)
     }
@@ -2056,14 +2056,14 @@ extension Run {
         let request = program.requests[operation]
         let call = "FltReissueSynchronousIo(\(request.label))"
         guard allowedWhileDraining(frame, "FltReissueSynchronousIo", at: location) else { return }
-        let slot = state.operations[operation].slots[filter]
+        let slot = state[slot: operation, filter]
         let why: String? = if !inPostOperation(frame) {
             "it may be called only from the post-operation callback of the operation it reissues"
         } else if !request.isIrp {
             "\(request.label) is \(request.kind == .fastIo ? "fast I/O" : "not IRP-based"): only IRP-based operations can be reissued"
         } else if !slot.synchronized {
             "\(program.filters[filter].name)'s pre-op did not return FLT_PREOP_SYNCHRONIZE for it: only synchronized operations can be reissued"
-        } else if state.operations[operation].slots.contains(where: \.cancelledFileOpen) {
+        } else if state.slots(of: operation).contains(where: \.cancelledFileOpen) {
             "its open was cancelled with FltCancelFileOpen (FO_FILE_OPEN_CANCELLED): FltMgr fails the reissue with STATUS_CANCELLED"
         } else if slot.modifiedNotDirty {
             "\(program.filters[filter].name) changed its parameters without FltSetCallbackDataDirty: the change is ignored"
@@ -2084,9 +2084,9 @@ extension Run {
         setTop(.code(caller))
         // The instances below see a new operation (fresh per-instance state); the walk back up stops
         // at this filter (`postUp`), which waits here meanwhile.
-        for lower in (filter + 1)..<program.filters.count { state.operations[operation].slots[lower] = Slot() }
-        state.operations[operation].slots[filter].reissuing = true
-        state.operations[operation].slots[filter].syncSignalled = false
+        for lower in (filter + 1)..<program.filters.count { state[slot: operation, lower] = Slot() }
+        state[slot: operation, filter].reissuing = true
+        state[slot: operation, filter].syncSignalled = false
         push(.dispatch(operation: operation, step: .reissue(filter)))
         push(.dispatch(operation: operation, step: .preDown(filter + 1)))
     }

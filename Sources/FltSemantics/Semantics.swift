@@ -104,7 +104,6 @@ public final class Semantics: Sendable {
     /// Every variable at its initial value, every request about to be issued by its own thread.
     /// Every instance attached, every queue empty and enabled, and a thread for each teardown.
     public func initialState() -> SystemState {
-        let slots = [Slot](repeating: Slot(), count: program.filters.count)
         let teardowns = program.filters.indices.filter { program.filters[$0].teardown != nil }.map {
             ThreadState(role: .teardown(filter: $0), frames: [.teardown(filter: $0, step: .begin)])
         }
@@ -119,7 +118,8 @@ public final class Semantics: Sendable {
         }
         var state = SystemState(
             variables: program.model.variables.map(\.initial),
-            operations: program.requests.map { _ in OperationState(slots: slots) },
+            operations: program.requests.map { _ in OperationState() },
+            slots: [Slot](repeating: Slot(), count: program.requests.count * program.filters.count),
             instances: program.filters.map { $0.driverEntry == nil ? .attached : .notAttached },
             filterStages: program.filters.map { $0.driverEntry == nil ? .registered : .loading },
             queues: program.queues.map { _ in QueueState() },
@@ -207,11 +207,11 @@ public final class Semantics: Sendable {
                 return false
             }
         case .dispatch(let operation, .waitSync(let filter)):
-            return !state.operations[operation].slots[filter].syncSignalled
+            return !state[slot: operation, filter].syncSignalled
         case .dispatch(let operation, .reissue(let filter)):
             // Q11 (D:reissue): FltReissueSynchronousIo returns once the reissued operation has
             // completed below the caller.
-            return !state.operations[operation].slots[filter].syncSignalled
+            return !state[slot: operation, filter].syncSignalled
         case .dispatch(let operation, .cancel):
             // IoCancelIrp takes the cancel spin lock: it waits while a filter holds it.
             if let lock = program.cancelSpinLock, state.threads.contains(where: { $0.held.contains(lock) }) { return true }
@@ -258,7 +258,7 @@ public final class Semantics: Sendable {
     }
 
     private func isDrainable(_ index: Int, at filter: Int, _ state: SystemState) -> Bool {
-        let slot = state.operations[index].slots[filter]
+        let slot = state[slot: index, filter]
         guard slot.postOwed, slot.post == .notCalled else { return false }
         switch program.model.options.drain {
         case .allAwaitingPostOp: return true
@@ -272,7 +272,7 @@ public final class Semantics: Sendable {
         if asyncIoOutstanding(filter, state) != nil { return true }
         let drained = drainable(filter, state)
         return state.operations.indices.contains { index in
-            let slot = state.operations[index].slots[filter]
+            let slot = state[slot: index, filter]
             return slot.pre == .pended || slot.pre == .running || slot.post == .pended || slot.post == .running
                 || (slot.postOwed && slot.post == .notCalled && drained != index)
         }
@@ -304,8 +304,8 @@ public final class Semantics: Sendable {
     /// filter's pre-op): a lower filter's post-op has been called for it (not drained), or a lower
     /// SYNCHRONIZE'd filter's waiting thread has been woken for it.
     func completedBelow(_ operation: Int, _ filter: Int, _ state: SystemState) -> Bool {
-        state.operations[operation].slots.indices.contains { index in
-            let slot = state.operations[operation].slots[index]
+        (0..<program.filters.count).contains { index in
+            let slot = state[slot: operation, index]
             return index > filter && ((slot.post != .notCalled && !slot.drained) || slot.syncSignalled)
         }
     }
@@ -321,8 +321,8 @@ public final class Semantics: Sendable {
         if let worker = runningWorkItem(of: filter, state) {
             reasons.append("\(threadName(worker.role)) is still running (teardownWaitsFor: .operationsAndWorkItems)")
         }
-        for (index, operation) in state.operations.enumerated() {
-            let slot = operation.slots[filter]
+        for index in state.operations.indices {
+            let slot = state[slot: index, filter]
             let label = program.requests[index].label
             switch slot.pre {
             case .pended: reasons.append("\(label) is pended in its pre-op")
@@ -491,7 +491,7 @@ public final class Semantics: Sendable {
         for (index, operation) in state.operations.enumerated() where operation.stage != .completed {
             let label = program.requests[index].label
             var pended: [String] = []
-            for (filter, slot) in operation.slots.enumerated() {
+            for (filter, slot) in state.slots(of: index).enumerated() {
                 if slot.pre == .pended {
                     pended.append("pended by \(program.filters[filter].name)'s pre-operation callback (R1)")
                     location = location ?? preLocation(filter, index)

@@ -114,8 +114,6 @@ struct OperationState: Hashable, Sendable {
     var status: UInt32 = 0
     /// IoStatus.Status as a symbolic term (a file system's symbolic status), or -1 when `status` holds it.
     var statusTerm = -1
-    /// Indexed by stack position.
-    var slots: [Slot]
     /// IoStatus.Information may be non-zero (the file system completed it with a status that is not
     /// an error, so bytes transferred or a create disposition): a post-op failing it must set it to
     /// 0 (Q9, I:failpost).
@@ -317,6 +315,9 @@ struct ThreadState: Hashable, Sendable {
 public struct SystemState: Hashable, Sendable {
     var variables: [Int]
     var operations: [OperationState]
+    /// Each request's slot at each filter, request by request in stack order (`self[slot:_:]`): one
+    /// array for all, so that a request holds no array of its own and copying requests retains nothing.
+    var slots: [Slot]
     /// Indexed by stack position.
     var instances: [InstanceStage]
     /// Indexed by stack position.
@@ -329,6 +330,22 @@ public struct SystemState: Hashable, Sendable {
     var threads: [ThreadState]
     /// Symbolic data: the decisions taken on this path, as sorted Boolean term ids (DataTerms.swift).
     var pathCondition: [Int] = []
+
+    /// Request `operation`'s slot at stack position `filter`.
+    subscript(slot operation: Int, filter: Int) -> Slot {
+        get { slots[operation * instances.count + filter] }
+        _modify { yield &slots[operation * instances.count + filter] }
+    }
+
+    /// Request `operation`'s slots, in stack order.
+    func slots(of operation: Int) -> ArraySlice<Slot> {
+        slots[operation * instances.count..<(operation + 1) * instances.count]
+    }
+
+    /// The same within `all`, the buffer of `slots`, for the state key's loops (a slice retains the array).
+    func slots(of operation: Int, in all: UnsafeBufferPointer<Slot>) -> UnsafeBufferPointer<Slot> {
+        UnsafeBufferPointer(rebasing: all[operation * instances.count..<(operation + 1) * instances.count])
+    }
 
     /// Whether every request has completed to its originator.
     public var allCompleted: Bool { operations.allSatisfy { $0.stage == .completed } }

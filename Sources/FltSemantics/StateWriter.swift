@@ -39,7 +39,13 @@ struct StateWriter {
     /// The whole state, in array order.
     func write(_ state: SystemState, into bytes: inout ByteSink) {
         writeGlobals(state, into: &bytes)
-        state.operations.forEachInPlace { write($0, into: &bytes) }
+        state.slots.withUnsafeBufferPointer { slots in
+            var operation = 0
+            state.operations.forEachInPlace {
+                write($0, slots: state.slots(of: operation, in: slots), into: &bytes)
+                operation += 1
+            }
+        }
         bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
         state.threads.forEachInPlace { write($0, into: &bytes) }
     }
@@ -66,16 +72,16 @@ struct StateWriter {
         }
     }
 
-    /// Through a pointer, fields read in place (see `Array.forEachInPlace`).
-    func write(_ operation: UnsafePointer<OperationState>, into bytes: inout ByteSink) {
+    /// Through a pointer, fields read in place (see `Array.forEachInPlace`); `slots` are its slots.
+    func write(_ operation: UnsafePointer<OperationState>, slots: UnsafeBufferPointer<Slot>, into bytes: inout ByteSink) {
         // The stage takes bits 0-1 and the buffer (Q6, 0 when untracked) bits 2-4.
         bytes.append(operation.pointee.stage.rawValue | operation.pointee.buffer << 2 | (operation.pointee.cancelled ? 0x80 : 0))
         appendVarint(&bytes, operation.pointee.cancelRoutine)
         appendVarint(&bytes, operation.pointee.cancelRoutineFilter)
         appendVarint(&bytes, Int(operation.pointee.status))
         if pathCondition { appendVarint(&bytes, operation.pointee.statusTerm + 1) }
-        for slot in operation.pointee.slots.indices {
-            let packed = operation.pointee.slots[slot].packed
+        for slot in slots {
+            let packed = slot.packed
             bytes.append(UInt8(truncatingIfNeeded: packed))
             bytes.append(UInt8(truncatingIfNeeded: packed >> 8))
             bytes.append(UInt8(truncatingIfNeeded: packed >> 16))
@@ -199,9 +205,9 @@ extension OperationState {
     /// `contentHash` of a forgotten request.
     static let forgottenHash = mix64(UInt64(forgottenByte))
 
-    /// A hash of everything but the operation's number (which it does not hold); IoStatus.Information
-    /// only when the model tracks it.
-    func contentHash(information tracked: Bool) -> UInt64 {
+    /// A hash of everything but the operation's number (which it does not hold), with its `slots`;
+    /// IoStatus.Information only when the model tracks it.
+    func contentHash(slots: UnsafeBufferPointer<Slot>, information tracked: Bool) -> UInt64 {
         var hash = mix64(UInt64(stage.rawValue) | (cancelled ? 0x100 : 0) | UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: cancelRoutine))) << 16)
         hash = mix64(hash &+ UInt64(status) &+ UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: cancelRoutineFilter))) << 32)
         for slot in slots { hash = mix64(hash &+ UInt64(slot.packed)) }

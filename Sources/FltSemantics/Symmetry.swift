@@ -131,16 +131,18 @@ public struct StateCanonicalizer: Sendable {
             pathCondition: pathCondition, information: information)
         writer.writeGlobals(state, into: &buffers.key)
         buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
-        state.operations.withUnsafeBufferPointer { operations in
-            guard let first = operations.baseAddress else { return }
-            for position in operations.indices {
-                let operation = renamed ? buffers.order[position] : position
-                if forgotten & 1 << operation != 0 {
-                    writer.writeForgotten(into: &buffers.key)
-                } else {
-                    writer.write(first + operation, into: &buffers.key)
+        state.slots.withUnsafeBufferPointer { slots in
+            state.operations.withUnsafeBufferPointer { operations in
+                guard let first = operations.baseAddress else { return }
+                for position in operations.indices {
+                    let operation = renamed ? buffers.order[position] : position
+                    if forgotten & 1 << operation != 0 {
+                        writer.writeForgotten(into: &buffers.key)
+                    } else {
+                        writer.write(first + operation, slots: state.slots(of: operation, in: slots), into: &buffers.key)
+                    }
+                    buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
                 }
-                buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
             }
         }
         buffers.key.append(UInt8(truncatingIfNeeded: state.threads.count))
@@ -193,8 +195,11 @@ public struct StateCanonicalizer: Sendable {
             buffers.numbers = Array(0..<count)
             buffers.order = Array(0..<count)
         }
-        for index in 0..<count {
-            buffers.signatures[index] = forgotten & 1 << index != 0 ? OperationState.forgottenHash : state.operations[index].contentHash(information: information)
+        state.slots.withUnsafeBufferPointer { slots in
+            for index in 0..<count {
+                buffers.signatures[index] = forgotten & 1 << index != 0
+                    ? OperationState.forgottenHash : state.operations[index].contentHash(slots: state.slots(of: index, in: slots), information: information)
+            }
         }
         buffers.signatures.withUnsafeMutableBufferPointer { signatures in
             state.threads.forEachInPlace { addThread($0, to: signatures) }
@@ -267,9 +272,11 @@ extension StateCanonicalizer {
     /// completed request took no longer multiply the states.
     func forgottenOperations(_ state: SystemState) -> UInt64 {
         var completed: UInt64 = 0
-        for (index, operation) in state.operations.enumerated()
-        where operation.stage == .completed && operation.slots.allSatisfy({ $0.teardownView == 0 }) {
-            completed |= 1 << index
+        state.slots.withUnsafeBufferPointer { slots in
+            for (index, operation) in state.operations.enumerated()
+            where operation.stage == .completed && state.slots(of: index, in: slots).allSatisfy({ $0.teardownView == 0 }) {
+                completed |= 1 << index
+            }
         }
         guard completed != 0 else { return 0 }
         var referenced: UInt64 = 0
