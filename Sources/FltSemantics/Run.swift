@@ -246,14 +246,15 @@ struct Run {
     private static let irqlNames = ["PASSIVE_LEVEL", "APC_LEVEL", "DISPATCH_LEVEL"]
 
     /// The operation a handle names; an empty or stale handle violates `orElse` (resuming nothing
-    /// is R3; other calls are the model's own mistake).
+    /// is R3; other calls are the model's own mistake). An autoclosure: copying a Property retains
+    /// its strings and arrays, which every exploring thread shares.
     private mutating func operation(
         named expression: ExprIR, _ frame: CodeFrame, _ call: String, at location: SourceLocation,
-        orElse property: Property = .resumeOnlyWhatYouPended
+        orElse property: @autoclosure () -> Property = .resumeOnlyWhatYouPended
     ) -> Int? {
         let handle = evaluate(expression, frame)
         if handle >= 1 && handle <= program.requests.count { return handle - 1 }
-        fail(property, "\(call) was called with \(handle == 0 ? "no operation (an empty handle)" : "handle \(handle), which names no operation")", at: location)
+        fail(property(), "\(call) was called with \(handle == 0 ? "no operation (an empty handle)" : "handle \(handle), which names no operation")", at: location)
         return nil
     }
 
