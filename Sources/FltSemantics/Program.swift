@@ -176,7 +176,9 @@ struct CompiledCode: Sendable {
 }
 
 /// One request of the workload: what the operation is.
-public struct Request: Sendable {
+///
+/// A class: FltMgr's steps read their request all the time, and copying a struct retained its arrays.
+public final class Request: Sendable {
     public let major: MajorFunction
     public let kind: RequestKind
     public let synchronous: Bool
@@ -188,10 +190,27 @@ public struct Request: Sendable {
     /// 1-based, as traces show it.
     public let number: Int
     /// The minor function or FSCTL code the request gives (P12), if any.
-    public var minor: MinorFunction? = nil
+    public let minor: MinorFunction?
     /// The kinds of data buffer it may carry, each explored when it is issued (Q6); empty when the
     /// model does not look at buffers (`Program.tracksBuffers`) or the request has none.
-    public var buffers: [BufferKind] = []
+    public let buffers: [BufferKind]
+
+    init(
+        major: MajorFunction, kind: RequestKind, synchronous: Bool, paging: Bool, topLevelIrp: Bool, fileSystemTiming: FileSystemTiming,
+        fileSystemStatuses: [NTStatus], cancellable: Bool, number: Int, minor: MinorFunction?, buffers: [BufferKind]
+    ) {
+        self.major = major
+        self.kind = kind
+        self.synchronous = synchronous
+        self.paging = paging
+        self.topLevelIrp = topLevelIrp
+        self.fileSystemTiming = fileSystemTiming
+        self.fileSystemStatuses = fileSystemStatuses
+        self.cancellable = cancellable
+        self.number = number
+        self.minor = minor
+        self.buffers = buffers
+    }
 
     public var isIrp: Bool { kind == .irp }
     /// `READ #2`.

@@ -1400,9 +1400,10 @@ struct Run {
         switch step {
         case .issue:
             state.operations[operation].stage = .inFlight
-            let flags = [request.kind == .fastIo ? "fast I/O" : "IRP", request.synchronous ? "synchronous" : "asynchronous"]
+            // Built only for a trace (`note` takes it lazily).
+            let flags = { [request.kind == .fastIo ? "fast I/O" : "IRP", request.synchronous ? "synchronous" : "asynchronous"]
                 + (request.paging ? ["paging"] : []) + (request.topLevelIrp ? ["TopLevelIrp set"] : [])
-                + (request.cancellable ? ["cancellable"] : []) + (request.minor.map { [$0.rawValue] } ?? [])
+                + (request.cancellable ? ["cancellable"] : []) + (request.minor.map { [$0.rawValue] } ?? []) }
             // Q6: the buffer the originator passed, one of the kinds the request may carry (each is
             // explored); nothing when the model does not look at buffers.
             var buffer = ""
@@ -1411,7 +1412,7 @@ struct Run {
                 state.operations[operation].buffer = BufferBits.of(kind)
                 buffer = ", with \(kind)"
             }
-            note(operation, actor, "issues \(request.label) (\(flags.joined(separator: ", ")))\(buffer)")
+            note(operation, actor, "issues \(request.label) (\(flags().joined(separator: ", ")))\(buffer)")
             setTop(.dispatch(operation: operation, step: .preDown(0)))
             if request.cancellable {
                 state.threads.append(ThreadState(role: .canceller(operation: operation), frames: [.dispatch(operation: operation, step: .cancel)]))
@@ -1442,15 +1443,17 @@ struct Run {
                 setTop(.dispatch(operation: operation, step: .preDown(filter + 1)))
                 return
             }
-            state[slot: operation, filter].pre = .running
-            state[slot: operation, filter].queuedWorkItem = false
-            state[slot: operation, filter].queueFailed = false
-            state[slot: operation, filter].insertFailed = false
-            state[slot: operation, filter].oplockPending = false
-            state[slot: operation, filter].oplockComplete = false
-            state[slot: operation, filter].completionContext = false
-            state[slot: operation, filter].modifiedNotDirty = false
-            state[slot: operation, filter].retargeted = false
+            var slot = state[slot: operation, filter]
+            slot.pre = .running
+            slot.queuedWorkItem = false
+            slot.queueFailed = false
+            slot.insertFailed = false
+            slot.oplockPending = false
+            slot.oplockComplete = false
+            slot.completionContext = false
+            slot.modifiedNotDirty = false
+            slot.retargeted = false
+            state[slot: operation, filter] = slot
             setTop(.dispatch(operation: operation, step: .inPre(filter)))
             push(called(code, operation: operation, filter: filter))
         case .fileSystem:
