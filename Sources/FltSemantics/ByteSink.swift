@@ -27,8 +27,6 @@ struct Sink<Element: BitwiseCopyable> {
 
     @inline(__always) mutating func removeAll() { count = 0 }
 
-    @inline(__always) subscript(index: Int) -> Element { base[index] }
-
     /// What was written, valid until the next write.
     var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
     var mutableElements: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
@@ -46,11 +44,6 @@ struct Sink<Element: BitwiseCopyable> {
 }
 
 typealias ByteSink = Sink<UInt8>
-
-extension Sink<UInt8> {
-    /// The bytes written, valid until the next write.
-    var bytes: UnsafeBufferPointer<UInt8> { elements }
-}
 
 /// LEB128 with zig-zag, so small values of either sign take one byte.
 @inline(__always) func appendVarint(_ sink: inout ByteSink, _ value: Int) {

@@ -356,7 +356,7 @@ public struct SystemState: Hashable, Sendable {
         var sink = ByteSink()
         defer { sink.deallocate() }
         StateWriter(renumbering: nil, pathCondition: true).write(self, into: &sink)
-        return Array(sink.bytes)
+        return Array(sink.elements)
     }
 }
 

@@ -152,7 +152,7 @@ public struct StateCanonicalizer: Sendable {
                 writer.write(thread, into: &buffers.key)
                 buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
             }
-            return buffers.key.bytes
+            return buffers.key.elements
         }
         // Threads as a multiset: each written apart, then appended in byte order.
         buffers.threads.removeAll()
@@ -171,7 +171,7 @@ public struct StateCanonicalizer: Sendable {
             buffers.key.append(buffers.threads.slice(starts[thread]..<starts[thread + 1]))
             buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         }
-        return buffers.key.bytes
+        return buffers.key.elements
     }
 
     /// The key as an array.
