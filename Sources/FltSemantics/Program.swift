@@ -195,20 +195,18 @@ public final class Request: Sendable {
     /// model does not look at buffers (`Program.tracksBuffers`) or the request has none.
     public let buffers: [BufferKind]
 
-    init(
-        major: MajorFunction, kind: RequestKind, synchronous: Bool, paging: Bool, topLevelIrp: Bool, fileSystemTiming: FileSystemTiming,
-        fileSystemStatuses: [NTStatus], cancellable: Bool, number: Int, minor: MinorFunction?, buffers: [BufferKind]
-    ) {
-        self.major = major
-        self.kind = kind
-        self.synchronous = synchronous
-        self.paging = paging
-        self.topLevelIrp = topLevelIrp
-        self.fileSystemTiming = fileSystemTiming
-        self.fileSystemStatuses = fileSystemStatuses
-        self.cancellable = cancellable
+    /// Request `number` of `group`; `buffers`: the group's buffer kinds when buffers are tracked.
+    init(_ group: RequestsIR, number: Int, buffers: [BufferKind]) {
+        major = group.major
+        kind = group.kind
+        synchronous = group.kind == .fastIo ? true : group.synchronous
+        paging = group.paging
+        topLevelIrp = group.topLevelIrp
+        fileSystemTiming = group.fileSystemTiming
+        fileSystemStatuses = group.fileSystemStatuses
+        cancellable = group.cancellable && group.kind == .irp
         self.number = number
-        self.minor = minor
+        minor = group.minor
         self.buffers = buffers
     }
 
@@ -363,11 +361,7 @@ public struct Program: Sendable {
         var requests: [Request] = []
         for group in model.workload.requests {
             for _ in 0..<group.count {
-                requests.append(Request(
-                    major: group.major, kind: group.kind, synchronous: group.kind == .fastIo ? true : group.synchronous,
-                    paging: group.paging, topLevelIrp: group.topLevelIrp, fileSystemTiming: group.fileSystemTiming,
-                    fileSystemStatuses: group.fileSystemStatuses, cancellable: group.cancellable && group.kind == .irp,
-                    number: requests.count + 1, minor: group.minor, buffers: tracksBuffers ? group.bufferKinds : []))
+                requests.append(Request(group, number: requests.count + 1, buffers: tracksBuffers ? group.bufferKinds : []))
             }
         }
         self.tracksBuffers = tracksBuffers
