@@ -71,6 +71,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         for _ in 0..<depth * 2 { out.append(UInt8(ascii: " ")) }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// A JSON string: quotes, backslashes and control characters escaped, everything else (UTF-8
     /// included) as it is.
     static func quote(_ text: String, into out: inout [UInt8]) {
@@ -83,10 +85,9 @@ public indirect enum JSONValue: Sendable, Equatable {
             case UInt8(ascii: "\r"): out.append(contentsOf: "\\r".utf8)
             case UInt8(ascii: "\t"): out.append(contentsOf: "\\t".utf8)
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
             default: out.append(byte)
             }
         }

@@ -304,9 +304,9 @@ public final class Semantics: Sendable {
     /// filter's pre-op): a lower filter's post-op has been called for it (not drained), or a lower
     /// SYNCHRONIZE'd filter's waiting thread has been woken for it.
     func completedBelow(_ operation: Int, _ filter: Int, _ state: SystemState) -> Bool {
-        (0..<program.filters.count).contains { index in
+        ((filter + 1)..<program.filters.count).contains { index in
             let slot = state[slot: operation, index]
-            return index > filter && ((slot.post != .notCalled && !slot.drained) || slot.syncSignalled)
+            return (slot.post != .notCalled && !slot.drained) || slot.syncSignalled
         }
     }
 

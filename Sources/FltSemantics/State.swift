@@ -338,14 +338,14 @@ public struct SystemState: Hashable, Sendable {
     }
 
     /// Request `operation`'s slots, in stack order.
-    func slots(of operation: Int) -> ArraySlice<Slot> {
-        slots[operation * instances.count..<(operation + 1) * instances.count]
-    }
+    func slots(of operation: Int) -> ArraySlice<Slot> { slots[slotRange(of: operation)] }
 
     /// The same within `all`, the buffer of `slots`, for the state key's loops (a slice retains the array).
     func slots(of operation: Int, in all: UnsafeBufferPointer<Slot>) -> UnsafeBufferPointer<Slot> {
-        UnsafeBufferPointer(rebasing: all[operation * instances.count..<(operation + 1) * instances.count])
+        UnsafeBufferPointer(rebasing: all[slotRange(of: operation)])
     }
+
+    private func slotRange(of operation: Int) -> Range<Int> { operation * instances.count..<(operation + 1) * instances.count }
 
     /// Whether every request has completed to its originator.
     public var allCompleted: Bool { operations.allSatisfy { $0.stage == .completed } }
