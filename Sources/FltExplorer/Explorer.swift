@@ -206,16 +206,25 @@ public struct Explorer: Sendable {
 
     /// One successor as the expanding thread leaves it for the merge.
     struct Expanded {
-        /// The step as the semantics gave it (moved in, not copied).
-        let step: Successor
+        /// The state after the step (moved in, not copied); nil when `known`, which frees it on the
+        /// thread that made it, while it is still in that core's caches.
+        let state: SystemState?
+        let violation: Violation?
+        let warnings: [Violation]
         /// Where its key is in the expansion; nil for a violating step (not stored).
         let key: StoredKey?
+        /// The node of the state when the expanding thread found it already stored (parallel
+        /// BFS looks successors up in the store as it was before the batch).
+        let known: Int?
         /// For the fair-cycle graph (models with loops only).
         let edge: (transition: Transition, threadName: String)?
 
-        var state: SystemState { step.state }
-        var violation: Violation? { step.violation }
-        var warnings: [Violation] { step.warnings }
+        /// The state of a successor the merge has just stored: one it did not find `known`, so
+        /// the expansion kept its state.
+        var addedState: SystemState {
+            guard let state else { preconditionFailure("a successor found already stored has no state to explore") }
+            return state
+        }
     }
 
     /// A key written into an `Expansion`: its bytes `keys[bytes]`, its components ending at

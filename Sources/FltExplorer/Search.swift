@@ -112,7 +112,7 @@ struct Search {
                             if bound != nil { break levels }
                             continue
                         }
-                        next.append((expansion.successors[ordinal].state, added))
+                        next.append((expansion.successors[ordinal].addedState, added))
                     }
                 }
                 graveyard.bury(expansions)
@@ -134,10 +134,13 @@ struct Search {
         }
         let results = UnsafeSendableBuffer<Explorer.Expansion>(count: states.count)
         defer { results.deallocate() }
+        // Nothing inserts while the threads expand, so they can all read the store. Released before
+        // the merge inserts again, so the store is not copied.
+        let store = self.store
         DispatchQueue.concurrentPerform(iterations: expanders.count) { job in
             graveyard.parts[job].clear()
             let range = states.count * job / expanders.count ..< states.count * (job + 1) / expanders.count
-            for index in range { results.initialize(index, to: expanders[job].expand(states[index])) }
+            for index in range { results.initialize(index, to: expanders[job].expand(states[index], lookingUpIn: store)) }
         }
         return results.moveToArray()
     }
@@ -170,7 +173,7 @@ struct Search {
             }
             let childDepth = top.depth + 1
             depth = max(depth, childDepth)
-            let expansion = expander.expand(top.expansion.successors[ordinal].state)
+            let expansion = expander.expand(top.expansion.successors[ordinal].addedState)
             if judge(expansion, of: added, atDepth: childDepth) {
                 stack.append(Frame(node: added, depth: childDepth, expansion: expansion))
             }
@@ -225,7 +228,7 @@ struct Search {
             return nil
         }
         guard let key = expansion.successors[ordinal].key else { return nil }
-        let (known, inserted) = insert(key, of: expansion)
+        let (known, inserted) = expansion.successors[ordinal].known.map { ($0, false) } ?? insert(key, of: expansion)
         if !inserted {
             if let edge = expansion.successors[ordinal].edge { graph.connect(node, known, edge.transition, edge.threadName) }
             return nil
@@ -237,7 +240,7 @@ struct Search {
         parents.append(Int32(node))
         ordinals.append(UInt16(ordinal))
         if let edge = expansion.successors[ordinal].edge {
-            graph.add(expansion.successors[ordinal].state)
+            graph.add(expansion.successors[ordinal].addedState)
             graph.connect(node, known, edge.transition, edge.threadName)
         }
         return known
@@ -316,6 +319,11 @@ private final class Graveyard: Sendable {
     }
 }
 
+/// A buffer an expander reuses for every lookup.
+private final class LookupScratch: @unchecked Sendable {
+    var bytes: [UInt8] = []
+}
+
 /// Results written by several threads, each to its own indices.
 private final class UnsafeSendableBuffer<Element>: @unchecked Sendable {
     private let pointer: UnsafeMutablePointer<Element>
@@ -359,6 +367,8 @@ struct Expander: @unchecked Sendable {
     let recordGraph: Bool
     /// Used by one thread at a time (each worker has its own expander).
     let scratch = CanonicalScratch()
+    /// The component numbers of a key being looked up, used by one thread at a time like `scratch`.
+    private let lookupScratch = LookupScratch()
 
     /// The store keeps fingerprints (needs the key's hash), else components (needs theirs).
     let hashCompaction: Bool
@@ -387,18 +397,36 @@ struct Expander: @unchecked Sendable {
         return Explorer.StoredKey(bytes: start..<expansion.keys.count, ends: endsStart..<expansion.ends.count, hash: 0)
     }
 
-    func expand(_ state: SystemState) -> Explorer.Expansion {
+    /// With `store`, each successor already in it is marked `known` and its state dropped at once.
+    private func lookUp(_ key: Explorer.StoredKey, of expansion: Explorer.Expansion, in store: StateStore) -> Int? {
+        expansion.keys.withUnsafeBufferPointer { keys in
+            expansion.ends.withUnsafeBufferPointer { ends in
+                expansion.componentHashes.withUnsafeBufferPointer { hashes in
+                    store.lookup(
+                        UnsafeBufferPointer(rebasing: keys[key.bytes]), ends: UnsafeBufferPointer(rebasing: ends[key.ends]),
+                        componentHashes: hashCompaction ? UnsafeBufferPointer(start: nil, count: 0) : UnsafeBufferPointer(rebasing: hashes[key.ends]),
+                        hash: key.hash, scratch: &lookupScratch.bytes)
+                }
+            }
+        }
+    }
+
+    func expand(_ state: SystemState, lookingUpIn store: StateStore? = nil) -> Explorer.Expansion {
         var expansion = Explorer.Expansion()
         if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
         // Each successor moves into the expansion as it is made, instead of being copied out of an array.
         semantics.forEachSuccessor(of: state) { successor in
             let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
             if successor.violation != nil {
-                expansion.successors.append(Explorer.Expanded(step: successor, key: nil, edge: edge))
+                expansion.successors.append(
+                    Explorer.Expanded(state: successor.state, violation: successor.violation, warnings: successor.warnings, key: nil, known: nil, edge: edge))
                 return
             }
             let key = appendKey(of: successor.state, to: &expansion)
-            expansion.successors.append(Explorer.Expanded(step: successor, key: key, edge: edge))
+            let known = store.flatMap { lookUp(key, of: expansion, in: $0) }
+            expansion.successors.append(
+                Explorer.Expanded(
+                    state: known == nil ? successor.state : nil, violation: nil, warnings: successor.warnings, key: key, known: known, edge: edge))
         }
         expansion.isEnd = expansion.successors.isEmpty
         return expansion

@@ -52,13 +52,63 @@ struct StateStore {
         }
     }
 
-    private mutating func insertFingerprint(_ fingerprint: UInt64) -> (node: Int, inserted: Bool) {
+    /// The node of a stored state, nil when it is not stored: `insert`'s arguments, and `scratch` for
+    /// the exact mode's component numbers. It only reads, so several threads may look up at once
+    /// while none inserts.
+    func lookup(
+        _ key: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt16>, componentHashes: UnsafeBufferPointer<UInt64>, hash: UInt64,
+        scratch: inout [UInt8]
+    ) -> Int? {
+        switch mode {
+        case .hashCompaction: return probeFingerprint(hash).node
+        case .exact:
+            scratch.removeAll(keepingCapacity: true)
+            var start = 0
+            for (index, end) in ends.enumerated() {
+                guard let id = components.lookup(UnsafeBufferPointer(rebasing: key[start..<Int(end)]), hash: componentHashes[index]) else { return nil }
+                Self.appendVarint(id, to: &scratch)
+                start = Int(end)
+            }
+            return probeCollapsed(scratch).node
+        }
+    }
+
+    /// Where `fingerprint` is, or the empty slot it would go to.
+    private func probeFingerprint(_ fingerprint: UInt64) -> (slot: Int, node: Int?) {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: fingerprint) & mask
         while slots[slot] != 0 {
-            if fingerprints[slot] == fingerprint { return (Int(slots[slot]) - 1, false) }
+            if fingerprints[slot] == fingerprint { return (slot, Int(slots[slot]) - 1) }
             slot = (slot + 1) & mask
         }
+        return (slot, nil)
+    }
+
+    /// Where the state with these component numbers is, or the empty slot it would go to.
+    private func probeCollapsed(_ componentNumbers: [UInt8]) -> (slot: Int, node: Int?) {
+        let hash = componentNumbers.withUnsafeBytes { stateHash($0) }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            let node = Int(slots[slot]) - 1
+            if storedKeyEquals(node, componentNumbers) { return (slot, node) }
+            slot = (slot + 1) & mask
+        }
+        return (slot, nil)
+    }
+
+    private static func appendVarint(_ value: Int, to bytes: inout [UInt8]) {
+        var rest = UInt(value)
+        while rest >= 0x80 {
+            bytes.append(UInt8(rest & 0x7F) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    private mutating func insertFingerprint(_ fingerprint: UInt64) -> (node: Int, inserted: Bool) {
+        let (slot, known) = probeFingerprint(fingerprint)
+        if let known { return (known, false) }
         slots[slot] = UInt32(count + 1)
         fingerprints[slot] = fingerprint
         count += 1
@@ -72,23 +122,11 @@ struct StateStore {
         var start = 0
         for (index, end) in ends.enumerated() {
             let component = UnsafeBufferPointer(rebasing: key[start..<Int(end)])
-            let id = components.insert(component, hash: componentHashes[index]).node
-            var rest = UInt(id)
-            while rest >= 0x80 {
-                scratch.append(UInt8(rest & 0x7F) | 0x80)
-                rest >>= 7
-            }
-            scratch.append(UInt8(rest))
+            Self.appendVarint(components.insert(component, hash: componentHashes[index]).node, to: &scratch)
             start = Int(end)
         }
-        let hash = scratch.withUnsafeBytes { stateHash($0) }
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] != 0 {
-            let node = Int(slots[slot]) - 1
-            if storedKeyEquals(node, scratch) { return (node, false) }
-            slot = (slot + 1) & mask
-        }
+        let (slot, known) = probeCollapsed(scratch)
+        if let known { return (known, false) }
         slots[slot] = UInt32(count + 1)
         compressed.append(contentsOf: scratch)
         starts.append(UInt32(compressed.count))
@@ -154,18 +192,28 @@ struct KeyTable {
 
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (node: Int, inserted: Bool) {
         if count * 2 >= slots.count { grow() }
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] != 0 {
-            if slotHashes[slot] == hash, keyEquals(Int(slots[slot]) - 1, key) { return (Int(slots[slot]) - 1, false) }
-            slot = (slot + 1) & mask
-        }
+        let (slot, known) = probe(key, hash: hash)
+        if let known { return (known, false) }
         slots[slot] = UInt32(count + 1)
         slotHashes[slot] = hash
         arena.append(contentsOf: key)
         starts.append(arena.count)
         count += 1
         return (count - 1, true)
+    }
+
+    /// The key's number, nil when it is not in the table.
+    func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? { probe(key, hash: hash).node }
+
+    /// Where the key is, or the empty slot it would go to.
+    private func probe(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (slot: Int, node: Int?) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            if slotHashes[slot] == hash, keyEquals(Int(slots[slot]) - 1, key) { return (slot, Int(slots[slot]) - 1) }
+            slot = (slot + 1) & mask
+        }
+        return (slot, nil)
     }
 
     private func keyEquals(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -310,6 +310,25 @@ struct EngineCrossCheck {
         }
     }
 
+    /// Parallel BFS threads look each successor up in the store as it was before their batch, and
+    /// the merge takes a state found there as known without inserting it. FilterStack N=3 has levels
+    /// of hundreds of states (the threads share a level from 64 states on), so this runs that path in
+    /// both store modes; the run must be exactly the one-job run, in either mode.
+    @Test(arguments: ["correct", "doubleCompletion"], [false, true])
+    func parallelLookupsGiveTheOneJobRun(_ variant: String, hashCompaction: Bool) throws {
+        let program = try RepositoryModels.program(CrossCheck.filterStack, parameters: ["N": "3", "VARIANT": variant])
+        let semantics = Semantics(program)
+        func run(jobs: Int) -> ExplorationResult {
+            Explorer(semantics: semantics, options: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: hashCompaction, jobs: jobs)).run()
+        }
+        let one = run(jobs: 1)
+        #expect(one.exhaustive && one.statesStored > 1_000, "FilterStack N=3 \(variant): \(RunShape(one))")
+        for jobs in [2, 3] {
+            let many = run(jobs: jobs)
+            #expect(RunShape(many) == RunShape(one), "FilterStack N=3 \(variant), --jobs \(jobs)\(hashCompaction ? " --hash-compaction" : ""): \(RunShape(many)); one job: \(RunShape(one))")
+        }
+    }
+
     /// Comparisons are skipped only for models over `CrossCheck.maxStates`: none in an optimized
     /// build, at most 10% in a debug build.
     @Test func almostEveryModelIsCrossCheckedCompletely() async throws {
