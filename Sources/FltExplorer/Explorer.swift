@@ -206,11 +206,11 @@ public struct Explorer: Sendable {
 
     /// One successor as the expanding thread leaves it for the merge.
     struct Expanded {
-        /// The state after the step (moved in, not copied); nil when `known`, which frees it on the
-        /// thread that made it, while it is still in that core's caches.
-        let state: SystemState?
-        let violation: Violation?
-        let warnings: [Violation]
+        /// The step as the semantics gave it (moved in, not copied); nil when `known`, which frees
+        /// its state on the thread that made it, while it is still in that core's caches.
+        let step: Successor?
+        /// The warnings of a `known` step.
+        let knownWarnings: [Violation]
         /// Where its key is in the expansion; nil for a violating step (not stored).
         let key: StoredKey?
         /// The node of the state when the expanding thread found it already stored (parallel
@@ -222,9 +222,11 @@ public struct Explorer: Sendable {
         /// The state of a successor the merge has just stored: one it did not find `known`, so
         /// the expansion kept its state.
         var addedState: SystemState {
-            guard let state else { preconditionFailure("a successor found already stored has no state to explore") }
-            return state
+            guard let step else { preconditionFailure("a successor found already stored has no state to explore") }
+            return step.state
         }
+        var violation: Violation? { step?.violation }
+        var warnings: [Violation] { step?.warnings ?? knownWarnings }
     }
 
     /// A key written into an `Expansion`: its bytes `keys[bytes]`, its components ending at

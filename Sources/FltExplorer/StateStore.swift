@@ -74,7 +74,7 @@ struct StateStore {
     }
 
     /// Where `fingerprint` is, or the empty slot it would go to.
-    private func probeFingerprint(_ fingerprint: UInt64) -> (slot: Int, node: Int?) {
+    @inline(__always) private func probeFingerprint(_ fingerprint: UInt64) -> (slot: Int, node: Int?) {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: fingerprint) & mask
         while slots[slot] != 0 {
@@ -85,7 +85,7 @@ struct StateStore {
     }
 
     /// Where the state with these component numbers is, or the empty slot it would go to.
-    private func probeCollapsed(_ componentNumbers: [UInt8]) -> (slot: Int, node: Int?) {
+    @inline(__always) private func probeCollapsed(_ componentNumbers: [UInt8]) -> (slot: Int, node: Int?) {
         let hash = componentNumbers.withUnsafeBytes { stateHash($0) }
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -206,7 +206,7 @@ struct KeyTable {
     func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? { probe(key, hash: hash).node }
 
     /// Where the key is, or the empty slot it would go to.
-    private func probe(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (slot: Int, node: Int?) {
+    @inline(__always) private func probe(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (slot: Int, node: Int?) {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot] != 0 {
