@@ -407,7 +407,6 @@ struct Expander: @unchecked Sendable {
         return Explorer.StoredKey(bytes: start..<expansion.keys.count, ends: endsStart..<expansion.ends.count, hash: 0)
     }
 
-    /// With `store`, each successor already in it is marked `known` and its state dropped at once.
     private func lookUp(_ key: Explorer.StoredKey, of expansion: Explorer.Expansion, in store: StorePointer) -> Int? {
         expansion.keys.withUnsafeBufferPointer { keys in
             expansion.ends.withUnsafeBufferPointer { ends in
@@ -421,6 +420,7 @@ struct Expander: @unchecked Sendable {
         }
     }
 
+    /// With `store`, each successor already in it is marked `known` and its state dropped at once.
     func expand(_ state: SystemState, lookingUpIn store: StorePointer? = nil) -> Explorer.Expansion {
         var expansion = Explorer.Expansion()
         if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
