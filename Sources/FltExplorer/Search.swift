@@ -334,6 +334,19 @@ private final class LookupScratch: @unchecked Sendable {
     var bytes: [UInt8] = []
 }
 
+/// How large an expander's expansions have grown.
+private final class ExpansionSizes: @unchecked Sendable {
+    var successors = 0
+    var keys = 0
+    var ends = 0
+
+    func grow(to expansion: Explorer.Expansion) {
+        successors = max(successors, expansion.successors.count)
+        keys = max(keys, expansion.keys.count)
+        ends = max(ends, expansion.ends.count)
+    }
+}
+
 /// Results written by several threads, each to its own indices.
 private final class UnsafeSendableBuffer<Element>: @unchecked Sendable {
     private let pointer: UnsafeMutablePointer<Element>
@@ -379,6 +392,8 @@ struct Expander: @unchecked Sendable {
     let scratch = CanonicalScratch()
     /// The component numbers of a key being looked up, used by one thread at a time like `scratch`.
     private let lookupScratch = LookupScratch()
+    /// The largest expansion so far, used by one thread at a time like `scratch`.
+    private let largest = ExpansionSizes()
 
     /// The store keeps fingerprints (needs the key's hash), else components (needs theirs).
     let hashCompaction: Bool
@@ -423,6 +438,13 @@ struct Expander: @unchecked Sendable {
     /// With `store`, each successor already in it is marked `known` and its state dropped at once.
     func expand(_ state: SystemState, lookingUpIn store: StorePointer? = nil) -> Explorer.Expansion {
         var expansion = Explorer.Expansion()
+        // Room for as much as the largest expansion so far: growing the arrays one append at a
+        // time cost about four reallocations of each per state (FilterStack N=4).
+        expansion.successors.reserveCapacity(largest.successors)
+        expansion.keys.reserveCapacity(largest.keys)
+        expansion.ends.reserveCapacity(largest.ends)
+        if !hashCompaction { expansion.componentHashes.reserveCapacity(largest.ends) }
+        defer { largest.grow(to: expansion) }
         if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
         // Each successor moves into the expansion as it is made, instead of being copied out of an array.
         semantics.forEachSuccessor(of: state) { successor in
