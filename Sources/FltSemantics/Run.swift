@@ -72,11 +72,14 @@ struct Run {
             switch top {
             case .code(let frame):
                 if frame.pc == 0 { asyncIoCompletes(frame) }
-                let instruction = program.code[frame.code].instructions[frame.pc]
-                if progressed && !state.threads[thread].isAtomic && endsStepBefore(instruction, program.code[frame.code].threadLocal[frame.pc]) {
+                let instructions = semantics.instructions
+                let instruction = instructions.instruction(frame.code, frame.pc)
+                let visible = instructions.isVisible(frame.code, frame.pc)
+                if progressed && visible && !state.threads[thread].isAtomic
+                    && endsStepBefore(instruction.pointee, threadLocal: instructions.isThreadLocal(frame.code, frame.pc)) {
                     break steps
                 }
-                if instruction.isVisible { progressed = true }
+                if visible { progressed = true }
                 perform(instruction, frame)
             case .dispatch(let operation, let step):
                 dispatch(operation, step)
@@ -100,7 +103,7 @@ struct Run {
 
     /// A thread-local instruction joins the step before it (`Semantics.mergesLocalSteps`), unless
     /// this step already jumped back: a loop over locals alone would never end the step.
-    private func endsStepBefore(_ instruction: Instruction, _ threadLocal: Bool) -> Bool {
+    private func endsStepBefore(_ instruction: Instruction, threadLocal: Bool) -> Bool {
         switch program.model.options.interleaving {
         case .everyStatement: return instruction.isVisible && !(threadLocal && semantics.mergesLocalSteps && !loopedBack)
         case .explicitSteps: if case .step = instruction { return true } else { return false }
@@ -268,7 +271,7 @@ struct Run {
 
     // MARK: Filter code
 
-    private mutating func perform(_ instruction: Instruction, _ frame: CodeFrame) {
+    private mutating func perform(_ instruction: UnsafePointer<Instruction>, _ frame: CodeFrame) {
         // Locals, not `self`: the lazily built trace texts passed to mutating helpers must not capture self.
         let semantics = self.semantics
         let pc = frame.pc
@@ -277,7 +280,7 @@ struct Run {
         let location = program.code[frame.code].locations[pc]
         let name = program.code[frame.code].name
         let current: Int? = operation >= 0 ? operation : nil
-        switch instruction {
+        switch instruction.pointee {
         case .assign(let variable, let value):
             let new = evaluate(value, frame)
             assign(new, to: variable, in: name, at: location, operation: current, showing: semantics.render(value, as: .variable(variable)))

@@ -61,6 +61,8 @@ public final class Semantics: Sendable {
     public let mergesLocalSteps: Bool
     /// The terms of symbolic data and their solver; nil when the model has no bit-vector data.
     let data: DataTerms?
+    /// `program.code`'s instructions, for the step loop.
+    let instructions: InstructionTable
 
     /// `solverTimeout`: the limit on each Z3 query (models with symbolic data); a query that hits it
     /// makes the verdict inconclusive.
@@ -80,6 +82,7 @@ public final class Semantics: Sendable {
 
     init(_ program: Program, sharing data: DataTerms?, abstractLayout: AbstractLayout? = nil, mergeLocalSteps: Bool) {
         self.program = program
+        instructions = InstructionTable(program.code)
         disabled = Set(program.model.options.disabled.map(\.property))
         self.data = data
         self.abstractLayout = abstractLayout
