@@ -34,7 +34,7 @@ struct Sink<Element: BitwiseCopyable> {
     /// Elements `range` of what was written.
     func slice(_ range: Range<Int>) -> UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base + range.lowerBound, count: range.count) }
 
-    private mutating func grow(to newCapacity: Int) {
+    fileprivate mutating func grow(to newCapacity: Int) {
         let grown = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
         grown.update(from: base, count: count)
         base.deallocate()
@@ -44,6 +44,47 @@ struct Sink<Element: BitwiseCopyable> {
 }
 
 typealias ByteSink = Sink<UInt8>
+
+extension Sink where Element == UInt8 {
+    /// Makes room for `bound` bytes once and lets `body` write at most that many through a cursor,
+    /// which keeps its position in a register: appending byte by byte reloaded and stored the count
+    /// for every byte of a state key.
+    @inline(__always) mutating func writing(atMost bound: Int, _ body: (inout ByteCursor) -> Void) {
+        if count + bound > capacity { grow(to: max(capacity * 2, count + bound)) }
+        var cursor = ByteCursor(next: base + count, limit: base + count + bound)
+        body(&cursor)
+        count = cursor.next - base
+    }
+}
+
+/// Where `Sink.writing` writes the next byte.
+struct ByteCursor {
+    fileprivate(set) var next: UnsafeMutablePointer<UInt8>
+    let limit: UnsafeMutablePointer<UInt8>
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        precondition(next < limit, "a state key outgrew the room reserved for it")
+        next.pointee = byte
+        next += 1
+    }
+}
+
+/// `appendVarint` through a cursor.
+@inline(__always) func appendVarint(_ cursor: inout ByteCursor, _ value: Int) {
+    if value >= 0 && value < 64 {
+        cursor.append(UInt8(value << 1))
+        return
+    }
+    var rest = UInt64(bitPattern: Int64((value << 1) ^ (value >> 63)))
+    while rest >= 0x80 {
+        cursor.append(UInt8(rest & 0x7F) | 0x80)
+        rest >>= 7
+    }
+    cursor.append(UInt8(rest))
+}
+
+/// The most bytes `appendVarint` writes for one value.
+let maxVarintBytes = 10
 
 /// LEB128 with zig-zag, so small values of either sign take one byte.
 @inline(__always) func appendVarint(_ sink: inout ByteSink, _ value: Int) {

@@ -74,6 +74,10 @@ struct StateWriter {
 
     /// Through a pointer, fields read in place (see `Array.forEachInPlace`); `slots` are its slots.
     func write(_ operation: UnsafePointer<OperationState>, slots: UnsafeBufferPointer<Slot>, into bytes: inout ByteSink) {
+        bytes.writing(atMost: 2 + 5 * maxVarintBytes + 3 * slots.count) { write(operation, slots: slots, into: &$0) }
+    }
+
+    @inline(__always) private func write(_ operation: UnsafePointer<OperationState>, slots: UnsafeBufferPointer<Slot>, into bytes: inout ByteCursor) {
         // The stage takes bits 0-1 and the buffer (Q6, 0 when untracked) bits 2-4.
         bytes.append(operation.pointee.stage.rawValue | operation.pointee.buffer << 2 | (operation.pointee.cancelled ? 0x80 : 0))
         appendVarint(&bytes, operation.pointee.cancelRoutine)
@@ -97,6 +101,12 @@ struct StateWriter {
 
     /// Through a pointer, fields read in place (see `Array.forEachInPlace`).
     func write(_ thread: UnsafePointer<ThreadState>, into bytes: inout ByteSink) {
+        // A role, the three counts, and at most seven numbers and a byte per local, lock and frame.
+        let bound = 4 + 2 * maxVarintBytes + (thread.pointee.locals.count + thread.pointee.held.count + thread.pointee.frames.count) * (2 + 7 * maxVarintBytes)
+        bytes.writing(atMost: bound) { write(thread, into: &$0) }
+    }
+
+    @inline(__always) private func write(_ thread: UnsafePointer<ThreadState>, into bytes: inout ByteCursor) {
         switch thread.pointee.role {
         case .originator(let operation): bytes.append(0); appendVarint(&bytes, number(operation))
         case .worker(let item, let operation): bytes.append(1); appendVarint(&bytes, item); appendVarint(&bytes, number(operation))
