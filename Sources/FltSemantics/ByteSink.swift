@@ -69,25 +69,19 @@ struct ByteCursor {
     }
 }
 
-/// `appendVarint` through a cursor.
-@inline(__always) func appendVarint(_ cursor: inout ByteCursor, _ value: Int) {
-    if value >= 0 && value < 64 {
-        cursor.append(UInt8(value << 1))
-        return
-    }
-    var rest = UInt64(bitPattern: Int64((value << 1) ^ (value >> 63)))
-    while rest >= 0x80 {
-        cursor.append(UInt8(rest & 0x7F) | 0x80)
-        rest >>= 7
-    }
-    cursor.append(UInt8(rest))
-}
-
 /// The most bytes `appendVarint` writes for one value.
 let maxVarintBytes = 10
 
+/// What `appendVarint` writes to: a sink, or a cursor into room reserved in one.
+protocol ByteAppending {
+    mutating func append(_ byte: UInt8)
+}
+
+extension Sink: ByteAppending where Element == UInt8 {}
+extension ByteCursor: ByteAppending {}
+
 /// LEB128 with zig-zag, so small values of either sign take one byte.
-@inline(__always) func appendVarint(_ sink: inout ByteSink, _ value: Int) {
+@inline(__always) func appendVarint<Bytes: ByteAppending>(_ sink: inout Bytes, _ value: Int) {
     if value >= 0 && value < 64 {
         sink.append(UInt8(value << 1))
         return
