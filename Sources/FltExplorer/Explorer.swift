@@ -43,12 +43,17 @@ public struct SearchOptions: Sendable {
     /// Store a completed request that nothing refers to any more as "completed" alone (see
     /// `StateCanonicalizer.forgottenOperations`), where the model allows it.
     public var forgetCompleted: Bool
+    /// Under symmetry reduction, leave out the steps of a thread that are, up to renaming
+    /// interchangeable requests, those of another thread of the state (see
+    /// `StateCanonicalizer.redundantThreads`).
+    public var threadSymmetry: Bool
     public init(
         strategy: Strategy = .bfs, symmetry: Bool = true, hashCompaction: Bool = false, jobs: Int = 1, stopAtFirstViolation: Bool = false,
-        forgetCompleted: Bool = true
+        forgetCompleted: Bool = true, threadSymmetry: Bool = true
     ) {
         self.strategy = strategy
         self.symmetry = symmetry
+        self.threadSymmetry = threadSymmetry
         self.forgetCompleted = forgetCompleted
         self.hashCompaction = hashCompaction
         self.stopAtFirstViolation = stopAtFirstViolation
@@ -150,6 +155,8 @@ public struct ExplorationResult: Sendable {
     public var solver: SolverStatistics? = nil
     /// Whether completed requests nothing refers to were stored as "completed" alone.
     public var completedForgotten = false
+    /// Steps of threads symmetric to another thread were left out (`SearchOptions.threadSymmetry`).
+    public var symmetricThreadsSkipped = false
     /// Whether thread-local statements joined the step before them (`Semantics.mergesLocalSteps`):
     /// the counterexamples' steps replay only with the same setting.
     public var localStepsMerged = false
@@ -198,7 +205,7 @@ public struct Explorer: Sendable {
         let violation: Violation
         /// The node the violation happened from (step violation) or at (end state).
         let node: Int
-        /// Which successor of the node violated it (a step violation), in `successors(of:)` order.
+        /// Which successor of the node violated it (a step violation), in `Expander.expand` order.
         let ordinal: Int?
         /// For a fair cycle: transitions from `node` back to it, repeated forever.
         var cycle: [Transition] = []
@@ -260,7 +267,7 @@ public struct Explorer: Sendable {
 
     /// Rebuilds the path to a violation: the successor ordinals from the node back to the initial
     /// state, taken again from the initial state with events recorded.
-    func counterexample(_ found: Found, parents: [Int32], ordinals: [UInt16], initial: SystemState) -> Counterexample {
+    func counterexample(_ found: Found, parents: [Int32], ordinals: [UInt16], initial: SystemState, expander: Expander) -> Counterexample {
         var steps: [Int] = []
         var cursor = found.node
         while cursor > 0 {
@@ -273,7 +280,7 @@ public struct Explorer: Sendable {
         var trace: [TraceLine] = []
         var path: [Transition] = []
         for (number, ordinal) in steps.enumerated() {
-            let transition = semantics.successors(of: state)[ordinal].transition
+            let transition = semantics.successors(of: state, skipping: expander.skippedThreads(state))[ordinal].transition
             let successor = semantics.replay(transition, from: state)
             path.append(transition)
             trace += successor.events.map { TraceLine(step: number + 1, event: $0) }

@@ -18,7 +18,7 @@ struct Search {
     var recordGraph: Bool { expanders[0].recordGraph }
     var store: StateStore
     /// Per node: the node it was first reached from, and which successor of it (in
-    /// `Semantics.successors(of:)` order) it is.
+    /// `Expander.expand` order) it is.
     var parents: [Int32] = []
     var ordinals: [UInt16] = []
     var found: [Explorer.Found] = []
@@ -40,7 +40,8 @@ struct Search {
         expanders = (0..<jobs).map { job in
             Expander(
                 semantics: job == 0 ? explorer.semantics : explorer.semantics.independentCopy(), symmetry: explorer.options.symmetry,
-                forgetCompleted: explorer.options.forgetCompleted, hashCompaction: explorer.options.hashCompaction)
+                forgetCompleted: explorer.options.forgetCompleted, threadSymmetry: explorer.options.threadSymmetry,
+                hashCompaction: explorer.options.hashCompaction)
         }
         store = StateStore(mode: explorer.options.hashCompaction ? .hashCompaction : .exact)
     }
@@ -65,7 +66,7 @@ struct Search {
             }
         }
         peakMemory = max(peakMemory, residentMemory())
-        let counterexamples = found.map { explorer.counterexample($0, parents: parents, ordinals: ordinals, initial: initial) }
+        let counterexamples = found.map { explorer.counterexample($0, parents: parents, ordinals: ordinals, initial: initial, expander: expanders[0]) }
         let solver = semantics.solverStatistics
         if bound == nil, let solver, solver.unknowns > 0 {
             bound = .solverUnknown(count: solver.unknowns, reason: solver.firstUnknownReason ?? "unknown")
@@ -78,6 +79,7 @@ struct Search {
             omissionProbability: store.omissionProbability, peakMemory: peakMemory)
         result.solver = solver
         result.completedForgotten = canonicalizer.forgetsCompleted
+        result.symmetricThreadsSkipped = expanders[0].skipsSymmetricThreads
         result.localStepsMerged = semantics.mergesLocalSteps
         return result
     }
@@ -397,10 +399,14 @@ struct Expander: @unchecked Sendable {
 
     /// The store keeps fingerprints (needs the key's hash), else components (needs theirs).
     let hashCompaction: Bool
+    /// Whether threads symmetric to another are left out (`SearchOptions.threadSymmetry`, where
+    /// symmetry reduction applies).
+    let skipsSymmetricThreads: Bool
 
-    init(semantics: Semantics, symmetry: Bool, forgetCompleted: Bool, hashCompaction: Bool) {
+    init(semantics: Semantics, symmetry: Bool, forgetCompleted: Bool, threadSymmetry: Bool, hashCompaction: Bool) {
         self.semantics = semantics
         canonicalizer = StateCanonicalizer(program: semantics.program, enabled: symmetry, forgetCompleted: forgetCompleted)
+        skipsSymmetricThreads = threadSymmetry && canonicalizer.reduces
         recordGraph = semantics.program.hasLoops
         self.hashCompaction = hashCompaction
     }
@@ -435,6 +441,12 @@ struct Expander: @unchecked Sendable {
         }
     }
 
+    /// The threads `expand` leaves out of `state`: the same in the search and when a counterexample
+    /// is rebuilt, whose ordinals count only the successors taken.
+    func skippedThreads(_ state: SystemState) -> UInt64 {
+        skipsSymmetricThreads ? canonicalizer.redundantThreads(state, scratch: scratch) : 0
+    }
+
     /// With `store`, each successor already in it is marked `known` and its state dropped at once.
     func expand(_ state: SystemState, lookingUpIn store: StorePointer? = nil) -> Explorer.Expansion {
         var expansion = Explorer.Expansion()
@@ -447,7 +459,8 @@ struct Expander: @unchecked Sendable {
         defer { largest.grow(to: expansion) }
         if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
         // Each successor moves into the expansion as it is made, instead of being copied out of an array.
-        semantics.forEachSuccessor(of: state) { successor in
+        let skipping = skippedThreads(state)
+        semantics.forEachSuccessor(of: state, skipping: skipping) { successor in
             let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
             if successor.violation != nil {
                 expansion.successors.append(Explorer.Expanded(step: successor, knownWarnings: [], key: nil, known: nil, edge: edge))

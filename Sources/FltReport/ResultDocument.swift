@@ -148,6 +148,9 @@ public struct SearchInfo: Codable, Sendable, Equatable {
     /// Completed requests that nothing refers to were stored as "completed" alone (absent in
     /// documents older than this field).
     public var completedForgotten: Bool?
+    /// Steps of a thread symmetric to another thread were left out (absent in documents older than
+    /// this field).
+    public var symmetricThreadsSkipped: Bool?
     /// `exact` or `hashCompaction`.
     public var storage: String
     /// Hash compaction: an upper bound on the probability that a state was missed (0 when exact).
@@ -364,6 +367,7 @@ public struct JSONReport: Sendable {
                 search: result.randomSearch != nil ? nil : SearchInfo(
                     strategy: result.bmcSummary != nil ? "bmc" : result.options.strategy.rawValue, jobs: result.options.jobs, symmetry: result.symmetryApplied,
                     symmetryOffReason: result.symmetryOffReason, completedForgotten: result.completedForgotten,
+                    symmetricThreadsSkipped: result.symmetricThreadsSkipped,
                     storage: result.options.hashCompaction ? "hashCompaction" : "exact", omissionProbability: result.omissionProbability),
                 localStepsMerged: result.localStepsMerged,
                 solver: result.solver.map { SolverInfo(queries: $0.queries, unknowns: $0.unknowns, seconds: ($0.seconds * 1000).rounded() / 1000) }),

@@ -181,7 +181,7 @@ public struct TextReport {
     func searchSummary(_ result: ExplorationResult) -> String {
         var parts = ["\(result.options.strategy.rawValue.uppercased()) on \(count(result.options.jobs, "thread"))"]
         if result.symmetryApplied {
-            parts.append("symmetry reduction over identical requests")
+            parts.append("symmetry reduction over identical requests" + (result.symmetricThreadsSkipped ? " and their threads" : ""))
         } else if let reason = result.symmetryOffReason {
             parts.append("no symmetry reduction (\(reason))")
         } else {

@@ -408,16 +408,21 @@ public final class Semantics: Sendable {
     }
 
     /// Every successor of `state`: each enabled thread, each way its nondeterministic choices go.
-    public func successors(of state: SystemState, events: Bool = false) -> [Successor] {
+    /// `skipping`: threads (bit k for thread k) whose successors are left out
+    /// (`StateCanonicalizer.redundantThreads`); ignored when a single thread can run.
+    public func successors(of state: SystemState, events: Bool = false, skipping: UInt64 = 0) -> [Successor] {
         var result: [Successor] = []
-        forEachSuccessor(of: state, events: events) { result.append($0) }
+        forEachSuccessor(of: state, events: events, skipping: skipping) { result.append($0) }
         return result
     }
 
     /// The successors in `successors(of:)` order, each handed to `body` as it is made (moved, not
     /// copied out of an array).
-    public func forEachSuccessor(of state: SystemState, events: Bool = false, _ body: (consuming Successor) -> Void) {
-        for thread in enabledThreads(state) {
+    public func forEachSuccessor(of state: SystemState, events: Bool = false, skipping: UInt64 = 0, _ body: (consuming Successor) -> Void) {
+        let enabled = enabledThreads(state)
+        // One enabled thread may be the one `Atomic` lets run, its image under a swap not.
+        let skipping = enabled.count > 1 ? skipping : 0
+        for thread in enabled where thread >= 64 || skipping & 1 << thread == 0 {
             var choices: [Int] = []
             while true {
                 var run = Run(semantics: self, state: state, thread: thread, choices: choices, recording: events)

@@ -126,6 +126,15 @@ public struct StateCanonicalizer: Sendable {
         let forgotten = forgetsCompleted ? forgottenOperations(state) : 0
         let renamed = reduces && !groups.isEmpty
         if renamed { renumber(state, forgotten: forgotten, into: &buffers) }
+        return write(state, forgotten: forgotten, renamed: renamed, into: &buffers)
+    }
+
+    /// Writes the key with the numbering in `buffers.numbers` and `buffers.order` (when `renamed`).
+    /// When reducing, leaves each thread's bytes in `buffers.threads`, thread by thread in state
+    /// order from `buffers.starts`.
+    private func write(_ state: SystemState, forgotten: UInt64, renamed: Bool, into buffers: inout CanonicalScratch.Buffers) -> UnsafeBufferPointer<UInt8> {
+        buffers.key.removeAll()
+        buffers.ends.removeAll()
         let writer = StateWriter(
             renumbering: renamed ? buffers.numbers : nil, operationVariables: operationVariables, operationLocalSlots: operationLocalSlots,
             pathCondition: pathCondition, information: information)
@@ -177,6 +186,60 @@ public struct StateCanonicalizer: Sendable {
     /// The key as an array.
     public func key(_ state: SystemState) -> [UInt8] {
         Array(key(state, scratch: CanonicalScratch()))
+    }
+
+    /// The threads (bit k for thread k) whose successors need not be taken because another thread
+    /// of the state has the same ones up to renaming requests. When swapping two interchangeable
+    /// requests maps the state to itself (its key, which sorts threads, stays the same), every
+    /// thread's image under the swap is a thread of the state, and the successors of the image are
+    /// the swapped successors of the thread: the same states up to renaming, at the same depth,
+    /// with the same violations. Of each thread and its image the one with the smaller key bytes
+    /// stays; as the kept image is smaller, following kept images from any skipped thread ends at
+    /// a thread that is taken (the composition of swaps is again a renaming). 0 when not reducing.
+    public func redundantThreads(_ state: SystemState, scratch: CanonicalScratch) -> UInt64 {
+        guard reduces, !groups.isEmpty, state.threads.count <= 64 else { return 0 }
+        return scratch.withBothBuffers { buffers, swapped in
+            buffers.key.removeAll()
+            let forgotten = forgetsCompleted ? forgottenOperations(state) : 0
+            renumber(state, forgotten: forgotten, into: &buffers)
+            var redundant: UInt64 = 0
+            var written = false
+            for group in groups {
+                // Members in their new order: equal signatures are next to each other.
+                var runStart = 0
+                for position in 1..<group.count {
+                    let first = buffers.order[group[runStart]], operation = buffers.order[group[position]]
+                    guard buffers.signatures[first] == buffers.signatures[operation] else {
+                        runStart = position
+                        continue
+                    }
+                    if !written {
+                        _ = write(state, forgotten: forgotten, renamed: true, into: &buffers)
+                        written = true
+                    }
+                    // Copied element by element: assigning the arrays shares them, and the swap
+                    // then copies them anew.
+                    if swapped.numbers.count != buffers.numbers.count {
+                        swapped.numbers = Array(repeating: 0, count: buffers.numbers.count)
+                        swapped.order = swapped.numbers
+                    }
+                    for index in buffers.numbers.indices {
+                        swapped.numbers[index] = buffers.numbers[index]
+                        swapped.order[index] = buffers.order[index]
+                    }
+                    swapped.numbers.swapAt(first, operation)
+                    swapped.order.swapAt(group[runStart], group[position])
+                    _ = write(state, forgotten: forgotten, renamed: true, into: &swapped)
+                    guard swapped.key.count == buffers.key.count, memcmp(swapped.key.base, buffers.key.base, buffers.key.count) == 0 else { continue }
+                    for thread in state.threads.indices
+                    where bytesPrecede(swapped.threads.base, swapped.starts.elements[thread], swapped.starts.elements[thread + 1],
+                                       buffers.threads.base, buffers.starts.elements[thread], buffers.starts.elements[thread + 1]) {
+                        redundant |= 1 << thread
+                    }
+                }
+            }
+            return redundant
+        }
     }
 
     /// New numbers for the operations: within each group, requests ordered by a signature that does
@@ -320,9 +383,16 @@ extension StateCanonicalizer {
 
 /// Whether bytes `lhsStart..<lhsEnd` of `base` come before bytes `rhsStart..<rhsEnd` in lexicographic order.
 @inline(__always) private func bytesPrecede(_ base: UnsafeMutablePointer<UInt8>, _ lhsStart: Int, _ lhsEnd: Int, _ rhsStart: Int, _ rhsEnd: Int) -> Bool {
+    bytesPrecede(base, lhsStart, lhsEnd, base, rhsStart, rhsEnd)
+}
+
+/// The same for bytes of two buffers.
+@inline(__always) private func bytesPrecede(
+    _ lhsBase: UnsafeMutablePointer<UInt8>, _ lhsStart: Int, _ lhsEnd: Int, _ rhsBase: UnsafeMutablePointer<UInt8>, _ rhsStart: Int, _ rhsEnd: Int
+) -> Bool {
     let lhsCount = lhsEnd - lhsStart
     let rhsCount = rhsEnd - rhsStart
-    let order = memcmp(base + lhsStart, base + rhsStart, min(lhsCount, rhsCount))
+    let order = memcmp(lhsBase + lhsStart, rhsBase + rhsStart, min(lhsCount, rhsCount))
     return order != 0 ? order < 0 : lhsCount < rhsCount
 }
 
@@ -351,11 +421,17 @@ public final class CanonicalScratch {
 
     /// Unchecked: one thread uses a scratch, and the dynamic checks cost 1% of exploring.
     @exclusivity(unchecked) private var buffers = Buffers()
+    /// The key under a swap of two requests (`StateCanonicalizer.redundantThreads`).
+    @exclusivity(unchecked) private var swapped = Buffers()
     /// Where each component of the last key ends (keys are under 64 KiB); valid until the next key.
     public var componentEnds: UnsafeBufferPointer<UInt16> { buffers.ends.elements }
     public init() {}
     func withBuffers<Result>(_ body: (inout Buffers) -> Result) -> Result { body(&buffers) }
-    deinit { buffers.deallocate() }
+    func withBothBuffers<Result>(_ body: (inout Buffers, inout Buffers) -> Result) -> Result { body(&buffers, &swapped) }
+    deinit {
+        buffers.deallocate()
+        swapped.deallocate()
+    }
 }
 
 extension Instruction {

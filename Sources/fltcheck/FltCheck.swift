@@ -149,6 +149,7 @@ func verdictCacheKey(
         "maxMemory=\(limits.maxMemory.map(String.init) ?? "none")",
         "strategy=\(search.strategy.rawValue)", "symmetry=\(search.symmetry)", "hashCompaction=\(search.hashCompaction)",
         "stopAtFirst=\(search.stopAtFirstViolation)", "forgetCompleted=\(search.forgetCompleted)",
+        "threadSymmetry=\(search.threadSymmetry)",
         "mergeLocalSteps=\(mergeLocalSteps)",
         "solverTimeout=\(solverTimeout)",
     ] + parameters.sorted { $0.key < $1.key }.map { "param \($0.key)=\($0.value)" }

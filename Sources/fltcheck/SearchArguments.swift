@@ -85,6 +85,9 @@ struct SearchArguments: ParsableArguments {
     @Flag(help: "bfs/dfs: keep what completed requests left behind (IoStatus, callback states) even when nothing refers to them any more; by default such a request is stored as \"completed\" alone.")
     var keepCompleted = false
 
+    @Flag(help: "bfs/dfs: under symmetry reduction, take the steps of every thread; by default a thread whose steps are, up to renaming identical requests, those of another thread of the state (the originators of two requests in the same state, say) is left out.")
+    var allSymmetricThreads = false
+
     @Flag(help: "Every strategy and engine: give a statement that touches only its thread's locals a step of its own, as every other statement; by default it joins the step before it (partial-order reduction: no other thread can tell).")
     var noPartialOrder = false
 
@@ -139,7 +142,7 @@ struct SearchArguments: ParsableArguments {
 
     /// The options that only an exhaustive search reads.
     private var exhaustiveOnlyFlags: [String] {
-        [jobs != nil ? "--jobs" : nil, noSymmetry ? "--no-symmetry" : nil, keepCompleted ? "--keep-completed" : nil, hashCompaction ? "--hash-compaction" : nil,
+        [jobs != nil ? "--jobs" : nil, noSymmetry ? "--no-symmetry" : nil, allSymmetricThreads ? "--all-symmetric-threads" : nil, keepCompleted ? "--keep-completed" : nil, hashCompaction ? "--hash-compaction" : nil,
          maxMemory != nil ? "--max-memory" : nil, stopAtFirst ? "--stop-at-first" : nil].compactMap { $0 }
     }
 
@@ -189,7 +192,8 @@ struct SearchArguments: ParsableArguments {
         case .bfs, .dfs:
             return .exhaustive(SearchOptions(
                 strategy: strategy == .bfs ? .bfs : .dfs, symmetry: !noSymmetry, hashCompaction: hashCompaction,
-                jobs: jobs ?? defaultJobs, stopAtFirstViolation: stopAtFirst, forgetCompleted: !keepCompleted))
+                jobs: jobs ?? defaultJobs, stopAtFirstViolation: stopAtFirst, forgetCompleted: !keepCompleted,
+                threadSymmetry: !allSymmetricThreads))
         case .random:
             var system = SystemRandomNumberGenerator()
             return .random(try randomOptions(seed: seed ?? system.next()))

@@ -31,13 +31,16 @@ import Testing
     @Test func theSearchLineNamesTheSearch() throws {
         let bfs = try FltCheck.verify(bench, ["--no-cache", "--jobs", "1"])
         #expect(bfs.status == 0, "\(bfs)")
-        #expect(bfs.stdout.contains("search: BFS on 1 thread, symmetry reduction over identical requests, completed requests forgotten, exact store ("), "\(bfs)")
+        #expect(bfs.stdout.contains("search: BFS on 1 thread, symmetry reduction over identical requests and their threads, completed requests forgotten, exact store ("), "\(bfs)")
         let dfs = try FltCheck.verify(bench, ["--no-cache", "--strategy", "dfs", "--no-symmetry", "--hash-compaction"])
         #expect(dfs.status == 0, "\(dfs)")
         #expect(dfs.stdout.contains("search: DFS on 1 thread, no symmetry reduction, completed requests forgotten, hash compaction ("), "\(dfs)")
         let kept = try FltCheck.verify(bench, ["--no-cache", "--jobs", "1", "--keep-completed"])
         #expect(kept.status == 0, "\(kept)")
-        #expect(kept.stdout.contains("search: BFS on 1 thread, symmetry reduction over identical requests, exact store ("), "\(kept)")
+        #expect(kept.stdout.contains("search: BFS on 1 thread, symmetry reduction over identical requests and their threads, exact store ("), "\(kept)")
+        let allThreads = try FltCheck.verify(bench, ["--no-cache", "--jobs", "1", "--all-symmetric-threads"])
+        #expect(allThreads.status == 0, "\(allThreads)")
+        #expect(allThreads.stdout.contains("search: BFS on 1 thread, symmetry reduction over identical requests, completed requests forgotten, exact store ("), "\(allThreads)")
         // The model has a While loop: symmetry is off and the report says why.
         let loops = try FltCheck.verify("Models/WorkerWokenAtTeardown.swift", ["--no-cache"])
         #expect(loops.stdout.contains("no symmetry reduction (the model has loops"), "\(loops)")

@@ -15,6 +15,8 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The baseline: BFS, symmetry, exact store, 1 job.
     case bfs
     case bfsNoSymmetry
+    /// BFS taking the steps of threads symmetric to another (`--all-symmetric-threads`).
+    case bfsAllSymmetricThreads
     /// BFS without the completed-request reduction (`--keep-completed`).
     case bfsKeepCompleted
     /// BFS without the partial-order reduction (`--no-partial-order`): thread-local statements take
@@ -30,6 +32,7 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
         switch self {
         case .bfs: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 1)
         case .bfsNoSymmetry: SearchOptions(strategy: .bfs, symmetry: false, hashCompaction: false, jobs: 1)
+        case .bfsAllSymmetricThreads: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 1, threadSymmetry: false)
         case .bfsKeepCompleted: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 1, forgetCompleted: false)
         case .bfsNoPartialOrder: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 1)
         case .bfsJobs2: SearchOptions(strategy: .bfs, symmetry: true, hashCompaction: false, jobs: 2)
@@ -44,6 +47,7 @@ enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
         switch self {
         case .bfs: "BFS (baseline)"
         case .bfsNoSymmetry: "BFS --no-symmetry"
+        case .bfsAllSymmetricThreads: "BFS --all-symmetric-threads"
         case .bfsKeepCompleted: "BFS --keep-completed"
         case .bfsNoPartialOrder: "BFS --no-partial-order"
         case .bfsJobs2: "BFS --jobs 2"
@@ -73,7 +77,7 @@ struct CrossCheckRuns: Sendable {
     var completed: Set<Engine> {
         guard baseline.exhaustive else { return [] }
         var done: Set<Engine> = [.bfs, .bfsJobs2, .bfsJobs3, .bfsHashCompaction]
-        for engine in [Engine.bfsNoSymmetry, .bfsKeepCompleted, .bfsNoPartialOrder, .dfs, .dfsNoSymmetry] where results[engine]?.exhaustive == true { done.insert(engine) }
+        for engine in [Engine.bfsNoSymmetry, .bfsAllSymmetricThreads, .bfsKeepCompleted, .bfsNoPartialOrder, .dfs, .dfsNoSymmetry] where results[engine]?.exhaustive == true { done.insert(engine) }
         return done
     }
 
@@ -129,7 +133,7 @@ enum CrossCheck {
             var results: [Engine: ExplorationResult] = [.bfs: run(.bfs)]
             guard results[.bfs]!.exhaustive else { return .success(CrossCheckRuns(semantics: semantics, unmerged: unmerged, results: results)) }
             await withTaskGroup(of: [(Engine, ExplorationResult)].self) { group in
-                for engine in [Engine.bfsJobs2, .bfsJobs3, .bfsHashCompaction, .bfsKeepCompleted, .bfsNoPartialOrder, .dfs] {
+                for engine in [Engine.bfsJobs2, .bfsJobs3, .bfsHashCompaction, .bfsAllSymmetricThreads, .bfsKeepCompleted, .bfsNoPartialOrder, .dfs] {
                     group.addTask { [(engine, run(engine))] }
                 }
                 group.addTask {
@@ -234,6 +238,21 @@ struct EngineCrossCheck {
             #expect(plain.statesStored >= base.statesStored, "\(name): \(plain.statesStored) states without symmetry, \(base.statesStored) with it")
             if !base.symmetryApplied {
                 #expect(RunShape(plain) == RunShape(base), "\(name) (symmetry off: \(base.symmetryOffReason ?? "?")): --no-symmetry gives \(RunShape(plain)); the baseline \(RunShape(base))")
+            }
+        }
+
+        // --all-symmetric-threads: the same violations at the same BFS distances (a skipped thread's
+        // successors are a taken thread's renamed, at the same depth); never more states than
+        // without symmetry; the same run when no thread is skipped.
+        if let allThreads = runs.results[.bfsAllSymmetricThreads], allThreads.exhaustive {
+            #expect(!allThreads.symmetricThreadsSkipped && base.symmetricThreadsSkipped == base.symmetryApplied)
+            #expect(violatedIds(allThreads) == baseIds, "\(name): --all-symmetric-threads violates \(violatedIds(allThreads).sorted()), the baseline \(baseIds.sorted())")
+            #expect(stepsByProperty(allThreads) == baseSteps, "\(name): --all-symmetric-threads' shortest counterexamples \(stepsByProperty(allThreads)), the baseline's \(baseSteps)")
+            if let plain = runs.results[.bfsNoSymmetry], plain.exhaustive {
+                #expect(base.statesStored <= plain.statesStored, "\(name): \(base.statesStored) states skipping symmetric threads, \(plain.statesStored) without symmetry")
+            }
+            if !base.symmetricThreadsSkipped {
+                #expect(RunShape(allThreads) == RunShape(base), "\(name) (no thread skipped): --all-symmetric-threads gives \(RunShape(allThreads)); the baseline \(RunShape(base))")
             }
         }
 
