@@ -422,7 +422,7 @@ public final class Semantics: Sendable {
         let enabled = enabledThreads(state)
         // One enabled thread may be the one `Atomic` lets run, its image under a swap not.
         let skipping = enabled.count > 1 ? skipping : 0
-        for thread in enabled where thread >= 64 || skipping & 1 << thread == 0 {
+        for thread in enabled where skipping & 1 << thread == 0 {
             var choices: [Int] = []
             while true {
                 var run = Run(semantics: self, state: state, thread: thread, choices: choices, recording: events)
