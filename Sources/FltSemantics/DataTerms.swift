@@ -447,7 +447,7 @@ extension Semantics {
     }
 
     /// The term an expression over data has in a code frame.
-    func term(_ expression: DataExpr, _ frame: CodeFrame, _ state: SystemState, thread: ThreadState? = nil, irql: Int = 0) -> TermID {
+    func term(_ expression: DataExpr, _ frame: CodeFrame, _ state: SystemState, thread: Int? = nil, irql: Int = 0) -> TermID {
         guard let data else { return 0 }
         switch expression {
         case .condition(let plain): return data.boolean(evaluate(plain, frame, state, thread: thread, irql: irql) != 0)

@@ -167,13 +167,13 @@ struct Run {
     // MARK: Expressions
 
     private func evaluate(_ expression: ExprIR, _ frame: CodeFrame) -> Int {
-        semantics.evaluate(expression, frame, state, thread: state.threads[thread], irql: currentIrql)
+        semantics.evaluate(expression, frame, state, thread: thread, irql: currentIrql)
     }
 
-    private var currentIrql: Int { semantics.irql(of: state.threads[thread]) }
+    private var currentIrql: Int { semantics.irql(of: thread, state) }
 
     private func term(_ expression: DataExpr, _ frame: CodeFrame) -> Int {
-        semantics.term(expression, frame, state, thread: state.threads[thread], irql: currentIrql)
+        semantics.term(expression, frame, state, thread: thread, irql: currentIrql)
     }
 
     /// C leaves `x / 0`, `x % 0` and `INT_MIN / -1` undefined (in kernel mode, a divide error and
@@ -527,12 +527,12 @@ struct Run {
                 advance(to: failureTarget)
                 return
             }
-            let held = semantics.value(of: counter, in: state.threads[thread], state)
+            let held = semantics.value(of: counter, in: thread, state)
             assign(held + 1, to: counter, in: name, at: location, operation: current, showing: "FltObjectReference(\(object())) succeeds: \(held + 1)")
             if violation == nil { advance(to: pc + 1) }
         case .objectDereference(let counter, let target):
             let object = { Self.objectName(semantics.program, filter, target) }
-            let held = semantics.value(of: counter, in: state.threads[thread], state)
+            let held = semantics.value(of: counter, in: thread, state)
             guard held > 0 else {
                 fail(.modelIntegrity, "\(name) calls FltObjectDereference(\(object())) with no reference held (\(semantics.variableName(counter)) is 0): an unbalanced rundown release", at: location)
                 return
@@ -936,7 +936,7 @@ struct Run {
             fail(.modelIntegrity, "\(semantics.variableName(variable)) = \(new) is outside its declared type", at: location)
             return
         }
-        let old = semantics.value(of: variable, in: state.threads[thread], state)
+        let old = semantics.value(of: variable, in: thread, state)
         if let slot = program.localSlot[variable] {
             while state.threads[thread].locals.count <= slot {
                 let pending = state.threads[thread].locals.count
@@ -1218,7 +1218,7 @@ struct Run {
             let variable = program.model.variables[index]
             if case .operation = variable.type, variable.owner == owner || variable.owner == nil {
                 if program.localSlot[index] != nil {
-                    return state.threads.contains { semantics.value(of: index, in: $0, state) == operation + 1 }
+                    return state.threads.indices.contains { semantics.value(of: index, in: $0, state) == operation + 1 }
                 }
                 return state.variables[index] == operation + 1
             }
@@ -2024,7 +2024,7 @@ extension Run {
             fail(.cancelFileOpenOnlyPostCreate, "\(name) calls FltCancelFileOpen for \(request.label): it may be called only from a post-create callback (calling it elsewhere is a programming error)", at: location)
             return
         }
-        let level = semantics.irql(of: state.threads[thread])
+        let level = semantics.irql(of: thread, state)
         if level > 0 {
             fail(.cancelFileOpenOnlyPostCreate, "\(name) calls FltCancelFileOpen for \(request.label) at \(level == 1 ? "APC_LEVEL" : "DISPATCH_LEVEL") (holding a lock): it requires PASSIVE_LEVEL", at: location)
             return
@@ -2082,8 +2082,8 @@ extension Run {
             "its open was cancelled with FltCancelFileOpen (FO_FILE_OPEN_CANCELLED): FltMgr fails the reissue with STATUS_CANCELLED"
         } else if slot.modifiedNotDirty {
             "\(program.filters[filter].name) changed its parameters without FltSetCallbackDataDirty: the change is ignored"
-        } else if semantics.irql(of: state.threads[thread]) > (request.paging ? 1 : 0) {
-            "it runs at \(Run.irqlName(semantics.irql(of: state.threads[thread]))) (holding a lock): non-paging I/O is reissued at PASSIVE_LEVEL, paging I/O at <= APC_LEVEL"
+        } else if semantics.irql(of: thread, state) > (request.paging ? 1 : 0) {
+            "it runs at \(Run.irqlName(semantics.irql(of: thread, state))) (holding a lock): non-paging I/O is reissued at PASSIVE_LEVEL, paging I/O at <= APC_LEVEL"
         } else {
             nil
         }

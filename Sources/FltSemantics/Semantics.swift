@@ -201,9 +201,8 @@ public final class Semantics: Sendable {
             switch program.code[frame.code].instructions[frame.pc] {
             case .waitUntil(let condition):
                 // At DISPATCH_LEVEL the wait itself is the bug (Q5): let it run and be reported.
-                let thread = state.threads[index]
-                let level = irql(of: thread)
-                return level < 2 && evaluate(condition, frame, state, thread: thread, irql: level) == 0
+                let level = irql(of: index, state)
+                return level < 2 && evaluate(condition, frame, state, thread: index, irql: level) == 0
             case .acquire(let lock):
                 return state.threads.indices.contains { $0 != index && state.threads[$0].held.contains(lock) }
             default:
@@ -228,7 +227,7 @@ public final class Semantics: Sendable {
             // FltObjectReference on the instance does not count; and, with
             // `teardownWaitsFor: .operationsAndWorkItems`, no work item of the filter runs).
             return drainable(filter, state) == nil
-                && (hasOutstanding(filter, state) || runningWorkItem(of: filter, state, except: state.threads[index]) != nil)
+                && (hasOutstanding(filter, state) || runningWorkItem(of: filter, state, except: index) != nil)
         case .teardown:
             return false
         case .unload:
@@ -294,13 +293,13 @@ public final class Semantics: Sendable {
     /// decides), a deferred or generic work item of the filter whose routine is still running, on a
     /// thread other than `except` (FltUnregisterFilter called from the work item itself tears the
     /// instance down on that thread: T12 reports that hang). Nil under the default `.operations`.
-    func runningWorkItem(of filter: Int, _ state: SystemState, except: ThreadState? = nil) -> ThreadState? {
+    func runningWorkItem(of filter: Int, _ state: SystemState, except: Int? = nil) -> ThreadState? {
         guard program.model.options.teardownWaitsFor == .operationsAndWorkItems else { return nil }
-        return state.threads.first { other in
-            guard other != except, case .worker(let item, _) = other.role, program.workItemFilter[item] == filter else { return false }
+        return state.threads.indices.first { index in
+            guard index != except, case .worker(let item, _) = state.threads[index].role, program.workItemFilter[item] == filter else { return false }
             let kind = program.model.workItems[item].kind
             return kind == .deferredIo || kind == .generic
-        }
+        }.map { state.threads[$0] }
     }
 
     /// Whether an operation has been completed below a filter (by the file system or by a lower
@@ -346,21 +345,22 @@ public final class Semantics: Sendable {
 
     /// The value of an expression in a code frame (`Op.*` is the frame's operation).
     /// KeGetCurrentIrql of a thread: the IRQL its callbacks were called at, raised by the locks it holds.
-    func irql(of thread: ThreadState) -> Int {
+    func irql(of thread: Int, _ state: SystemState) -> Int {
         var level = 0
-        for lock in thread.held { level = max(level, program.model.locks[lock].kind.irql) }
-        for case .code(let frame) in thread.frames { level = max(level, frame.irql) }
+        for lock in state.threads[thread].held { level = max(level, program.model.locks[lock].kind.irql) }
+        for case .code(let frame) in state.threads[thread].frames { level = max(level, frame.irql) }
         return level
     }
 
-    /// A variable's value as a thread sees it (its own copy of a thread-local one).
-    func value(of variable: Int, in thread: ThreadState?, _ state: SystemState) -> Int {
+    /// A variable's value as thread `thread` sees it (its own copy of a thread-local one).
+    func value(of variable: Int, in thread: Int?, _ state: SystemState) -> Int {
         guard let slot = program.localSlot[variable] else { return state.variables[variable] }
-        guard let thread, slot < thread.locals.count else { return initialValue(of: variable) }
-        return thread.locals[slot]
+        guard let thread, slot < state.threads[thread].locals.count else { return initialValue(of: variable) }
+        return state.threads[thread].locals[slot]
     }
 
-    func evaluate(_ expression: ExprIR, _ frame: CodeFrame, _ state: SystemState, thread: ThreadState? = nil, irql: Int = 0) -> Int {
+    /// `thread`: the index of the thread evaluating it, for its locals.
+    func evaluate(_ expression: ExprIR, _ frame: CodeFrame, _ state: SystemState, thread: Int? = nil, irql: Int = 0) -> Int {
         switch expression {
         case .constant(let value): return value
         case .variable(let index): return value(of: index, in: thread, state)
