@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
 
 // Building a model: declarations register themselves in one build context while the model file's
 // top-level code runs (it runs on one thread, once), and `Model` takes what was registered. When the
@@ -15,6 +20,12 @@ public struct ModelEnvelope: Codable, Sendable {
     public var schemaVersion: Int
     public var models: [ModelIR]
     public var errors: [BuildError]
+}
+
+extension ModelEnvelope {
+    /// The JSON a model program writes: what `JSONEncoder` writes with `.sortedKeys` and
+    /// `.withoutEscapingSlashes`, made without Foundation (see JSON.swift for why).
+    public func jsonBytes() throws -> [UInt8] { try JSONWriter.encode(self) }
 }
 
 /// The environment variable through which fltcheck tells a model program where to write its IR.
@@ -46,33 +57,49 @@ final class BuildContext {
 
 // The model program is single-threaded top-level code; nothing else touches this.
 nonisolated(unsafe) let buildContext = BuildContext()
-private let captureLock = NSLock()
+private let captureLock = Mutex(())
 
 private func writeModelAtExit() {
     let envelope = ModelEnvelope(
         schemaVersion: irSchemaVersion, models: buildContext.models, errors: buildContext.errors)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    guard let data = try? encoder.encode(envelope) else {
-        FileHandle.standardError.write(Data("fltcheck model: could not encode the model IR\n".utf8))
+    let bytes: [UInt8]
+    do {
+        bytes = try envelope.jsonBytes()
+    } catch {
+        writeToStandardError("fltcheck model: could not encode the model IR: \(error)\n")
         return
     }
-    if let path = ProcessInfo.processInfo.environment[irOutputEnvironmentVariable] {
-        if !FileManager.default.createFile(atPath: path, contents: data) {
-            FileHandle.standardError.write(Data("fltcheck model: could not write \(path)\n".utf8))
-        }
-    } else {
-        FileHandle.standardError.write(
-            Data("This is an fltcheck model. Check it with: fltcheck verify <this file>.swift\n".utf8))
+    guard let path = environmentValue(irOutputEnvironmentVariable) else {
+        writeToStandardError("This is an fltcheck model. Check it with: fltcheck verify <this file>.swift\n")
+        return
     }
+    guard let file = fopen(path, "wb") else {
+        writeToStandardError("fltcheck model: could not write \(path): \(String(cString: strerror(errno)))\n")
+        return
+    }
+    let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+    if fclose(file) != 0 || written != bytes.count {
+        writeToStandardError("fltcheck model: could not write \(path): \(String(cString: strerror(errno)))\n")
+    }
+}
+
+func environmentValue(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
+private func writeToStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
 /// Runs `declarations` (which declare a `Model`) and returns what they built instead of writing it
 /// at exit: for tools and tests that build models in-process. Calls are serialized. `parameters`
 /// play the part of `--param` values.
 public func captureModels(parameters: [String: String] = [:], _ declarations: () -> Void) -> ModelEnvelope {
-    captureLock.lock()
-    defer { captureLock.unlock() }
+    captureLock.withLock { _ in capture(parameters: parameters, declarations) }
+}
+
+private func capture(parameters: [String: String], _ declarations: () -> Void) -> ModelEnvelope {
     let context = buildContext
     context.variables = []
     context.workItems = []

@@ -1,5 +1,3 @@
-import Foundation
-
 // Model parameters: one model file covers a family of scenarios (a number of requests, a bug
 // variant) chosen on the command line with `fltcheck verify --param NAME=VALUE`. fltcheck passes the
 // values to the model program in an environment variable; the values a run used are part of the IR,
@@ -20,11 +18,18 @@ public struct ParameterIR: Codable, Sendable, Equatable {
 }
 
 extension BuildContext {
-    /// The `--param` values, read once from the environment unless `captureModels` supplied them.
-    func suppliedParameter(_ name: String) -> String? {
+    /// The `--param` value of `name`, the values read once from the environment unless
+    /// `captureModels` supplied them. Values that do not parse are an error at `location`, the
+    /// first parameter's.
+    func suppliedParameter(_ name: String, at location: SourceLocation) -> String? {
         if suppliedParameters == nil {
-            let json = ProcessInfo.processInfo.environment[parametersEnvironmentVariable] ?? "{}"
-            suppliedParameters = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+            let json = environmentValue(parametersEnvironmentVariable) ?? "{}"
+            if let parsed = parseStringObject(json) {
+                suppliedParameters = parsed
+            } else {
+                suppliedParameters = [:]
+                error("\(parametersEnvironmentVariable) is not a JSON object of strings: \(json)", location)
+            }
         }
         return suppliedParameters?[name]
     }
@@ -51,7 +56,7 @@ public func Parameter(_ name: String, default defaultValue: Int, in range: Close
     if !range.contains(defaultValue) {
         context.error("parameter \(name): the default \(defaultValue) is not in \(range.lowerBound)...\(range.upperBound)", here)
     }
-    if let given = context.suppliedParameter(name) {
+    if let given = context.suppliedParameter(name, at: here) {
         if let number = Int(given), range.contains(number) {
             value = number
         } else {
@@ -75,7 +80,7 @@ public func Parameter(_ name: String, default defaultValue: String, choices: [St
     if !choices.contains(defaultValue) {
         context.error("parameter \(name): the default \(defaultValue) is not one of \(allowed)", here)
     }
-    if let given = context.suppliedParameter(name) {
+    if let given = context.suppliedParameter(name, at: here) {
         if choices.contains(given) {
             value = given
         } else {

@@ -76,7 +76,11 @@ enum FltCheck {
     /// Runs `fltcheck arguments` in the package root with `FLTCHECK_CACHE_DIR` set to `cache`.
     /// Output goes through temporary files, not pipes.
     /// Runs fltcheck; `interruptAfter` seconds sends it SIGINT (Ctrl-C).
-    static func run(_ arguments: [String], cache: String = sharedCache, timeout: Double = 600, interruptAfter: Double? = nil) throws -> Outcome {
+    /// Runs `executable` (fltcheck unless given) with `environment` added to this process's.
+    static func run(
+        _ arguments: [String], cache: String = sharedCache, timeout: Double = 600, interruptAfter: Double? = nil,
+        executable: String = binary, environment added: [String: String] = [:]
+    ) throws -> Outcome {
         try #require(!packageRoot.isEmpty, "no Package.swift above \(#filePath)")
         try #require(
             FileManager.default.isExecutableFile(atPath: binary),
@@ -90,11 +94,12 @@ enum FltCheck {
         let err = try #require(FileHandle(forWritingAtPath: errPath))
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
         var environment = ProcessInfo.processInfo.environment
         environment["FLTCHECK_CACHE_DIR"] = cache
+        environment.merge(added) { $1 }
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
@@ -120,7 +125,7 @@ enum FltCheck {
         try? err.close()
         let read = { (path: String) in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
         let outcome = Outcome(arguments: arguments, status: process.terminationStatus, stdout: read(outPath), stderr: read(errPath))
-        if timedOut { Issue.record("fltcheck did not finish within \(Int(timeout)) s: \(outcome)") }
+        if timedOut { Issue.record("\(executable) did not finish within \(Int(timeout)) s: \(outcome)") }
         return outcome
     }
 
