@@ -101,6 +101,47 @@ public struct ModelLoader: Sendable {
     /// Compiles (or takes from the cache), runs and decodes the model at `path`, with `parameters`
     /// as its `--param` values. A `.json` path is read as an IR saved by `fltcheck dump-ir`.
     public func load(_ path: String, parameters: [String: String] = [:]) throws(LoadError) -> LoadedModel {
+        let (absolute, source) = try read(path)
+        if absolute.hasSuffix(".json") {
+            if !parameters.isEmpty { throw .parametersForSavedIR(path: path) }
+            return try decodeIR(source, path: path)
+        }
+        let (binary, built) = try compiledModel(absolute: absolute, source: source, given: path)
+        let ir = try run(binary, path: path, parameters: parameters)
+        let declared = (ir.parameters ?? []).map(\.name)
+        let unknown = parameters.keys.filter { !declared.contains($0) }.sorted()
+        if !unknown.isEmpty { throw .unknownParameters(path: path, names: unknown, declared: declared) }
+        return LoadedModel(ir: ir, cached: !built, path: path)
+    }
+
+    /// Compiles the model at `path` into the cache unless it is there: the first half of `load`,
+    /// for a caller that compiles several models at once (each swiftc uses one core) and loads
+    /// them afterwards. Whether it compiled; false for a saved IR (`.json`).
+    public func prepare(_ path: String) throws(LoadError) -> Bool {
+        let (absolute, source) = try read(path)
+        if absolute.hasSuffix(".json") { return false }
+        return try compiledModel(absolute: absolute, source: source, given: path).built
+    }
+
+    /// Whether `load` would compile the model at `path`: a model file not in the cache (false for
+    /// a saved IR, and for a file that cannot be read: `load` reports that).
+    public func needsCompiling(_ path: String) -> Bool {
+        guard let (absolute, source) = try? read(path), !absolute.hasSuffix(".json"), let modules = moduleDirectory else { return false }
+        return !FileManager.default.isExecutableFile(atPath: compiledModelPath(absolute: absolute, source: source, modules: modules))
+    }
+
+    /// Where the compiled program of a model file is cached: by a hash of the model's bytes and
+    /// path, the compiler and the library.
+    private func compiledModelPath(absolute: String, source: Data, modules: String) -> String {
+        var hasher = SHA256()
+        hasher.update("fltcheck-model-cache-v1\0")
+        hasher.update(source)
+        hasher.update("\0\(absolute)\0\(identity(of: swiftc))\0\(identity(of: library))\0\(identity(of: modules + "/FltModel.swiftmodule"))")
+        return cacheDirectory + "/models/" + hasher.finalizeHex() + "/model"
+    }
+
+    /// The absolute path of the file at `path` and its bytes.
+    private func read(_ path: String) throws(LoadError) -> (absolute: String, source: Data) {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
@@ -110,32 +151,19 @@ public struct ModelLoader: Sendable {
         guard let source = FileManager.default.contents(atPath: absolute) else {
             throw .unreadable(path: path, reason: "permission denied or not a regular file")
         }
-        if absolute.hasSuffix(".json") {
-            if !parameters.isEmpty { throw .parametersForSavedIR(path: path) }
-            return try decodeIR(source, path: path)
-        }
+        return (absolute, source)
+    }
+
+    /// The model program of the model file at `absolute`, compiled now (`built`) or taken from the cache.
+    private func compiledModel(absolute: String, source: Data, given path: String) throws(LoadError) -> (binary: String, built: Bool) {
         guard FileManager.default.fileExists(atPath: library), let modules = moduleDirectory else {
             throw .toolchain("libFltModel.so and FltModel.swiftmodule are not in \(libraryDirectory); build every product with `swift build` (not only --product fltcheck), or set FLTCHECK_LIBRARY_DIR")
         }
 
-        var hasher = SHA256()
-        hasher.update("fltcheck-model-cache-v1\0")
-        hasher.update(source)
-        hasher.update("\0\(absolute)\0\(identity(of: swiftc))\0\(identity(of: library))\0\(identity(of: modules + "/FltModel.swiftmodule"))")
-        let key = hasher.finalizeHex()
-        let entry = cacheDirectory + "/models/" + key
-        let binary = entry + "/model"
-
-        var cached = true
-        if !FileManager.default.isExecutableFile(atPath: binary) {
-            cached = false
-            try compile(absolute: absolute, given: path, modules: modules, into: entry)
-        }
-        let ir = try run(binary, path: path, parameters: parameters)
-        let declared = (ir.parameters ?? []).map(\.name)
-        let unknown = parameters.keys.filter { !declared.contains($0) }.sorted()
-        if !unknown.isEmpty { throw .unknownParameters(path: path, names: unknown, declared: declared) }
-        return LoadedModel(ir: ir, cached: cached, path: path)
+        let binary = compiledModelPath(absolute: absolute, source: source, modules: modules)
+        if FileManager.default.isExecutableFile(atPath: binary) { return (binary, false) }
+        try compile(absolute: absolute, given: path, modules: modules, into: URL(fileURLWithPath: binary).deletingLastPathComponent().path)
+        return (binary, true)
     }
 
     /// An IR saved by `fltcheck dump-ir`: checked as it is, with no compiler involved.

@@ -6,6 +6,7 @@ import FltProperties
 import FltReport
 import FltSemantics
 import Foundation
+import Synchronization
 
 let exitCodes = """
     Exit codes:
@@ -156,12 +157,24 @@ func verdictCacheKey(
     return sha256Hex([bytes] + parts.map { Data($0.utf8) })
 }
 
+/// The verdict cache key of checking `path` with `search`; nil for random runs, which skip the
+/// cache (their seed is fresh unless named, and a time budget makes the result depend on the machine).
+func verdictCacheKey(
+    _ path: String, limits: Limits, parameters: [String: String], search: SearchPlan, mergeLocalSteps: Bool, solverTimeout: UInt32,
+    loader: ModelLoader
+) -> String? {
+    search.exhaustiveOptions.flatMap {
+        verdictCacheKey(path, limits: limits, parameters: parameters, search: $0, mergeLocalSteps: mergeLocalSteps, solverTimeout: solverTimeout, loader: loader)
+    }
+}
+
 /// Checks one model: from the verdict cache when `useCache` and an entry is there, else loads,
 /// compiles and explores it, renders every format and stores the result in the cache. A model
-/// error is returned as its message (and never cached).
+/// error is returned as its message (and never cached). `compiledAhead`: this run compiled the
+/// model before (`ModelLoader.prepare`), so the report says it was built, not taken from the cache.
 func checkModel(
     _ path: String, limits: Limits, parameters: [String: String] = [:], search: SearchPlan = .exhaustive(SearchOptions(jobs: defaultJobs)),
-    mergeLocalSteps: Bool = true, solverTimeout: UInt32 = 10_000, useCache: Bool, showProgress: Bool
+    mergeLocalSteps: Bool = true, solverTimeout: UInt32 = 10_000, useCache: Bool, showProgress: Bool, compiledAhead: Bool = false
 ) -> Result<CheckedModel, ModelFailure> {
     let loader: ModelLoader
     do {
@@ -170,11 +183,7 @@ func checkModel(
         return .failure(ModelFailure(message: error.description))
     }
     let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
-    // Random runs skip the verdict cache: their seed is fresh unless named, and a time budget makes
-    // the result depend on the machine.
-    let key = search.exhaustiveOptions.flatMap { verdictCacheKey(
-        path, limits: limits, parameters: parameters, search: $0, mergeLocalSteps: mergeLocalSteps, solverTimeout: solverTimeout, loader: loader)
-    }
+    let key = verdictCacheKey(path, limits: limits, parameters: parameters, search: search, mergeLocalSteps: mergeLocalSteps, solverTimeout: solverTimeout, loader: loader)
     if useCache, let key, let entry = cache.lookup(key) {
         return .success(CheckedModel(summary: entry.summary, exitCode: entry.exitCode, document: entry.document, reports: entry.reports, cached: entry))
     }
@@ -212,7 +221,7 @@ func checkModel(
         return .failure(ModelFailure(message: ReportWriteError.cannotEncode(format: "json", reason: "\(error)").description))
     }
     let reports: [String: String] = [
-        OutputFormat.text.rawValue: TextReport().render(model: loaded.ir, path: path, cached: loaded.cached, program: program, result: result, limits: limits) + "\n",
+        OutputFormat.text.rawValue: TextReport().render(model: loaded.ir, path: path, cached: loaded.cached && !compiledAhead, program: program, result: result, limits: limits) + "\n",
         OutputFormat.json.rawValue: json,
         OutputFormat.sarif.rawValue: SARIFReport().render(model: loaded.ir, path: path, program: program, result: result, limits: limits),
         OutputFormat.junit.rawValue: JUnitReport().render(model: loaded.ir, path: path, program: program, result: result, limits: limits),
@@ -331,6 +340,38 @@ struct Verify: ParsableCommand {
         }
     }
 
+    /// Compiles, several at once, the model files of `models` whose verdicts are not cached and
+    /// whose programs are not either: one swiftc uses one core, and compiling takes longer than
+    /// checking most models. The models are then checked one by one, in order; a model that does
+    /// not compile here is compiled again when it is checked, which reports why. The display paths
+    /// of the models compiled.
+    private func compileAhead(
+        _ models: [ConfiguredModel], limits: (ConfiguredModel) -> Limits, plan: SearchPlan, solverTimeout: UInt32, say: (String) -> Void
+    ) -> Set<String> {
+        // Without a loader there is nothing to compile with; checking each model reports why.
+        guard let loader = try? ModelLoader() else { return [] }
+        let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
+        var paths: [String] = []
+        for configured in models {
+            let display = TextReport().display(path: configured.resolvedPath)
+            if paths.contains(display) || !loader.needsCompiling(display) { continue }
+            if !noCache, let key = verdictCacheKey(
+                display, limits: limits(configured), parameters: configured.parameters, search: plan,
+                mergeLocalSteps: !search.noPartialOrder, solverTimeout: solverTimeout, loader: loader), cache.lookup(key) != nil {
+                continue
+            }
+            paths.append(display)
+        }
+        guard paths.count > 1 else { return [] }
+        say("fltcheck: compiling \(paths.count) models, \(min(defaultJobs, paths.count)) at a time")
+        let built = Mutex(Set<String>())
+        let compiling = paths
+        DispatchQueue.concurrentPerform(iterations: compiling.count) { index in
+            if (try? loader.prepare(compiling[index])) == true { built.withLock { _ = $0.insert(compiling[index]) } }
+        }
+        return built.withLock { $0 }
+    }
+
     /// `verify` with no MODEL: every model of the repository config.
     func runConfig(_ path: String) throws {
         let repository: RepositoryConfig
@@ -358,17 +399,26 @@ struct Verify: ParsableCommand {
                 .joined(separator: " ")
         }
         let width = repository.models.map { shownName($0).count }.max() ?? 20
+        let plan = try search.plan()
+        let solverTimeout = try search.solverTimeoutMilliseconds()
+        let limits = { (configured: ConfiguredModel) in
+            Limits(maxDepth: configured.maxDepth ?? maxDepth, maxStates: configured.maxStates ?? maxStates, maxMemory: search.maxMemory?.bytes)
+        }
+        let compiledAhead = compileAhead(repository.models, limits: limits, plan: plan, solverTimeout: solverTimeout, say: say)
         for configured in repository.models {
-            let limits = Limits(maxDepth: configured.maxDepth ?? maxDepth, maxStates: configured.maxStates ?? maxStates, maxMemory: search.maxMemory?.bytes)
             let display = TextReport().display(path: configured.resolvedPath)
             let match: ExpectationMatch
             var line = "  " + shownName(configured).padding(toLength: width + 2, withPad: " ", startingAt: 0)
-            switch checkModel(display, limits: limits, parameters: configured.parameters, search: try search.plan(),
-                                 mergeLocalSteps: !search.noPartialOrder, solverTimeout: try search.solverTimeoutMilliseconds(), useCache: !noCache,
-                                 showProgress: false) {
+            switch checkModel(display, limits: limits(configured), parameters: configured.parameters, search: plan,
+                                 mergeLocalSteps: !search.noPartialOrder, solverTimeout: solverTimeout, useCache: !noCache,
+                                 showProgress: false, compiledAhead: compiledAhead.contains(display)) {
             case .failure(let failure):
                 match = .error
-                line += "ERROR     model error: \(failure.message.split(separator: "\n").last.map(String.init) ?? failure.message)"
+                // The last line says what failed; those before it (swiftc's diagnostics, which it
+                // calls "above") go above the model's line.
+                let messageLines = failure.message.split(separator: "\n", omittingEmptySubsequences: false)
+                for detail in messageLines.dropLast() where !detail.isEmpty { say("    " + detail) }
+                line += "ERROR     model error: \(messageLines.last.map(String.init) ?? failure.message)"
                 entries.append(ConfigResultEntry(path: display, expect: configured.expect.description, match: "error", cached: false, result: JSONReport().errorDocument(path: display, message: failure.message)))
                 switch format {
                 case .sarif: reports.append(SARIFReport().renderError(path: display, message: failure.message))

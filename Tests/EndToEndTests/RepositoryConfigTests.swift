@@ -89,6 +89,40 @@ func configLines(_ outcome: Outcome) -> [String: String] {
         #expect(outcome.lines.last == "verdict: 2 as expected (exit 0)", "\(outcome)")
     }
 
+    /// Models not yet compiled are compiled several at once before the first is checked; the
+    /// reports still say which were built by this run, and a model that does not compile is
+    /// reported where it is checked.
+    @Test func modelsAreCompiledTogetherFirst() throws {
+        let scratch = FltCheck.makeTemporaryDirectory("config-compile")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let cache = FltCheck.makeTemporaryDirectory("config-compile-cache")
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        try writeFile("import FltModel\nlet model = Model(\"Broken\") { Workload { Requests(.read) } Filter(\"F\", altitude: 1) { Undeclared() } }\n", scratch, "Broken.swift")
+        let config = try writeFile("""
+            {"version": 1, "models": [
+              {"path": "\(root)/Models/PassThrough.swift", "expect": "holds"},
+              {"path": "\(root)/Models/Bugs/WatchdogDoubleResume.swift", "expect": {"violated": ["NoDoubleCompletion"]}},
+              {"path": "Broken.swift", "expect": "holds"}
+            ]}
+            """, scratch, "fltcheck.json")
+        let report = scratch + "/report.txt"
+        let first = try FltCheck.run(["verify", "--config", config, "-o", report], cache: cache)
+        #expect(first.status == 3, "\(first)")
+        #expect(first.lines.dropFirst().first?.hasPrefix("fltcheck: compiling 3 models, ") == true, "\(first)")
+        #expect(configLines(first)["Models/PassThrough.swift"]?.contains("ok        holds") == true, "\(first)")
+        let broken = try #require(first.lines.firstIndex { $0.contains("Broken.swift  ") && $0.contains("ERROR     model error: ") }, "\(first)")
+        #expect(first.lines[..<broken].contains { $0.hasPrefix("    ") && $0.contains("Undeclared") }, "swiftc's error is shown above the model's line: \(first)")
+        let built = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(built.components(separatedBy: "compiled model built").count - 1 == 2, "\(built)")
+
+        // Everything compiled now: nothing is compiled ahead, and the programs come from the cache.
+        let again = try FltCheck.run(["verify", "--config", config, "-o", report, "--no-cache"], cache: cache)
+        #expect(again.status == 3, "\(again)")
+        #expect(!again.output.contains("fltcheck: compiling"), "\(again)")
+        let reused = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(reused.components(separatedBy: "compiled model taken from the cache").count - 1 == 2, "\(reused)")
+    }
+
     /// A verdict other than the expected one (or other ids) is exit 1, and it outranks an
     /// inconclusive model (exit 2); paths are relative to the config's directory.
     @Test func aMismatchExits1EvenBesideAnInconclusiveModel() throws {
