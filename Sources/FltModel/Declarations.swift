@@ -20,6 +20,12 @@ public struct ModelEnvelope: Codable, Sendable {
     public var schemaVersion: Int
     public var models: [ModelIR]
     public var errors: [BuildError]
+
+    public init(schemaVersion: Int = irSchemaVersion, models: [ModelIR], errors: [BuildError]) {
+        self.schemaVersion = schemaVersion
+        self.models = models
+        self.errors = errors
+    }
 }
 
 extension ModelEnvelope {
