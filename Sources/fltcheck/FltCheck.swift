@@ -342,14 +342,14 @@ struct Verify: ParsableCommand {
 
     /// Compiles, several at once, the model files of `models` whose verdicts are not cached and
     /// whose programs are not either: one swiftc uses one core, and compiling takes longer than
-    /// checking most models. The models are then checked one by one, in order; a model that does
-    /// not compile here is compiled again when it is checked, which reports why. The display paths
-    /// of the models compiled.
+    /// checking most models. The models are then checked one by one, in order. The display paths
+    /// of the models compiled, and why each of those that did not compile failed (reported as
+    /// their errors, not compiled a second time).
     private func compileAhead(
         _ models: [ConfiguredModel], limits: (ConfiguredModel) -> Limits, plan: SearchPlan, solverTimeout: UInt32, say: (String) -> Void
-    ) -> Set<String> {
+    ) -> (built: Set<String>, failed: [String: String]) {
         // Without a loader there is nothing to compile with; checking each model reports why.
-        guard let loader = try? ModelLoader() else { return [] }
+        guard let loader = try? ModelLoader() else { return ([], [:]) }
         let cache = VerdictCache(cacheDirectory: loader.cacheDirectory)
         var paths: [String] = []
         for configured in models {
@@ -362,14 +362,19 @@ struct Verify: ParsableCommand {
             }
             paths.append(display)
         }
-        guard paths.count > 1 else { return [] }
+        guard paths.count > 1 else { return ([], [:]) }
         say("fltcheck: compiling \(paths.count) models, \(min(defaultJobs, paths.count)) at a time")
-        let built = Mutex(Set<String>())
+        let outcome = Mutex((built: Set<String>(), failed: [String: String]()))
         let compiling = paths
         DispatchQueue.concurrentPerform(iterations: compiling.count) { index in
-            if (try? loader.prepare(compiling[index])) == true { built.withLock { _ = $0.insert(compiling[index]) } }
+            let path = compiling[index]
+            do throws(LoadError) {
+                if try loader.prepare(path) { outcome.withLock { _ = $0.built.insert(path) } }
+            } catch {
+                outcome.withLock { $0.failed[path] = error.description }
+            }
         }
-        return built.withLock { $0 }
+        return outcome.withLock { $0 }
     }
 
     /// `verify` with no MODEL: every model of the repository config.
@@ -409,9 +414,11 @@ struct Verify: ParsableCommand {
             let display = TextReport().display(path: configured.resolvedPath)
             let match: ExpectationMatch
             var line = "  " + shownName(configured).padding(toLength: width + 2, withPad: " ", startingAt: 0)
-            switch checkModel(display, limits: limits(configured), parameters: configured.parameters, search: plan,
-                                 mergeLocalSteps: !search.noPartialOrder, solverTimeout: solverTimeout, useCache: !noCache,
-                                 showProgress: false, compiledAhead: compiledAhead.contains(display)) {
+            let checked = compiledAhead.failed[display].map { Result<CheckedModel, ModelFailure>.failure(ModelFailure(message: $0)) }
+                ?? checkModel(display, limits: limits(configured), parameters: configured.parameters, search: plan,
+                              mergeLocalSteps: !search.noPartialOrder, solverTimeout: solverTimeout, useCache: !noCache,
+                              showProgress: false, compiledAhead: compiledAhead.built.contains(display))
+            switch checked {
             case .failure(let failure):
                 match = .error
                 // The last line says what failed; those before it (swiftc's diagnostics, which it

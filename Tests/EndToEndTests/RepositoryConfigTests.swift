@@ -105,9 +105,20 @@ func configLines(_ outcome: Outcome) -> [String: String] {
               {"path": "Broken.swift", "expect": "holds"}
             ]}
             """, scratch, "fltcheck.json")
+        // swiftc through a wrapper that logs what it compiles: a model that fails to compile ahead
+        // is reported from that compile, not compiled again when its turn comes.
+        let swiftc = try #require(
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/swiftc" }
+                .first { FileManager.default.isExecutableFile(atPath: $0) }, "swiftc is not on PATH")
+        let compiles = scratch + "/compiles.log"
+        let wrapper = try writeFile("#!/bin/sh\necho \"$*\" >> '\(compiles)'\nexec '\(swiftc)' \"$@\"\n", scratch, "swiftc")
+        #expect(chmod(wrapper, 0o755) == 0)
         let report = scratch + "/report.txt"
-        let first = try FltCheck.run(["verify", "--config", config, "-o", report], cache: cache)
+        let first = try FltCheck.run(["verify", "--config", config, "-o", report], cache: cache, environment: ["FLTCHECK_SWIFTC": wrapper])
         #expect(first.status == 3, "\(first)")
+        let logged = try String(contentsOfFile: compiles, encoding: .utf8).split(separator: "\n")
+        #expect(logged.filter { $0.contains("Broken.swift") }.count == 1, "\(logged)")
+        #expect(logged.filter { $0.contains("PassThrough.swift") }.count == 1, "\(logged)")
         #expect(first.lines.dropFirst().first?.hasPrefix("fltcheck: compiling 3 models, ") == true, "\(first)")
         #expect(configLines(first)["Models/PassThrough.swift"]?.contains("ok        holds") == true, "\(first)")
         let broken = try #require(first.lines.firstIndex { $0.contains("Broken.swift  ") && $0.contains("ERROR     model error: ") }, "\(first)")
@@ -116,7 +127,7 @@ func configLines(_ outcome: Outcome) -> [String: String] {
         #expect(built.components(separatedBy: "compiled model built").count - 1 == 2, "\(built)")
 
         // Everything compiled now: nothing is compiled ahead, and the programs come from the cache.
-        let again = try FltCheck.run(["verify", "--config", config, "-o", report, "--no-cache"], cache: cache)
+        let again = try FltCheck.run(["verify", "--config", config, "-o", report, "--no-cache"], cache: cache, environment: ["FLTCHECK_SWIFTC": wrapper])
         #expect(again.status == 3, "\(again)")
         #expect(!again.output.contains("fltcheck: compiling"), "\(again)")
         let reused = try String(contentsOfFile: report, encoding: .utf8)
