@@ -237,8 +237,8 @@ public struct Explorer: Sendable {
     }
 
     /// A key written into an `Expansion`: its bytes `keys[bytes]`, its components ending at
-    /// `ends[ends]` (with hashes `componentHashes[ends]` for the exact store) and, for hash
-    /// compaction, its hash.
+    /// `ends[ends]` (with numbers `componentNumbers[ends]` and hashes `componentHashes[ends]` for
+    /// the exact store) and, for hash compaction, its hash.
     struct StoredKey {
         let bytes: Range<Int>
         let ends: Range<Int>
@@ -252,8 +252,11 @@ public struct Explorer: Sendable {
         var keys: [UInt8] = []
         var ends: [UInt16] = []
         /// The hash of each component, as `ends`, for the exact store (computed by the expanding
-        /// thread, not the merging one).
+        /// thread, not the merging one); 0 where its number is known.
         var componentHashes: [UInt64] = []
+        /// The number of each component, as `ends`, where the expanding thread found it in the exact
+        /// store, else -1.
+        var componentNumbers: [Int32] = []
         var endViolations: [Violation] = []
         var isEnd = false
     }

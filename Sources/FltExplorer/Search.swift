@@ -105,7 +105,7 @@ struct Search {
             while batchStart < frontier.count {
                 let batch = frontier[batchStart..<min(frontier.count, batchStart + batchSize)]
                 batchStart += batch.count
-                let expansions = expandAll(batch.map(\.state), graveyard: graveyard)
+                let expansions = expandAll(batch, graveyard: graveyard)
                 for (entry, expansion) in zip(batch, expansions) {
                     guard judge(expansion, of: entry.node, atDepth: depth) else {
                         if case .firstViolation? = bound { break levels }
@@ -129,27 +129,30 @@ struct Search {
         }
     }
 
-    /// Expands `states` on every expander's thread; each thread first frees its share of what the
-    /// last batch left in `graveyard` (freeing on the thread that allocated keeps the allocator and
-    /// the reference counts from bouncing between cores).
-    private func expandAll(_ states: [SystemState], graveyard: Graveyard) -> [Explorer.Expansion] {
+    /// Expands the frontier entries of `batch` on every expander's thread; each thread first frees
+    /// its share of what the last batch left in `graveyard` (freeing on the thread that allocated
+    /// keeps the allocator and the reference counts from bouncing between cores).
+    private func expandAll(_ batch: ArraySlice<(state: SystemState, node: Int)>, graveyard: Graveyard) -> [Explorer.Expansion] {
         let expanders = self.expanders
-        if expanders.count == 1 || states.count < 64 {
-            return states.map { expanders[0].expand($0) }
-        }
-        let results = UnsafeSendableBuffer<Explorer.Expansion>(count: states.count)
-        defer { results.deallocate() }
         // Nothing inserts while the threads expand, so they can all read the store: through a
         // pointer, since a copy per lookup would retain its arrays from every thread.
-        withUnsafePointer(to: store) { store in
+        return withUnsafePointer(to: store) { store in
             let store = StorePointer(pointer: store)
+            if expanders.count == 1 || batch.count < 64 {
+                return batch.map { expanders[0].expand($0.state, node: $0.node, in: store, lookingUp: false) }
+            }
+            let results = UnsafeSendableBuffer<Explorer.Expansion>(count: batch.count)
+            defer { results.deallocate() }
+            let entries = Array(batch)
             DispatchQueue.concurrentPerform(iterations: expanders.count) { job in
                 graveyard.parts[job].clear()
-                let range = states.count * job / expanders.count ..< states.count * (job + 1) / expanders.count
-                for index in range { results.initialize(index, to: expanders[job].expand(states[index], lookingUpIn: store)) }
+                let range = entries.count * job / expanders.count ..< entries.count * (job + 1) / expanders.count
+                for index in range {
+                    results.initialize(index, to: expanders[job].expand(entries[index].state, node: entries[index].node, in: store, lookingUp: true))
+                }
             }
+            return results.moveToArray()
         }
-        return results.moveToArray()
     }
 
     // MARK: Depth-first
@@ -163,7 +166,7 @@ struct Search {
         }
         var stack: [Frame] = []
         let expander = expanders[0]
-        let first = expander.expand(initial)
+        let first = withUnsafePointer(to: store) { expander.expand(initial, node: 0, in: StorePointer(pointer: $0), lookingUp: false) }
         if judge(first, of: 0, atDepth: 0) { stack.append(Frame(node: 0, depth: 0, expansion: first)) }
         if case .firstViolation? = bound { return }
         var sinceCheck = 0
@@ -180,7 +183,9 @@ struct Search {
             }
             let childDepth = top.depth + 1
             depth = max(depth, childDepth)
-            let expansion = expander.expand(top.expansion.successors[ordinal].addedState)
+            let expansion = withUnsafePointer(to: store) {
+                expander.expand(top.expansion.successors[ordinal].addedState, node: added, in: StorePointer(pointer: $0), lookingUp: false)
+            }
             if judge(expansion, of: added, atDepth: childDepth) {
                 stack.append(Frame(node: added, depth: childDepth, expansion: expansion))
             }
@@ -258,10 +263,13 @@ struct Search {
         expansion.keys.withUnsafeBufferPointer { keys in
             expansion.ends.withUnsafeBufferPointer { ends in
                 expansion.componentHashes.withUnsafeBufferPointer { hashes in
-                    store.insert(
-                        UnsafeBufferPointer(rebasing: keys[key.bytes]), ends: UnsafeBufferPointer(rebasing: ends[key.ends]),
-                        componentHashes: hashCompactionStore ? UnsafeBufferPointer(start: nil, count: 0) : UnsafeBufferPointer(rebasing: hashes[key.ends]),
-                        hash: key.hash)
+                    expansion.componentNumbers.withUnsafeBufferPointer { numbers in
+                        store.insert(
+                            UnsafeBufferPointer(rebasing: keys[key.bytes]), ends: UnsafeBufferPointer(rebasing: ends[key.ends]),
+                            componentNumbers: hashCompactionStore ? UnsafeBufferPointer(start: nil, count: 0) : UnsafeBufferPointer(rebasing: numbers[key.ends]),
+                            componentHashes: hashCompactionStore ? UnsafeBufferPointer(start: nil, count: 0) : UnsafeBufferPointer(rebasing: hashes[key.ends]),
+                            hash: key.hash)
+                    }
                 }
             }
         }
@@ -331,9 +339,12 @@ struct StorePointer: @unchecked Sendable {
     let pointer: UnsafePointer<StateStore>
 }
 
-/// A buffer an expander reuses for every lookup.
+/// Buffers an expander reuses for every lookup. Unchecked: one thread uses them (see
+/// `CanonicalScratch`).
 private final class LookupScratch: @unchecked Sendable {
-    var bytes: [UInt8] = []
+    @exclusivity(unchecked) var bytes: [UInt8] = []
+    /// The component numbers of the state being expanded.
+    @exclusivity(unchecked) var parent: [Int32] = []
 }
 
 /// How large an expander's expansions have grown.
@@ -411,8 +422,12 @@ struct Expander: @unchecked Sendable {
         self.hashCompaction = hashCompaction
     }
 
-    /// Appends the state's key, its component ends and the hashes the store needs to `expansion`.
-    func appendKey(of state: SystemState, to expansion: inout Explorer.Expansion) -> Explorer.StoredKey {
+    /// Appends the state's key, its component ends and what the store needs to `expansion`: with
+    /// hash compaction the key's hash, else each component's number where `store` has the
+    /// component and its hash where not. A successor's component at the place of one of its
+    /// parent's (`lookupScratch.parent`) is most often the same bytes: comparing them is cheaper
+    /// than hashing and looking the component up.
+    func appendKey(of state: SystemState, to expansion: inout Explorer.Expansion, in store: StorePointer? = nil) -> Explorer.StoredKey {
         let key = canonicalizer.key(state, scratch: scratch)
         let start = expansion.keys.count, endsStart = expansion.ends.count
         expansion.keys.append(contentsOf: key)
@@ -420,24 +435,48 @@ struct Expander: @unchecked Sendable {
         if hashCompaction {
             return Explorer.StoredKey(bytes: start..<expansion.keys.count, ends: endsStart..<expansion.ends.count, hash: stateHash(UnsafeRawBufferPointer(key)))
         }
-        var componentStart = 0
-        for end in scratch.componentEnds {
-            expansion.componentHashes.append(stateHash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(key)[componentStart..<Int(end)])))
-            componentStart = Int(end)
+        let ends = scratch.componentEnds
+        let first = expansion.componentNumbers.count
+        expansion.componentNumbers.append(contentsOf: repeatElement(-1, count: ends.count))
+        expansion.componentHashes.append(contentsOf: repeatElement(0, count: ends.count))
+        let parent = store == nil ? [] : lookupScratch.parent
+        expansion.componentNumbers.withUnsafeMutableBufferPointer { numbers in
+            expansion.componentHashes.withUnsafeMutableBufferPointer { hashes in
+                parent.withUnsafeBufferPointer { parent in
+                    // A thread that came or went moves the threads sorted after it by one place.
+                    var shift = 0
+                    var componentStart = 0
+                    for (index, end) in ends.enumerated() {
+                        let component = UnsafeBufferPointer(rebasing: key[componentStart..<Int(end)])
+                        componentStart = Int(end)
+                        guard let store else {
+                            hashes[first + index] = stateHash(UnsafeRawBufferPointer(component))
+                            continue
+                        }
+                        func matches(_ place: Int) -> Bool {
+                            place >= 0 && place < parent.count && store.pointer.pointee.component(Int(parent[place]), is: component)
+                        }
+                        if let place = matches(index + shift) ? index + shift : matches(index + shift + 1) ? index + shift + 1
+                            : matches(index + shift - 1) ? index + shift - 1 : nil {
+                            numbers[first + index] = parent[place]
+                            shift = place - index
+                            continue
+                        }
+                        let hash = stateHash(UnsafeRawBufferPointer(component))
+                        numbers[first + index] = store.pointer.pointee.componentNumber(component, hash: hash).map { Int32(truncatingIfNeeded: $0) } ?? -1
+                        hashes[first + index] = hash
+                    }
+                }
+            }
         }
         return Explorer.StoredKey(bytes: start..<expansion.keys.count, ends: endsStart..<expansion.ends.count, hash: 0)
     }
 
     private func lookUp(_ key: Explorer.StoredKey, of expansion: Explorer.Expansion, in store: StorePointer) -> Int? {
-        expansion.keys.withUnsafeBufferPointer { keys in
-            expansion.ends.withUnsafeBufferPointer { ends in
-                expansion.componentHashes.withUnsafeBufferPointer { hashes in
-                    store.pointer.pointee.lookup(
-                        UnsafeBufferPointer(rebasing: keys[key.bytes]), ends: UnsafeBufferPointer(rebasing: ends[key.ends]),
-                        componentHashes: hashCompaction ? UnsafeBufferPointer(start: nil, count: 0) : UnsafeBufferPointer(rebasing: hashes[key.ends]),
-                        hash: key.hash, scratch: &lookupScratch.bytes)
-                }
-            }
+        expansion.componentNumbers.withUnsafeBufferPointer { numbers in
+            store.pointer.pointee.lookup(
+                componentNumbers: hashCompaction ? UnsafeBufferPointer(start: nil, count: 0) : UnsafeBufferPointer(rebasing: numbers[key.ends]),
+                hash: key.hash, scratch: &lookupScratch.bytes)
         }
     }
 
@@ -447,15 +486,20 @@ struct Expander: @unchecked Sendable {
         skipsSymmetricThreads ? canonicalizer.redundantThreads(state, scratch: scratch) : 0
     }
 
-    /// With `store`, each successor already in it is marked `known` and its state dropped at once.
-    func expand(_ state: SystemState, lookingUpIn store: StorePointer? = nil) -> Explorer.Expansion {
+    /// Expands stored state `node`, reading `store` (which nothing changes meanwhile). With
+    /// `lookingUp`, each successor already in it is marked `known` and its state dropped at once.
+    func expand(_ state: SystemState, node: Int, in store: StorePointer, lookingUp: Bool) -> Explorer.Expansion {
         var expansion = Explorer.Expansion()
         // Room for as much as the largest expansion so far: growing the arrays one append at a
         // time cost about four reallocations of each per state (FilterStack N=4).
         expansion.successors.reserveCapacity(largest.successors)
         expansion.keys.reserveCapacity(largest.keys)
         expansion.ends.reserveCapacity(largest.ends)
-        if !hashCompaction { expansion.componentHashes.reserveCapacity(largest.ends) }
+        if !hashCompaction {
+            expansion.componentHashes.reserveCapacity(largest.ends)
+            expansion.componentNumbers.reserveCapacity(largest.ends)
+            store.pointer.pointee.componentNumbers(of: node, into: &lookupScratch.parent)
+        }
         defer { largest.grow(to: expansion) }
         if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
         // Each successor moves into the expansion as it is made, instead of being copied out of an array.
@@ -466,8 +510,8 @@ struct Expander: @unchecked Sendable {
                 expansion.successors.append(Explorer.Expanded(step: successor, knownWarnings: [], key: nil, known: nil, edge: edge))
                 return
             }
-            let key = appendKey(of: successor.state, to: &expansion)
-            if let store, let known = lookUp(key, of: expansion, in: store) {
+            let key = appendKey(of: successor.state, to: &expansion, in: store)
+            if lookingUp, let known = lookUp(key, of: expansion, in: store) {
                 expansion.successors.append(Explorer.Expanded(step: nil, knownWarnings: successor.warnings, key: key, known: known, edge: edge))
             } else {
                 expansion.successors.append(Explorer.Expanded(step: successor, knownWarnings: [], key: key, known: nil, edge: edge))

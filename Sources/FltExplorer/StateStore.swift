@@ -40,36 +40,61 @@ struct StateStore {
     var isFull: Bool { mode == .exact && compressed.count > Int(UInt32.max) - 4096 }
 
     /// Adds the state unless it is there: `key` is its bytes, `ends` where each of its components
-    /// ends in them and `componentHashes` their hashes, `hash` the hash of `key`. Returns its node
-    /// index and whether it was added.
+    /// ends in them, `componentNumbers` the number of each component where the expanding thread
+    /// found it (-1 where it did not, `componentHashes` then holds its hash), `hash` the hash of
+    /// `key`. Returns its node index and whether it was added.
     mutating func insert(
-        _ key: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt16>, componentHashes: UnsafeBufferPointer<UInt64>, hash: UInt64
+        _ key: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt16>, componentNumbers: UnsafeBufferPointer<Int32>,
+        componentHashes: UnsafeBufferPointer<UInt64>, hash: UInt64
     ) -> (node: Int, inserted: Bool) {
-        if count * 2 >= slots.count { grow() }
         switch mode {
         case .hashCompaction: return insertFingerprint(hash)
-        case .exact: return insertCollapsed(key, ends: ends, componentHashes: componentHashes)
+        case .exact: return insertCollapsed(key, ends: ends, componentNumbers: componentNumbers, componentHashes: componentHashes)
         }
     }
 
-    /// The node of a stored state, nil when it is not stored: `insert`'s arguments, and `scratch` for
-    /// the exact mode's component numbers. It only reads, so several threads may look up at once
-    /// while none inserts.
-    func lookup(
-        _ key: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt16>, componentHashes: UnsafeBufferPointer<UInt64>, hash: UInt64,
-        scratch: inout [UInt8]
-    ) -> Int? {
+    /// The node of a stored state, nil when it is not stored: `insert`'s arguments (a state with a
+    /// component not stored is not stored), and `scratch` for the exact mode's component numbers.
+    /// It only reads, so several threads may look up at once while none inserts.
+    func lookup(componentNumbers: UnsafeBufferPointer<Int32>, hash: UInt64, scratch: inout [UInt8]) -> Int? {
         switch mode {
         case .hashCompaction: return probeFingerprint(hash).node
         case .exact:
             scratch.removeAll(keepingCapacity: true)
-            var start = 0
-            for (index, end) in ends.enumerated() {
-                guard let id = components.lookup(UnsafeBufferPointer(rebasing: key[start..<Int(end)]), hash: componentHashes[index]) else { return nil }
-                Self.appendVarint(id, to: &scratch)
-                start = Int(end)
+            for number in componentNumbers {
+                guard number >= 0 else { return nil }
+                Self.appendVarint(Int(number), to: &scratch)
             }
             return probeCollapsed(scratch).node
+        }
+    }
+
+    /// The number of a stored component, nil when it is not stored (exact mode). Only reads.
+    func componentNumber(_ component: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
+        components.lookup(component, hash: hash)
+    }
+
+    /// Whether stored component `number` has these bytes (exact mode). Only reads.
+    func component(_ number: Int, is bytes: UnsafeBufferPointer<UInt8>) -> Bool { components.keyEquals(number, bytes) }
+
+    /// The component numbers of stored state `node`, in key order (exact mode), into `numbers`.
+    func componentNumbers(of node: Int, into numbers: inout [Int32]) {
+        numbers.removeAll(keepingCapacity: true)
+        guard mode == .exact else { return }
+        compressed.withUnsafeBufferPointer { stored in
+            var offset = Int(starts[node])
+            let end = Int(starts[node + 1])
+            while offset < end {
+                var value = 0, shift = 0
+                while true {
+                    let byte = stored[offset]
+                    offset += 1
+                    value |= Int(byte & 0x7F) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                numbers.append(Int32(truncatingIfNeeded: value))
+            }
         }
     }
 
@@ -107,8 +132,12 @@ struct StateStore {
     }
 
     private mutating func insertFingerprint(_ fingerprint: UInt64) -> (node: Int, inserted: Bool) {
-        let (slot, known) = probeFingerprint(fingerprint)
+        var (slot, known) = probeFingerprint(fingerprint)
         if let known { return (known, false) }
+        if isHalfFull {
+            grow()
+            slot = probeFingerprint(fingerprint).slot
+        }
         slots[slot] = UInt32(count + 1)
         fingerprints[slot] = fingerprint
         count += 1
@@ -116,17 +145,24 @@ struct StateStore {
     }
 
     private mutating func insertCollapsed(
-        _ key: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt16>, componentHashes: UnsafeBufferPointer<UInt64>
+        _ key: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt16>, componentNumbers: UnsafeBufferPointer<Int32>,
+        componentHashes: UnsafeBufferPointer<UInt64>
     ) -> (node: Int, inserted: Bool) {
         scratch.removeAll(keepingCapacity: true)
         var start = 0
         for (index, end) in ends.enumerated() {
-            let component = UnsafeBufferPointer(rebasing: key[start..<Int(end)])
-            Self.appendVarint(components.insert(component, hash: componentHashes[index]).node, to: &scratch)
+            let number = componentNumbers[index] >= 0
+                ? Int(componentNumbers[index])
+                : components.insert(UnsafeBufferPointer(rebasing: key[start..<Int(end)]), hash: componentHashes[index]).node
+            Self.appendVarint(number, to: &scratch)
             start = Int(end)
         }
-        let (slot, known) = probeCollapsed(scratch)
+        var (slot, known) = probeCollapsed(scratch)
         if let known { return (known, false) }
+        if isHalfFull {
+            grow()
+            slot = probeCollapsed(scratch).slot
+        }
         slots[slot] = UInt32(count + 1)
         compressed.append(contentsOf: scratch)
         starts.append(UInt32(compressed.count))
@@ -141,6 +177,10 @@ struct StateStore {
             key.withUnsafeBufferPointer { memcmp(stored.baseAddress! + start, $0.baseAddress!, key.count) == 0 }
         }
     }
+
+    /// Whether the table is to grow before a state is added: only then, so that its size (and
+    /// `bytes`) depends on the states stored, not on how often states already stored were offered.
+    private var isHalfFull: Bool { count * 2 >= slots.count }
 
     private mutating func grow() {
         let size = slots.count * 2
@@ -191,9 +231,13 @@ struct KeyTable {
     private(set) var count = 0
 
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (node: Int, inserted: Bool) {
-        if count * 2 >= slots.count { grow() }
-        let (slot, known) = probe(key, hash: hash)
+        var (slot, known) = probe(key, hash: hash)
         if let known { return (known, false) }
+        // Grows only to add a key, as `StateStore` does.
+        if count * 2 >= slots.count {
+            grow()
+            slot = probe(key, hash: hash).slot
+        }
         slots[slot] = UInt32(count + 1)
         slotHashes[slot] = hash
         arena.append(contentsOf: key)
@@ -216,7 +260,7 @@ struct KeyTable {
         return (slot, nil)
     }
 
-    private func keyEquals(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+    func keyEquals(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = starts[node], end = starts[node + 1]
         guard end - start == key.count else { return false }
         if key.isEmpty { return true }

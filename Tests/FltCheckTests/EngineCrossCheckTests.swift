@@ -345,6 +345,8 @@ struct EngineCrossCheck {
         for jobs in [2, 3] {
             let many = run(jobs: jobs)
             #expect(RunShape(many) == RunShape(one), "FilterStack N=3 \(variant), --jobs \(jobs)\(hashCompaction ? " --hash-compaction" : ""): \(RunShape(many)); one job: \(RunShape(one))")
+            // The store's tables grow with what they hold, not with how often it was asked.
+            #expect(many.storeBytes == one.storeBytes, "FilterStack N=3 \(variant), --jobs \(jobs): \(many.storeBytes) bytes stored, one job \(one.storeBytes)")
         }
     }
 
