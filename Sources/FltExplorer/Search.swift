@@ -143,12 +143,12 @@ struct Search {
             }
             let results = UnsafeSendableBuffer<Explorer.Expansion>(count: batch.count)
             defer { results.deallocate() }
-            let entries = Array(batch)
             DispatchQueue.concurrentPerform(iterations: expanders.count) { job in
                 graveyard.parts[job].clear()
-                let range = entries.count * job / expanders.count ..< entries.count * (job + 1) / expanders.count
+                let range = batch.count * job / expanders.count ..< batch.count * (job + 1) / expanders.count
                 for index in range {
-                    results.initialize(index, to: expanders[job].expand(entries[index].state, node: entries[index].node, in: store, lookingUp: true))
+                    let entry = batch[batch.startIndex + index]
+                    results.initialize(index, to: expanders[job].expand(entry.state, node: entry.node, in: store, lookingUp: true))
                 }
             }
             return results.moveToArray()

@@ -53,9 +53,10 @@ struct StateStore {
         }
     }
 
-    /// The node of a stored state, nil when it is not stored: `insert`'s arguments (a state with a
-    /// component not stored is not stored), and `scratch` for the exact mode's component numbers.
-    /// It only reads, so several threads may look up at once while none inserts.
+    /// The node of a stored state, nil when it is not stored: the numbers of its components (exact
+    /// mode; -1 for a component not stored, so the state is not either) or its hash (hash
+    /// compaction), and `scratch` for the numbers as stored. It only reads, so several threads may
+    /// look up at once while none inserts.
     func lookup(componentNumbers: UnsafeBufferPointer<Int32>, hash: UInt64, scratch: inout [UInt8]) -> Int? {
         switch mode {
         case .hashCompaction: return probeFingerprint(hash).node
@@ -233,7 +234,7 @@ struct KeyTable {
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (node: Int, inserted: Bool) {
         var (slot, known) = probe(key, hash: hash)
         if let known { return (known, false) }
-        // Grows only to add a key, as `StateStore` does.
+        // Grows only to add a key (see `StateStore.isHalfFull`).
         if count * 2 >= slots.count {
             grow()
             slot = probe(key, hash: hash).slot
