@@ -4,13 +4,15 @@ import FltSemantics
 /// pended (or a teardown or unload left waiting) forever on a cycle that every thread able to run
 /// keeps taking part in is a liveness violation even though no state is stuck.
 struct StateGraph {
-    private var states: [SystemState] = []
+    /// Encoded: a model with loops keeps every state it reaches here (see `EncodedStates`).
+    private var states: EncodedStates?
     /// Per state: (successor, transition, moving thread's name id).
     private var edges: [[(to: Int32, transition: Transition, thread: Int32)]] = []
     private var threadIds: [String: Int32] = [:]
 
     mutating func add(_ state: SystemState) {
-        states.append(state)
+        if states == nil { states = EncodedStates(like: state) }
+        states?.append(state)
         edges.append([])
     }
 
@@ -30,12 +32,15 @@ struct StateGraph {
     /// Strongly connected components with an internal edge where something stays undone forever
     /// and that are fair: every thread able to make progress in all their states moves inside.
     func fairCycles(_ semantics: Semantics) -> [FairCycle] {
+        guard let states else { return [] }
         var cycles: [FairCycle] = []
         for component in stronglyConnectedComponents() {
             let members = Set(component)
             let inside = component.flatMap { from in edges[from].filter { members.contains(Int($0.to)) } }
-            guard !inside.isEmpty, let first = component.min(), let violation = semantics.foreverUndone(states[first]) else { continue }
-            var alwaysAble = Set(semantics.progressThreads(states[first]))
+            guard !inside.isEmpty, let first = component.min() else { continue }
+            let firstState = states[first]
+            guard let violation = semantics.foreverUndone(firstState) else { continue }
+            var alwaysAble = Set(semantics.progressThreads(firstState))
             for member in component { alwaysAble.formIntersection(semantics.progressThreads(states[member])) }
             let moving = Set(inside.map(\.thread))
             guard alwaysAble.allSatisfy({ threadIds[$0].map(moving.contains) ?? false }) else { continue }
@@ -91,7 +96,7 @@ struct StateGraph {
 
     /// Tarjan's algorithm, iterative so deep graphs do not overflow the stack.
     private func stronglyConnectedComponents() -> [[Int]] {
-        let count = states.count
+        let count = states?.count ?? 0
         var index = [Int](repeating: -1, count: count)
         var low = [Int](repeating: 0, count: count)
         var onStack = [Bool](repeating: false, count: count)

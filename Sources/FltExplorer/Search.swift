@@ -89,7 +89,12 @@ struct Search {
     /// Level by level; each level in batches that `jobs` threads expand in parallel and one thread
     /// merges in order, so the result (states, counterexamples) does not depend on `jobs`.
     private mutating func breadthFirst(_ initial: SystemState) {
-        var frontier: [(state: SystemState, node: Int)] = [(initial, 0)]
+        // A level's states are kept encoded until expanded, each decoded by the thread expanding it:
+        // as `SystemState`s the widest levels took most of the memory (FilterStack N=4 without
+        // symmetry: 1.03 GB at the peak against a 107 MB store).
+        var frontier = EncodedStates(like: initial)
+        var frontierNodes: [Int] = [0]
+        frontier.append(initial)
         let jobs = explorer.options.jobs
         // One thread merges each state's successors right after making them, while they are still in
         // its caches (FilterStack N=5, --jobs 1, medians of 8: 2.10 s in batches of 256, 1.68 s one by
@@ -99,47 +104,51 @@ struct Search {
         // (medians of 10) 1.47 s in batches of 512 per thread, 1.36 s in batches of 64.
         let batchSize = jobs == 1 ? 1 : 64 * jobs
         let graveyard = Graveyard(parts: expanders.count)
+        var next = EncodedStates(like: initial)
+        var nextNodes: [Int] = []
         levels: while !frontier.isEmpty {
-            var next: [(state: SystemState, node: Int)] = []
+            next.removeAll()
+            nextNodes.removeAll(keepingCapacity: true)
             var batchStart = 0
             while batchStart < frontier.count {
-                let batch = frontier[batchStart..<min(frontier.count, batchStart + batchSize)]
-                batchStart += batch.count
-                let expansions = expandAll(batch, graveyard: graveyard)
-                for (entry, expansion) in zip(batch, expansions) {
-                    guard judge(expansion, of: entry.node, atDepth: depth) else {
+                let batch = batchStart..<min(frontier.count, batchStart + batchSize)
+                batchStart = batch.upperBound
+                let expansions = expandAll(batch, of: frontier, nodes: frontierNodes, graveyard: graveyard)
+                for (node, expansion) in zip(frontierNodes[batch], expansions) {
+                    guard judge(expansion, of: node, atDepth: depth) else {
                         if case .firstViolation? = bound { break levels }
                         continue
                     }
                     // By index: the successors are borrowed from the expansion, not copied out.
                     for ordinal in expansion.successors.indices {
-                        guard let added = visit(ordinal, in: expansion, from: entry.node) else {
+                        guard let added = visit(ordinal, in: expansion, from: node) else {
                             if bound != nil { break levels }
                             continue
                         }
-                        next.append((expansion.successors[ordinal].addedState, added))
+                        next.append(expansion.successors[ordinal].addedState)
+                        nextNodes.append(added)
                     }
                 }
                 graveyard.bury(expansions)
                 if checkpoint() { break levels }
             }
-            graveyard.bury(frontier.map(\.state))
-            frontier = next
-            if !next.isEmpty { depth += 1 }
+            swap(&frontier, &next)
+            swap(&frontierNodes, &nextNodes)
+            if !frontier.isEmpty { depth += 1 }
         }
     }
 
-    /// Expands the frontier entries of `batch` on every expander's thread; each thread first frees
+    /// Expands the frontier entries `batch` on every expander's thread; each thread first frees
     /// its share of what the last batch left in `graveyard` (freeing on the thread that allocated
     /// keeps the allocator and the reference counts from bouncing between cores).
-    private func expandAll(_ batch: ArraySlice<(state: SystemState, node: Int)>, graveyard: Graveyard) -> [Explorer.Expansion] {
+    private func expandAll(_ batch: Range<Int>, of frontier: EncodedStates, nodes: [Int], graveyard: Graveyard) -> [Explorer.Expansion] {
         let expanders = self.expanders
         // Nothing inserts while the threads expand, so they can all read the store: through a
         // pointer, since a copy per lookup would retain its arrays from every thread.
         return withUnsafePointer(to: store) { store in
             let store = StorePointer(pointer: store)
             if expanders.count == 1 || batch.count < 64 {
-                return batch.map { expanders[0].expand($0.state, node: $0.node, in: store, lookingUp: false) }
+                return batch.map { expanders[0].expand(frontier[$0], node: nodes[$0], in: store, lookingUp: false) }
             }
             let results = UnsafeSendableBuffer<Explorer.Expansion>(count: batch.count)
             defer { results.deallocate() }
@@ -147,8 +156,8 @@ struct Search {
                 graveyard.parts[job].clear()
                 let range = batch.count * job / expanders.count ..< batch.count * (job + 1) / expanders.count
                 for index in range {
-                    let entry = batch[batch.startIndex + index]
-                    results.initialize(index, to: expanders[job].expand(entry.state, node: entry.node, in: store, lookingUp: true))
+                    let entry = batch.lowerBound + index
+                    results.initialize(index, to: expanders[job].expand(frontier[entry], node: nodes[entry], in: store, lookingUp: true))
                 }
             }
             return results.moveToArray()
@@ -308,11 +317,7 @@ struct Search {
 private final class Graveyard: Sendable {
     final class Part: @unchecked Sendable {
         var expansions: [Explorer.Expansion] = []
-        var states: [SystemState] = []
-        func clear() {
-            expansions = []
-            states = []
-        }
+        func clear() { expansions = [] }
     }
 
     let parts: [Part]
@@ -323,13 +328,6 @@ private final class Graveyard: Sendable {
         guard parts.count > 1 else { return }
         for (index, part) in parts.enumerated() {
             part.expansions.append(contentsOf: dead[dead.count * index / parts.count ..< dead.count * (index + 1) / parts.count])
-        }
-    }
-
-    func bury(_ dead: [SystemState]) {
-        guard parts.count > 1 else { return }
-        for (index, part) in parts.enumerated() {
-            part.states.append(contentsOf: dead[dead.count * index / parts.count ..< dead.count * (index + 1) / parts.count])
         }
     }
 }

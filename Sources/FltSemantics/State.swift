@@ -31,6 +31,11 @@ struct Slot: Hashable, Sendable {
     /// Every field in 24 bits.
     var packed: UInt32 { bits }
 
+    init() {}
+
+    /// The slot whose `packed` is `packed`.
+    init(packed: UInt32) { bits = packed }
+
     @inline(__always) private func flag(_ bit: UInt32) -> Bool { bits & (1 << bit) != 0 }
     @inline(__always) private mutating func setFlag(_ bit: UInt32, _ value: Bool) {
         if value { bits |= 1 << bit } else { bits &= ~(1 << bit) }
