@@ -1,5 +1,5 @@
 /// States a search keeps without expanding them yet (the next BFS level, the fair-cycle graph's
-/// states), as bytes back to back: the plain `StateWriter` encoding, which holds every field of a
+/// states), as bytes back to back: `StateWriter.plain`'s encoding, which holds every field of a
 /// state, read back by `StateReader`. A `SystemState` is a dozen arrays plus three per thread:
 /// roughly 1-2 KB of heap blocks for a FilterStack state (estimated from the arrays' sizes), against
 /// 75-141 bytes here for the repository's models.
@@ -22,7 +22,7 @@ public final class EncodedStates: @unchecked Sendable {
     public var byteCount: Int { bytes.count + ends.count * MemoryLayout<Int>.stride }
 
     public func append(_ state: SystemState) {
-        StateWriter(renumbering: nil, pathCondition: true, information: true).write(state, into: &bytes)
+        StateWriter.plain.write(state, into: &bytes)
         ends.append(bytes.count)
         assert(self[count - 1] == state, "a state does not survive its encoding: StateWriter or StateReader misses a field")
     }
@@ -58,8 +58,8 @@ struct StateShape: Sendable {
     }
 }
 
-/// Reads what `StateWriter(renumbering: nil, pathCondition: true, information: true)` wrote, the
-/// same fields in the same order. An encoding it cannot read is a bug in one of the two, so it traps.
+/// Reads what `StateWriter.plain` wrote, the same fields in the same order. An encoding it cannot
+/// read is a bug in one of the two, so it traps.
 struct StateReader {
     let shape: StateShape
     let bytes: UnsafeBufferPointer<UInt8>

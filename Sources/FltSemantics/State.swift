@@ -360,7 +360,7 @@ public struct SystemState: Hashable, Sendable {
     public func encoded() -> [UInt8] {
         var sink = ByteSink()
         defer { sink.deallocate() }
-        StateWriter(renumbering: nil, pathCondition: true).write(self, into: &sink)
+        StateWriter.plain.write(self, into: &sink)
         return Array(sink.elements)
     }
 }

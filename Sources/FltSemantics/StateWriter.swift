@@ -26,6 +26,10 @@ struct StateWriter {
         self.pathCondition = pathCondition
     }
 
+    /// Every field of a state, nothing renumbered: `SystemState.encoded()`, and what `StateReader`
+    /// reads back.
+    static let plain = StateWriter(renumbering: nil, pathCondition: true, information: true)
+
     @inline(__always) func number(_ operation: Int) -> Int {
         guard operation >= 0, renumbers else { return operation }
         return renumbering[operation]
