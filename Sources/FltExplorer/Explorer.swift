@@ -213,27 +213,22 @@ public struct Explorer: Sendable {
 
     /// One successor as the expanding thread leaves it for the merge.
     struct Expanded {
-        /// The step as the semantics gave it (moved in, not copied); nil when `known`, which frees
-        /// its state on the thread that made it, while it is still in that core's caches.
-        let step: Successor?
-        /// The warnings of a `known` step.
-        let knownWarnings: [Violation]
+        /// Set when the step broke a property; its state is not stored.
+        let violation: Violation?
+        let warnings: [Violation]
+        /// Where its state is in the expansion's `states`: kept only for a successor not found
+        /// `known` (the others' were dropped as soon as they were keyed).
+        let state: Int?
+        /// The threads its expansion skips (`Expander.skippedThreads`), worked out from its key
+        /// while that was at hand: for a successor with a `state` only.
+        let skipping: UInt64
         /// Where its key is in the expansion; nil for a violating step (not stored).
         let key: StoredKey?
-        /// The node of the state when the expanding thread found it already stored (parallel
-        /// BFS looks successors up in the store as it was before the batch).
+        /// The node of the state when the expanding thread found it already stored (BFS and DFS
+        /// look successors up in the store as it was when the state was expanded).
         let known: Int?
         /// For the fair-cycle graph (models with loops only).
         let edge: (transition: Transition, threadName: String)?
-
-        /// The state of a successor the merge has just stored: one it did not find `known`, so
-        /// the expansion kept its state.
-        var addedState: SystemState {
-            guard let step else { preconditionFailure("a successor found already stored has no state to explore") }
-            return step.state
-        }
-        var violation: Violation? { step?.violation }
-        var warnings: [Violation] { step?.warnings ?? knownWarnings }
     }
 
     /// A key written into an `Expansion`: its bytes `keys[bytes]`, its components ending at
@@ -248,6 +243,8 @@ public struct Explorer: Sendable {
     /// One expanded state: its successors and what its own state breaks.
     struct Expansion {
         var successors: [Expanded] = []
+        /// The states of the successors not found `known`, encoded (`Expanded.state`).
+        var states: EncodedStates?
         /// The successors' keys, back to back, and where their components end.
         var keys: [UInt8] = []
         var ends: [UInt16] = []
@@ -259,6 +256,27 @@ public struct Explorer: Sendable {
         var componentNumbers: [Int32] = []
         var endViolations: [Violation] = []
         var isEnd = false
+
+        /// Empties it for another state, keeping its buffers.
+        mutating func removeAll() {
+            successors.removeAll(keepingCapacity: true)
+            states?.removeAll()
+            keys.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            componentHashes.removeAll(keepingCapacity: true)
+            componentNumbers.removeAll(keepingCapacity: true)
+            endViolations = []
+            isEnd = false
+        }
+
+        /// Where successor `ordinal`'s state is in `states`, and the threads its expansion skips: a
+        /// successor the merge has just stored, which was not `known`, so its state was kept.
+        func addedState(_ ordinal: Int) -> (states: EncodedStates, index: Int, skipping: UInt64) {
+            guard let states, let index = successors[ordinal].state else {
+                preconditionFailure("a successor found already stored has no state to explore")
+            }
+            return (states, index, successors[ordinal].skipping)
+        }
     }
 
     /// Explores until exhaustion, a bound, or `shouldStop` returns true. `progress` is called about

@@ -16,6 +16,13 @@ struct StateGraph {
         edges.append([])
     }
 
+    /// Adds state `index` of `source`.
+    mutating func add(_ source: EncodedStates, _ index: Int) {
+        if states == nil { states = EncodedStates(sameShapeAs: source) }
+        states?.append(source, index)
+        edges.append([])
+    }
+
     mutating func connect(_ from: Int, _ to: Int, _ transition: Transition, _ thread: String) {
         let id = threadIds[thread] ?? Int32(threadIds.count)
         threadIds[thread] = id

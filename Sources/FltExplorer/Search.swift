@@ -94,6 +94,7 @@ struct Search {
         // symmetry: 1.03 GB at the peak against a 107 MB store).
         var frontier = EncodedStates(like: initial)
         var frontierNodes: [Int] = [0]
+        var frontierSkips: [UInt64] = [expanders[0].skippedThreads(initial)]
         frontier.append(initial)
         let jobs = explorer.options.jobs
         // One thread merges each state's successors right after making them, while they are still in
@@ -106,14 +107,17 @@ struct Search {
         let graveyard = Graveyard(parts: expanders.count)
         var next = EncodedStates(like: initial)
         var nextNodes: [Int] = []
+        var nextSkips: [UInt64] = []
+        var expansions: [Explorer.Expansion] = []
         levels: while !frontier.isEmpty {
             next.removeAll()
             nextNodes.removeAll(keepingCapacity: true)
+            nextSkips.removeAll(keepingCapacity: true)
             var batchStart = 0
             while batchStart < frontier.count {
                 let batch = batchStart..<min(frontier.count, batchStart + batchSize)
                 batchStart = batch.upperBound
-                let expansions = expandAll(batch, of: frontier, nodes: frontierNodes, graveyard: graveyard)
+                expandAll(batch, of: frontier, nodes: frontierNodes, skips: frontierSkips, graveyard: graveyard, into: &expansions)
                 for (node, expansion) in zip(frontierNodes[batch], expansions) {
                     guard judge(expansion, of: node, atDepth: depth) else {
                         if case .firstViolation? = bound { break levels }
@@ -125,30 +129,43 @@ struct Search {
                             if bound != nil { break levels }
                             continue
                         }
-                        next.append(expansion.successors[ordinal].addedState)
+                        let (states, index, skipping) = expansion.addedState(ordinal)
+                        next.append(states, index)
                         nextNodes.append(added)
+                        nextSkips.append(skipping)
                     }
                 }
-                graveyard.bury(expansions)
                 if checkpoint() { break levels }
             }
             swap(&frontier, &next)
             swap(&frontierNodes, &nextNodes)
+            swap(&frontierSkips, &nextSkips)
             if !frontier.isEmpty { depth += 1 }
         }
     }
 
-    /// Expands the frontier entries `batch` on every expander's thread; each thread first frees
-    /// its share of what the last batch left in `graveyard` (freeing on the thread that allocated
-    /// keeps the allocator and the reference counts from bouncing between cores).
-    private func expandAll(_ batch: Range<Int>, of frontier: EncodedStates, nodes: [Int], graveyard: Graveyard) -> [Explorer.Expansion] {
+    /// Expands the frontier entries `batch` into `expansions`. One thread reuses the expansions
+    /// already there and their buffers (at `--jobs 1`, one expansion for every state). Several
+    /// threads make new ones, which go to `graveyard`: each thread first frees its share of what
+    /// the last batch left there (freeing on the thread that allocated keeps the allocator and the
+    /// reference counts from bouncing between cores).
+    private func expandAll(
+        _ batch: Range<Int>, of frontier: EncodedStates, nodes: [Int], skips: [UInt64], graveyard: Graveyard,
+        into expansions: inout [Explorer.Expansion]
+    ) {
         let expanders = self.expanders
         // Nothing inserts while the threads expand, so they can all read the store: through a
         // pointer, since a copy per lookup would retain its arrays from every thread.
-        return withUnsafePointer(to: store) { store in
+        expansions = withUnsafePointer(to: store) { store in
             let store = StorePointer(pointer: store)
             if expanders.count == 1 || batch.count < 64 {
-                return batch.map { expanders[0].expand(frontier[$0], node: nodes[$0], in: store, lookingUp: false) }
+                var reused = expansions
+                expansions = []
+                if reused.count != batch.count { reused = Array(repeating: Explorer.Expansion(), count: batch.count) }
+                for (index, entry) in batch.enumerated() {
+                    expanders[0].expand(entry: entry, of: frontier, node: nodes[entry], skipping: skips[entry], in: store, into: &reused[index])
+                }
+                return reused
             }
             let results = UnsafeSendableBuffer<Explorer.Expansion>(count: batch.count)
             defer { results.deallocate() }
@@ -157,10 +174,12 @@ struct Search {
                 let range = batch.count * job / expanders.count ..< batch.count * (job + 1) / expanders.count
                 for index in range {
                     let entry = batch.lowerBound + index
-                    results.initialize(index, to: expanders[job].expand(frontier[entry], node: nodes[entry], in: store, lookingUp: true))
+                    results.initialize(index, to: expanders[job].expand(entry: entry, of: frontier, node: nodes[entry], skipping: skips[entry], in: store))
                 }
             }
-            return results.moveToArray()
+            let expanded = results.moveToArray()
+            graveyard.bury(expanded)
+            return expanded
         }
     }
 
@@ -175,7 +194,7 @@ struct Search {
         }
         var stack: [Frame] = []
         let expander = expanders[0]
-        let first = withUnsafePointer(to: store) { expander.expand(initial, node: 0, in: StorePointer(pointer: $0), lookingUp: false) }
+        let first = withUnsafePointer(to: store) { expander.expand(initial, node: 0, skipping: expander.skippedThreads(initial), in: StorePointer(pointer: $0)) }
         if judge(first, of: 0, atDepth: 0) { stack.append(Frame(node: 0, depth: 0, expansion: first)) }
         if case .firstViolation? = bound { return }
         var sinceCheck = 0
@@ -192,8 +211,9 @@ struct Search {
             }
             let childDepth = top.depth + 1
             depth = max(depth, childDepth)
+            let (states, index, skipping) = top.expansion.addedState(ordinal)
             let expansion = withUnsafePointer(to: store) {
-                expander.expand(top.expansion.successors[ordinal].addedState, node: added, in: StorePointer(pointer: $0), lookingUp: false)
+                expander.expand(entry: index, of: states, node: added, skipping: skipping, in: StorePointer(pointer: $0))
             }
             if judge(expansion, of: added, atDepth: childDepth) {
                 stack.append(Frame(node: added, depth: childDepth, expansion: expansion))
@@ -261,7 +281,8 @@ struct Search {
         parents.append(Int32(node))
         ordinals.append(UInt16(ordinal))
         if let edge = expansion.successors[ordinal].edge {
-            graph.add(expansion.successors[ordinal].addedState)
+            let (states, index, _) = expansion.addedState(ordinal)
+            graph.add(states, index)
             graph.connect(node, known, edge.transition, edge.threadName)
         }
         return known
@@ -345,14 +366,22 @@ private final class LookupScratch: @unchecked Sendable {
     @exclusivity(unchecked) var parent: [Int32] = []
 }
 
+/// The buffers a state is decoded into (`Expander.expand(entry:of:node:skipping:in:)`). Unchecked:
+/// one thread uses them (see `CanonicalScratch`).
+private final class DecodedState: @unchecked Sendable {
+    @exclusivity(unchecked) var state: SystemState?
+}
+
 /// How large an expander's expansions have grown.
 private final class ExpansionSizes: @unchecked Sendable {
     var successors = 0
     var keys = 0
     var ends = 0
+    var stateBytes = 256
 
     func grow(to expansion: Explorer.Expansion) {
         successors = max(successors, expansion.successors.count)
+        stateBytes = max(stateBytes, expansion.states?.encodedBytes ?? 0)
         keys = max(keys, expansion.keys.count)
         ends = max(ends, expansion.ends.count)
     }
@@ -401,6 +430,10 @@ struct Expander: @unchecked Sendable {
     let recordGraph: Bool
     /// Used by one thread at a time (each worker has its own expander).
     let scratch = CanonicalScratch()
+    /// The working state successors are made in, used by one thread at a time like `scratch`.
+    private let successorScratch = SuccessorScratch()
+    /// The state being expanded, decoded into the same buffers each time, used like `scratch`.
+    private let expanding = DecodedState()
     /// The component numbers of a key being looked up, used by one thread at a time like `scratch`.
     private let lookupScratch = LookupScratch()
     /// The largest expansion so far, used by one thread at a time like `scratch`.
@@ -470,12 +503,12 @@ struct Expander: @unchecked Sendable {
         return Explorer.StoredKey(bytes: start..<expansion.keys.count, ends: endsStart..<expansion.ends.count, hash: 0)
     }
 
-    private func lookUp(_ key: Explorer.StoredKey, of expansion: Explorer.Expansion, in store: StorePointer) -> Int? {
-        expansion.componentNumbers.withUnsafeBufferPointer { numbers in
-            store.pointer.pointee.lookup(
-                componentNumbers: hashCompaction ? UnsafeBufferPointer(start: nil, count: 0) : UnsafeBufferPointer(rebasing: numbers[key.ends]),
-                hash: key.hash, scratch: &lookupScratch.bytes)
-        }
+    /// The node of a key in `store`. Takes the key's component numbers, not the expansion, which
+    /// the caller would have to copy (retaining its arrays) out of the closure it is changed in.
+    private func lookUp(_ key: Explorer.StoredKey, numbers: UnsafeBufferPointer<Int32>, in store: StorePointer) -> Int? {
+        if hashCompaction { return store.pointer.pointee.node(fingerprint: key.hash) }
+        guard StateStore.collapse(UnsafeBufferPointer(rebasing: numbers[key.ends]), into: &lookupScratch.bytes) else { return nil }
+        return store.pointer.pointee.node(collapsed: lookupScratch.bytes)
     }
 
     /// The threads `expand` leaves out of `state`: the same in the search and when a counterexample
@@ -484,10 +517,32 @@ struct Expander: @unchecked Sendable {
         skipsSymmetricThreads ? canonicalizer.redundantThreads(state, scratch: scratch) : 0
     }
 
-    /// Expands stored state `node`, reading `store` (which nothing changes meanwhile). With
-    /// `lookingUp`, each successor already in it is marked `known` and its state dropped at once.
-    func expand(_ state: SystemState, node: Int, in store: StorePointer, lookingUp: Bool) -> Explorer.Expansion {
+    /// Decodes state `entry` of `states` and expands it (see below).
+    func expand(entry: Int, of states: EncodedStates, node: Int, skipping: UInt64, in store: StorePointer) -> Explorer.Expansion {
         var expansion = Explorer.Expansion()
+        expand(entry: entry, of: states, node: node, skipping: skipping, in: store, into: &expansion)
+        return expansion
+    }
+
+    /// The same into `expansion`, emptied first, whose buffers it reuses.
+    func expand(entry: Int, of states: EncodedStates, node: Int, skipping: UInt64, in store: StorePointer, into expansion: inout Explorer.Expansion) {
+        states.read(entry, into: &expanding.state)
+        guard let state = expanding.state else { preconditionFailure("a decoded state is missing") }
+        expand(state, node: node, skipping: skipping, in: store, into: &expansion)
+    }
+
+    /// Expands `state` into a new expansion (see below).
+    func expand(_ state: SystemState, node: Int, skipping: UInt64, in store: StorePointer) -> Explorer.Expansion {
+        var expansion = Explorer.Expansion()
+        expand(state, node: node, skipping: skipping, in: store, into: &expansion)
+        return expansion
+    }
+
+    /// Expands stored state `node`, leaving out the threads `skipping` (its `skippedThreads`) and
+    /// reading `store` (which nothing changes meanwhile). Each successor already in it is marked
+    /// `known` and its state dropped at once; the others' states are encoded into the expansion.
+    func expand(_ state: SystemState, node: Int, skipping: UInt64, in store: StorePointer, into expansion: inout Explorer.Expansion) {
+        expansion.removeAll()
         // Room for as much as the largest expansion so far: growing the arrays one append at a
         // time cost about four reallocations of each per state (FilterStack N=4).
         expansion.successors.reserveCapacity(largest.successors)
@@ -500,22 +555,27 @@ struct Expander: @unchecked Sendable {
         }
         defer { largest.grow(to: expansion) }
         if semantics.isQuiescent(state) { expansion.endViolations = semantics.endStateViolations(state) }
-        // Each successor moves into the expansion as it is made, instead of being copied out of an array.
-        let skipping = skippedThreads(state)
-        semantics.forEachSuccessor(of: state, skipping: skipping) { successor in
-            let edge = recordGraph ? (successor.transition, semantics.threadName(of: successor.transition, in: state)) : nil
-            if successor.violation != nil {
-                expansion.successors.append(Explorer.Expanded(step: successor, knownWarnings: [], key: nil, known: nil, edge: edge))
+        // Each successor is lent, one working state reset for each: it is keyed and, when new,
+        // encoded, so no successor allocates a state of its own.
+        semantics.forEachSuccessorLent(of: state, skipping: skipping, scratch: successorScratch) { successor, step in
+            let edge = recordGraph ? (step.transition, semantics.threadName(of: step.transition, in: state)) : nil
+            if step.violation != nil {
+                expansion.successors.append(Explorer.Expanded(violation: step.violation, warnings: step.warnings, state: nil, skipping: 0, key: nil, known: nil, edge: edge))
                 return
             }
-            let key = appendKey(of: successor.state, to: &expansion, in: store)
-            if lookingUp, let known = lookUp(key, of: expansion, in: store) {
-                expansion.successors.append(Explorer.Expanded(step: nil, knownWarnings: successor.warnings, key: key, known: known, edge: edge))
+            let key = appendKey(of: successor, to: &expansion, in: store)
+            if let known = expansion.componentNumbers.withUnsafeBufferPointer({ lookUp(key, numbers: $0, in: store) }) {
+                expansion.successors.append(Explorer.Expanded(violation: nil, warnings: step.warnings, state: nil, skipping: 0, key: key, known: known, edge: edge))
             } else {
-                expansion.successors.append(Explorer.Expanded(step: successor, knownWarnings: [], key: key, known: nil, edge: edge))
+                let states = expansion.states ?? EncodedStates(like: successor, capacity: largest.stateBytes)
+                expansion.states = states
+                states.append(successor)
+                // The scratch still holds the key just written (the lookup uses its own).
+                let skips = skipsSymmetricThreads ? canonicalizer.redundantThreads(successor, scratch: scratch, keyed: true) : 0
+                expansion.successors.append(Explorer.Expanded(
+                    violation: nil, warnings: step.warnings, state: states.count - 1, skipping: skips, key: key, known: nil, edge: edge))
             }
         }
         expansion.isEnd = expansion.successors.isEmpty
-        return expansion
     }
 }

@@ -53,20 +53,36 @@ struct StateStore {
         }
     }
 
-    /// The node of a stored state, nil when it is not stored: the numbers of its components (exact
-    /// mode; -1 for a component not stored, so the state is not either) or its hash (hash
-    /// compaction), and `scratch` for the numbers as stored. It only reads, so several threads may
-    /// look up at once while none inserts.
-    func lookup(componentNumbers: UnsafeBufferPointer<Int32>, hash: UInt64, scratch: inout [UInt8]) -> Int? {
-        switch mode {
-        case .hashCompaction: return probeFingerprint(hash).node
-        case .exact:
-            scratch.removeAll(keepingCapacity: true)
+    /// The node of a stored state, nil when it is not stored, by its hash (hash compaction). Only
+    /// reads, so several threads may look up at once while none inserts.
+    func node(fingerprint: UInt64) -> Int? { probeFingerprint(fingerprint).node }
+
+    /// The node of a stored state by its component numbers as `collapse` wrote them (exact mode).
+    /// Only reads, like `node(fingerprint:)`.
+    func node(collapsed: [UInt8]) -> Int? { probeCollapsed(collapsed).node }
+
+    /// Writes a state's component numbers into `scratch` as the exact store keeps them; false
+    /// when one is -1 (a component not stored, so the state is not either). Static: a lookup
+    /// that changed an inout argument while reading the store through a pointer copied the store.
+    /// The bytes are `appendVarint`'s, written through a pointer and appended at once (an append
+    /// a byte cost most of a lookup).
+    static func collapse(_ componentNumbers: UnsafeBufferPointer<Int32>, into scratch: inout [UInt8]) -> Bool {
+        scratch.removeAll(keepingCapacity: true)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: componentNumbers.count * 5) { buffer in
+            var count = 0
             for number in componentNumbers {
-                guard number >= 0 else { return nil }
-                Self.appendVarint(Int(number), to: &scratch)
+                guard number >= 0 else { return false }
+                var rest = UInt32(number)
+                while rest >= 0x80 {
+                    buffer[count] = UInt8(rest & 0x7F) | 0x80
+                    count += 1
+                    rest >>= 7
+                }
+                buffer[count] = UInt8(rest)
+                count += 1
             }
-            return probeCollapsed(scratch).node
+            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
+            return true
         }
     }
 

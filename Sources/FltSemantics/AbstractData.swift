@@ -144,8 +144,7 @@ extension Semantics {
         guard let layout = abstractLayout else { return 0 }
         guard layout.threadsCarryData,
               let last = state.threads.indices.last(where: { position in
-                  let thread = state.threads[position]
-                  return layout.locals.contains { $0.slot < thread.locals.count } || registerTarget(of: thread, layout) != nil
+                  layout.locals.contains { $0.slot < state.localCount(of: position) } || registerTarget(of: position, in: state, layout) != nil
               }) else { return layout.globals.count }
         return layout.globals.count + min(last + 1, layout.threads) * layout.perThread
     }
@@ -154,12 +153,12 @@ extension Semantics {
     /// value read by a frame that is not the thread's innermost), nil when it fits.
     public func abstractionOverflow(_ state: SystemState) -> String? {
         guard let layout = abstractLayout, layout.threadsCarryData else { return nil }
-        for (position, thread) in state.threads.enumerated() {
-            let holdsData = layout.locals.contains { $0.slot < thread.locals.count } || registerTarget(of: thread, layout) != nil
+        for position in state.threads.indices {
+            let holdsData = layout.locals.contains { $0.slot < state.localCount(of: position) } || registerTarget(of: position, in: state, layout) != nil
             if holdsData && position >= layout.threads {
                 return "a state has more than \(layout.threads) threads holding thread-local data, more than prove has room for"
             }
-            for case .code(let frame) in thread.frames.dropLast() {
+            for case .code(let frame) in state.frames(of: position).dropLast() {
                 if case .store(let variable) = program.code[frame.code].instructions[frame.pc], layout.registerTargets.contains(variable) {
                     return "a non-atomic write is interrupted by a nested callback in the same thread, which prove does not handle"
                 }
@@ -170,8 +169,8 @@ extension Semantics {
 
     /// The `atomic: false` write the thread's innermost frame is about to finish, as an index into
     /// `registerTargets`.
-    private func registerTarget(of thread: ThreadState, _ layout: AbstractLayout) -> Int? {
-        guard !layout.registerTargets.isEmpty, case .code(let frame)? = thread.frames.last,
+    private func registerTarget(of thread: Int, in state: SystemState, _ layout: AbstractLayout) -> Int? {
+        guard !layout.registerTargets.isEmpty, case .code(let frame)? = state.topFrame(of: thread),
               case .store(let variable) = program.code[frame.code].instructions[frame.pc] else { return nil }
         return layout.registerTargets.firstIndex(of: variable)
     }
@@ -199,17 +198,17 @@ extension Semantics {
         var values = layout.globals.map { state.variables[$0] }
         guard layout.threadsCarryData else { return values }
         for position in 0..<layout.threads {
-            let thread = position < state.threads.count ? state.threads[position] : nil
+            let exists = position < state.threads.count
             for local in layout.locals {
-                if let thread, local.slot < thread.locals.count {
-                    values.append(thread.locals[local.slot])
+                if exists, local.slot < state.localCount(of: position) {
+                    values.append(state.local(local.slot, of: position))
                 } else {
                     values.append(AbstractStep.anyValue)
                 }
             }
-            let target = thread.flatMap { registerTarget(of: $0, layout) }
+            let target = exists ? registerTarget(of: position, in: state, layout) : nil
             for index in layout.registerTargets.indices {
-                if index == target, let thread, case .code(let frame)? = thread.frames.last {
+                if index == target, case .code(let frame)? = state.topFrame(of: position) {
                     values.append(frame.register)
                 } else {
                     values.append(AbstractStep.anyValue)
@@ -228,12 +227,12 @@ extension Semantics {
         if layout.threadsCarryData {
             for position in state.threads.indices where position < layout.threads {
                 let base = program.dataInputs.count + layout.globals.count + position * layout.perThread
-                for (index, local) in layout.locals.enumerated() where local.slot < state.threads[position].locals.count {
-                    state.threads[position].locals[local.slot] = data.input(base + index)
+                for (index, local) in layout.locals.enumerated() where local.slot < state.localCount(of: position) {
+                    state.setLocal(local.slot, of: position, to: data.input(base + index))
                 }
-                if let target = registerTarget(of: state.threads[position], layout), case .code(var frame)? = state.threads[position].frames.last {
+                if let target = registerTarget(of: position, in: state, layout), case .code(var frame)? = state.topFrame(of: position) {
                     frame.register = data.input(base + layout.locals.count + target)
-                    state.threads[position].frames[state.threads[position].frames.count - 1] = .code(frame)
+                    state.setTopFrame(of: position, to: .code(frame))
                 }
             }
         }
@@ -323,9 +322,9 @@ extension DataTerms {
 extension Semantics {
     /// Where every thread of a state is, briefly: `READ #1 originator at Models/X.swift:33`.
     public func describe(_ state: SystemState) -> String {
-        let places = state.threads.map { thread -> String in
-            let name = threadName(thread.role)
-            if case .code(let frame)? = thread.frames.last {
+        let places = state.threads.indices.map { thread -> String in
+            let name = threadName(state.threads[thread].role)
+            if case .code(let frame)? = state.topFrame(of: thread) {
                 let location = program.code[frame.code].locations[frame.pc]
                 return "\(name) at \(location.file.split(separator: "/").last.map(String.init) ?? location.file):\(location.line)"
             }

@@ -1,22 +1,35 @@
-/// States a search keeps without expanding them yet (the next BFS level, the fair-cycle graph's
-/// states), as bytes back to back: `StateWriter.plain`'s encoding, which holds every field of a
-/// state, read back by `StateReader`. A `SystemState` is a dozen arrays plus three per thread:
-/// roughly 1-2 KB of heap blocks for a FilterStack state (estimated from the arrays' sizes), against
-/// 75-141 bytes here for the repository's models.
+/// States a search keeps without expanding them yet (an expansion's new successors, the next BFS
+/// level, the fair-cycle graph's states), as bytes back to back: `StateWriter.plain`'s encoding,
+/// which holds every field of a state, read back by `StateReader`. A `SystemState` is some fifteen
+/// arrays: roughly 1-2 KB of heap blocks for a FilterStack state (estimated from the arrays'
+/// sizes), against 75-141 bytes here for the repository's models.
 ///
 /// Appended to by one thread; read (`subscript`) by any number of threads while none appends.
 public final class EncodedStates: @unchecked Sendable {
-    private var bytes = ByteSink(capacity: 4096)
+    private var bytes: ByteSink
     private var ends: [Int] = []
     private let shape: StateShape
 
-    /// For states of the model `like` is a state of (the counts the encoding leaves out).
-    public init(like state: SystemState) { shape = StateShape(state) }
+    /// For states of the model `like` is a state of (the counts the encoding leaves out), with
+    /// room for `capacity` bytes before it grows.
+    public init(like state: SystemState, capacity: Int = 4096) {
+        shape = StateShape(state)
+        bytes = ByteSink(capacity: capacity)
+    }
+
+    /// For states of the same model as `other`'s.
+    public init(sameShapeAs other: EncodedStates) {
+        shape = other.shape
+        bytes = ByteSink(capacity: 4096)
+    }
 
     deinit { bytes.deallocate() }
 
     public var count: Int { ends.count }
     public var isEmpty: Bool { ends.isEmpty }
+
+    /// The bytes of the encodings.
+    public var encodedBytes: Int { bytes.count }
 
     /// The heap bytes the encodings take.
     public var byteCount: Int { bytes.count + ends.count * MemoryLayout<Int>.stride }
@@ -27,9 +40,29 @@ public final class EncodedStates: @unchecked Sendable {
         assert(self[count - 1] == state, "a state does not survive its encoding: StateWriter or StateReader misses a field")
     }
 
+    /// Appends state `index` of `other` (of the same model), copying its bytes.
+    public func append(_ other: EncodedStates, _ index: Int) {
+        precondition(other.shape == shape, "states of another model")
+        bytes.append(other.bytes.slice(other.range(of: index)))
+        ends.append(bytes.count)
+    }
+
+    private func range(of index: Int) -> Range<Int> { (index == 0 ? 0 : ends[index - 1])..<ends[index] }
+
+    /// Decodes state `index` into `state`, reusing its buffers: a state of the same model, or nil
+    /// for a new one.
+    public func read(_ index: Int, into state: inout SystemState?) {
+        var reader = StateReader(shape: shape, bytes: bytes.slice(range(of: index)))
+        guard var reused = state.take() else {
+            state = reader.read()
+            return
+        }
+        reader.read(into: &reused)
+        state = reused
+    }
+
     public subscript(index: Int) -> SystemState {
-        let start = index == 0 ? 0 : ends[index - 1]
-        var reader = StateReader(shape: shape, bytes: bytes.slice(start..<ends[index]))
+        var reader = StateReader(shape: shape, bytes: bytes.slice(range(of: index)))
         return reader.read()
     }
 
@@ -40,7 +73,7 @@ public final class EncodedStates: @unchecked Sendable {
 }
 
 /// The sizes every state of a model shares, which the encoding does not write.
-struct StateShape: Sendable {
+struct StateShape: Equatable, Sendable {
     let variables: Int
     let operations: Int
     let instances: Int
@@ -71,19 +104,36 @@ struct StateReader {
     }
 
     mutating func read() -> SystemState {
-        let variables = (0..<shape.variables).map { _ in varint() }
-        let instances = (0..<shape.instances).map { _ in decode(InstanceStage.self) }
-        let filterStages = (0..<shape.filterStages).map { _ in decode(FilterStage.self) }
-        let contextReferences = (0..<shape.contextReferences).map { _ in varint() }
-        let queues = (0..<shape.queues).map { _ in
-            let enabled = byte() != 0
-            return QueueState(enabled: enabled, items: (0..<Int(byte())).map { _ in Int(byte()) })
+        var state = SystemState(
+            variables: [], operations: [], slots: [], instances: [], filterStages: [], queues: [], contextReferences: [])
+        read(into: &state)
+        return state
+    }
+
+    /// Reads into `state`'s own buffers: without an allocation when they are not shared and have
+    /// room (an expanding thread decodes every state it expands into the same one).
+    mutating func read(into state: inout SystemState) {
+        state.variables.removeAll(keepingCapacity: true)
+        state.variables.reserveCapacity(shape.variables)
+        for _ in 0..<shape.variables { state.variables.append(varint()) }
+        state.instances.removeAll(keepingCapacity: true)
+        for _ in 0..<shape.instances { state.instances.append(decode(InstanceStage.self)) }
+        state.filterStages.removeAll(keepingCapacity: true)
+        for _ in 0..<shape.filterStages { state.filterStages.append(decode(FilterStage.self)) }
+        state.contextReferences.removeAll(keepingCapacity: true)
+        for _ in 0..<shape.contextReferences { state.contextReferences.append(varint()) }
+        if state.queues.count != shape.queues { state.queues = Array(repeating: QueueState(), count: shape.queues) }
+        for queue in 0..<shape.queues {
+            state.queues[queue].enabled = byte() != 0
+            state.queues[queue].items.removeAll(keepingCapacity: true)
+            for _ in 0..<Int(byte()) { state.queues[queue].items.append(Int(byte())) }
         }
-        let pathCondition = (0..<varint()).map { _ in varint() }
-        var operations: [OperationState] = []
-        operations.reserveCapacity(shape.operations)
-        var slots: [Slot] = []
-        slots.reserveCapacity(shape.operations * shape.instances)
+        state.pathCondition.removeAll(keepingCapacity: true)
+        for _ in 0..<varint() { state.pathCondition.append(varint()) }
+        state.operations.removeAll(keepingCapacity: true)
+        state.operations.reserveCapacity(shape.operations)
+        state.slots.removeAll(keepingCapacity: true)
+        state.slots.reserveCapacity(shape.operations * shape.instances)
         for _ in 0..<shape.operations {
             let first = byte()
             var operation = OperationState()
@@ -96,19 +146,19 @@ struct StateReader {
             operation.statusTerm = varint() - 1
             for _ in 0..<shape.instances {
                 let low = UInt32(byte()), middle = UInt32(byte()), high = UInt32(byte())
-                slots.append(Slot(packed: low | middle << 8 | high << 16))
+                state.slots.append(Slot(packed: low | middle << 8 | high << 16))
             }
             operation.information = byte() != 0
-            operations.append(operation)
+            state.operations.append(operation)
         }
-        let threads = (0..<Int(byte())).map { _ in thread() }
+        let threadCount = Int(byte())
+        state.replaceThreads { threads in
+            for _ in 0..<threadCount { readThread(into: &threads) }
+        }
         precondition(next == bytes.count, "an encoded state has \(bytes.count - next) bytes left over")
-        return SystemState(
-            variables: variables, operations: operations, slots: slots, instances: instances, filterStages: filterStages,
-            queues: queues, contextReferences: contextReferences, threads: threads, pathCondition: pathCondition)
     }
 
-    private mutating func thread() -> ThreadState {
+    private mutating func readThread(into threads: inout ThreadPools) {
         let role: ThreadRole
         switch byte() {
         case 0: role = .originator(operation: varint())
@@ -123,10 +173,10 @@ struct StateReader {
         case 7: role = .driverEntry(filter: varint())
         case let tag: preconditionFailure("an encoded thread has role tag \(tag)")
         }
-        let locals = (0..<Int(byte())).map { _ in varint() }
-        let held = (0..<Int(byte())).map { _ in Int(byte()) }
-        let frames = (0..<Int(byte())).map { _ in frame() }
-        return ThreadState(role: role, frames: frames, held: held, locals: locals)
+        threads.addThread(role: role)
+        for _ in 0..<Int(byte()) { threads.appendLocal(varint()) }
+        for _ in 0..<Int(byte()) { threads.appendHeld(Int(byte())) }
+        for _ in 0..<Int(byte()) { threads.appendFrame(frame()) }
     }
 
     private mutating func frame() -> Frame {

@@ -8,8 +8,8 @@ struct Run {
     let semantics: Semantics
     var program: Program { semantics.program }
     var state: SystemState
-    let thread: Int
-    private let choices: [Int]
+    private(set) var thread: Int
+    private var choices: [Int]
     /// The choices this run made and how many options each had.
     private(set) var taken: [Int] = []
     private var optionCounts: [Int] = []
@@ -34,6 +34,23 @@ struct Run {
         self.thread = thread
         self.choices = choices
         self.log = recording ? EventLog() : nil
+    }
+
+    /// Makes this the run of `thread` with `choices` from `parent`, reusing the buffers of the
+    /// state and of the choices: when nothing kept a copy of them, that allocates nothing.
+    mutating func restart(from parent: SystemState, thread: Int, choices: [Int]) {
+        state.assign(from: parent)
+        self.thread = thread
+        self.choices = choices
+        taken.removeAll(keepingCapacity: true)
+        optionCounts.removeAll(keepingCapacity: true)
+        log?.events.removeAll()
+        violation = nil
+        warnings.removeAll()
+        discarded = false
+        progressed = false
+        loopedBack = false
+        decidedBy = ""
     }
 
     /// The step as a successor: the run ends, its state moves out instead of being copied.
@@ -67,7 +84,7 @@ struct Run {
     // MARK: The step loop
 
     mutating func execute() {
-        steps: while violation == nil, !discarded, let top = state.threads[thread].frames.last {
+        steps: while violation == nil, !discarded, let top = state.topFrame(of: thread) {
             if semantics.isBlocked(thread, state) { break steps }
             switch top {
             case .code(let frame):
@@ -75,7 +92,7 @@ struct Run {
                 let instructions = semantics.instructions
                 let instruction = instructions.instruction(frame.code, frame.pc)
                 let visible = instructions.isVisible(frame.code, frame.pc)
-                if progressed && visible && !state.threads[thread].isAtomic
+                if progressed && visible && !state.isAtomic(thread)
                     && endsStepBefore(instruction.pointee, threadLocal: instructions.isThreadLocal(frame.code, frame.pc)) {
                     break steps
                 }
@@ -91,13 +108,13 @@ struct Run {
                 unregister(filter, step)
             }
         }
-        if violation == nil, state.threads[thread].frames.isEmpty, let lock = state.threads[thread].held.first {
+        if violation == nil, state.frameCount(of: thread) == 0, let lock = state.held(of: thread).first {
             fail(.noDeadlock, "\(actor) ended holding lock \(program.model.locks[lock].name): every later acquirer waits forever", at: program.model.locks[lock].location)
         }
         // Finished threads leave; a canceller whose request completed was emptied too. One by one:
         // most steps remove none or one, where `removeAll(where:)` cost ~450 instructions a call.
-        for index in state.threads.indices.reversed() where state.threads[index].frames.isEmpty {
-            state.threads.remove(at: index)
+        for index in state.threads.indices.reversed() where state.frameCount(of: index) == 0 {
+            state.removeThread(index)
         }
     }
 
@@ -112,21 +129,21 @@ struct Run {
 
     // MARK: Frames
 
-    private var topIndex: Int { state.threads[thread].frames.count - 1 }
+    private var topIndex: Int { state.frameCount(of: thread) - 1 }
 
-    private mutating func setTop(_ frame: Frame) { state.threads[thread].frames[topIndex] = frame }
-    private mutating func push(_ frame: Frame) { state.threads[thread].frames.append(frame) }
-    private mutating func pop() { state.threads[thread].frames.removeLast() }
+    private mutating func setTop(_ frame: Frame) { state.setTopFrame(of: thread, to: frame) }
+    private mutating func push(_ frame: Frame) { state.pushFrame(frame, on: thread) }
+    private mutating func pop() { state.popFrame(of: thread) }
 
     private mutating func advance(to pc: Int) {
-        guard case .code(var frame) = state.threads[thread].frames[topIndex] else { return }
+        guard case .code(var frame)? = state.topFrame(of: thread) else { return }
         if pc <= frame.pc { loopedBack = true }
         frame.pc = pc
         setTop(.code(frame))
     }
 
     private mutating func adjustAtomic(by delta: Int, pc: Int) {
-        guard case .code(var frame) = state.threads[thread].frames[topIndex] else { return }
+        guard case .code(var frame)? = state.topFrame(of: thread) else { return }
         frame.pc = pc
         frame.atomic += delta
         setTop(.code(frame))
@@ -157,8 +174,8 @@ struct Run {
         }
         violation = Violation(property: property, message: message, location: location)
         var operation: Int?
-        if case .code(let frame)? = state.threads[thread].frames.last, frame.operation >= 0 { operation = frame.operation }
-        if case .dispatch(let current, _)? = state.threads[thread].frames.last { operation = current }
+        if case .code(let frame)? = state.topFrame(of: thread), frame.operation >= 0 { operation = frame.operation }
+        if case .dispatch(let current, _)? = state.topFrame(of: thread) { operation = current }
         note(operation, actor, "violates \(property.id): \(message)", at: location)
     }
 
@@ -288,14 +305,14 @@ struct Run {
         case .load(let value):
             let read = evaluate(value, frame)
             note(current, actor, "\(name): reads \(semantics.render(value)) = \(read)", at: location)
-            guard case .code(var updated) = state.threads[thread].frames[topIndex] else { return }
+            guard case .code(var updated)? = state.topFrame(of: thread) else { return }
             updated.register = read
             updated.pc = pc + 1
             setTop(.code(updated))
         case .store(let variable):
             assign(frame.register, to: variable, in: name, at: location, operation: current, showing: "\(semantics.format(frame.register, of: variable)) (the value read before)")
             if violation == nil {
-                guard case .code(var updated) = state.threads[thread].frames[topIndex] else { return }
+                guard case .code(var updated)? = state.topFrame(of: thread) else { return }
                 updated.register = 0
                 updated.pc = pc + 1
                 setTop(.code(updated))
@@ -315,7 +332,7 @@ struct Run {
             guard divisionsDefined(value, frame, source, at: location) else { return }
             let read = term(value, frame)
             note(current, actor, "\(name): reads \(semantics.render(source)) = \(semantics.data?.render(read) ?? "")", at: location)
-            guard case .code(var updated) = state.threads[thread].frames[topIndex] else { return }
+            guard case .code(var updated)? = state.topFrame(of: thread) else { return }
             updated.register = read
             updated.pc = pc + 1
             setTop(.code(updated))
@@ -391,7 +408,7 @@ struct Run {
             let old = semantics.statusText(state.operations[operation])
             state.operations[operation].status = status
             state.operations[operation].statusTerm = -1
-            if case .code(var writer) = state.threads[thread].frames[topIndex] {
+            if case .code(var writer)? = state.topFrame(of: thread) {
                 writer.wroteStatus = true
                 setTop(.code(writer))
             }
@@ -472,9 +489,9 @@ struct Run {
             note(current, actor, "\(name): FltQueueGenericWorkItem(\(itemName)) succeeds", at: location)
             advance(to: pc + 1)
             // W5: the work item holds a rundown reference on the filter until its routine returns.
-            state.threads.append(ThreadState(
+            state.addThread(
                 role: .worker(workItem: item, operation: -1),
-                frames: [.code(CodeFrame(code: program.workItemCode[item], pc: 0, operation: -1, filter: program.workItemFilter[item]))]))
+                frames: [.code(CodeFrame(code: program.workItemCode[item], pc: 0, operation: -1, filter: program.workItemFilter[item]))])
         case .driverEntryCall(let call, let failureTarget):
             driverEntryCall(call, filter: filter, name: name, next: pc + 1, failureTarget: failureTarget, at: location)
         case .unregisterFilter:
@@ -498,13 +515,13 @@ struct Run {
         case .returnStatus(let status):
             note(current, actor, "\(name) returns \(status)", at: location)
             pop()
-            if case .driverEntry(let loaded) = state.threads[thread].role, state.threads[thread].frames.isEmpty {
+            if case .driverEntry(let loaded) = state.threads[thread].role, state.frameCount(of: thread) == 0 {
                 finishDriverEntry(loaded, status, at: location)
                 return
             }
-            if case .unload(let unloading, .inCallback)? = state.threads[thread].frames.last {
+            if case .unload(let unloading, .inCallback)? = state.topFrame(of: thread) {
                 setTop(.unload(filter: unloading, step: .returned(status.value)))
-            } else if case .teardown(let detached, .begin)? = state.threads[thread].frames.last {
+            } else if case .teardown(let detached, .begin)? = state.topFrame(of: thread) {
                 // InstanceQueryTeardown returned (T9, D:qteardown): STATUS_FLT_DO_NOT_DETACH vetoes
                 // the manual detach; any other status lets it go on.
                 if status == .fltDoNotDetach {
@@ -711,7 +728,7 @@ struct Run {
             checkOplock(target, routine: routine, filter: filter, name: name, pc: pc, pendingTarget: pendingTarget, completeTarget: completeTarget, at: location)
         case .acquire(let lock):
             let declared = program.model.locks[lock]
-            if state.threads[thread].held.contains(lock) {
+            if state.holds(lock, thread) {
                 fail(.noDeadlock, "\(name) acquires \(declared.name) again while holding it: the thread waits for itself", at: location)
                 return
             }
@@ -719,16 +736,16 @@ struct Run {
                 fail(.postOpDispatchSafe, "\(name) acquires \(declared.kind == .fastMutex ? "fast mutex" : "resource") \(declared.name) at DISPATCH_LEVEL (\(irqlContext(frame)))", at: location)
                 return
             }
-            state.threads[thread].held.append(lock)
+            state.hold(lock, thread)
             note(current, actor, "\(name): acquires \(declared.name) (now at \(Run.irqlNames[currentIrql]))", at: location)
             advance(to: pc + 1)
         case .release(let lock):
             let declared = program.model.locks[lock]
-            guard let position = state.threads[thread].held.lastIndex(of: lock) else {
+            guard let position = state.held(of: thread).lastIndex(of: lock) else {
                 fail(.modelIntegrity, "\(name) releases \(declared.name), which this thread does not hold", at: location)
                 return
             }
-            state.threads[thread].held.remove(at: position)
+            state.removeHeld(at: position, of: thread)
             note(current, actor, "\(name): releases \(declared.name)", at: location)
             advance(to: pc + 1)
         case .cbdqDisable(let queue):
@@ -785,12 +802,12 @@ struct Run {
         state[slot: operation, filter].queuedWorkItem = true
         returnFromPost(.moreProcessingRequired, operation: operation, filter: filter, draining: false, at: location)
         guard violation == nil else { return }
-        state.threads.append(ThreadState(
+        state.addThread(
             role: .worker(workItem: callback, operation: operation),
             frames: [
                 .dispatch(operation: operation, step: .inPostedSafeCallback(filter)),
                 .code(CodeFrame(code: program.workItemCode[callback], pc: 0, operation: operation, filter: filter)),
-            ]))
+            ])
     }
 
     /// Q6 (I:bufpost; "Accessing User Buffers", /ifs/accessing-user-buffers): the code touches its
@@ -874,7 +891,7 @@ struct Run {
     /// the WaitCompletionRoutine resumes it later (O1, O2), or it fails with IoStatus set (O4).
     private mutating func checkOplock(_ operation: Int, routine: Int?, filter: Int, name: String, pc: Int, pendingTarget: Int, completeTarget: Int, at location: SourceLocation) {
         let request = program.requests[operation]
-        if state.threads[thread].frames.contains(where: { frame in
+        if state.frames(of: thread).contains(where: { frame in
             if case .code(let code) = frame { program.model.workItems.indices.contains { program.workItemCode[$0] == code.code && program.model.workItems[$0].kind == .oplockWaitCompletion } } else { false }
         }) {
             // O5: it deadlocks if the break completes before FltCheckOplock returns.
@@ -899,7 +916,7 @@ struct Run {
             state[slot: operation, filter].oplockPending = true
             note(operation, actor, "\(name): FltCheckOplock(\(request.label)) → FLT_PREOP_PENDING: the oplock package owns it until the break completes", at: location)
             advance(to: pendingTarget)
-            state.threads.append(ThreadState(role: .oplockBreak(operation: operation), frames: [.dispatch(operation: operation, step: .oplockBreak(routine: routine))]))
+            state.addThread(role: .oplockBreak(operation: operation), frames: [.dispatch(operation: operation, step: .oplockBreak(routine: routine))])
         }
     }
 
@@ -918,7 +935,7 @@ struct Run {
 
     /// Why the thread is at its IRQL, for messages.
     private func irqlContext(_ frame: CodeFrame) -> String {
-        if let spin = state.threads[thread].held.first(where: { program.model.locks[$0].kind == .spinLock }) {
+        if let spin = state.held(of: thread).first(where: { program.model.locks[$0].kind == .spinLock }) {
             return "holding spin lock \(program.model.locks[spin].name)"
         }
         return "a post-operation callback may be called at DISPATCH_LEVEL in an arbitrary thread (Q5)"
@@ -938,11 +955,11 @@ struct Run {
         }
         let old = semantics.value(of: variable, in: thread, state)
         if let slot = program.localSlot[variable] {
-            while state.threads[thread].locals.count <= slot {
-                let pending = state.threads[thread].locals.count
-                state.threads[thread].locals.append(semantics.initialValue(of: program.localSlot.firstIndex(of: pending) ?? variable))
+            while state.localCount(of: thread) <= slot {
+                let pending = state.localCount(of: thread)
+                state.appendLocal(semantics.initialValue(of: program.localSlot.firstIndex(of: pending) ?? variable), of: thread)
             }
-            state.threads[thread].locals[slot] = new
+            state.setLocal(slot, of: thread, to: new)
         } else {
             state.variables[variable] = new
         }
@@ -952,7 +969,7 @@ struct Run {
 
     /// Q3: a post-op called with DRAINING may only clean up; it hands nothing on.
     private mutating func allowedWhileDraining(_ frame: CodeFrame, _ call: @autoclosure () -> String, at location: SourceLocation) -> Bool {
-        guard state.threads[thread].frames.contains(where: { if case .code(let outer) = $0 { outer.draining } else { false } }) else { return true }
+        guard state.frames(of: thread).contains(where: { if case .code(let outer) = $0 { outer.draining } else { false } }) else { return true }
         fail(.drainingCleanupOnly, "\(call()) is called from a post-operation callback running with FLTFL_POST_OPERATION_DRAINING, which may only clean up", at: location)
         return false
     }
@@ -1056,7 +1073,7 @@ struct Run {
                 fail(.noSyncAsyncReadWrite, "\(filterName) returns FLT_PREOP_SYNCHRONIZE for asynchronous \(request.label): check FltIsOperationSynchronous first", at: location)
                 return
             }
-            if let lock = state.threads[thread].held.first {
+            if let lock = state.held(of: thread).first {
                 // P13 (I:sync): a lock held from the pre-op to the post-op can deadlock, and a
                 // drained post-op runs on another thread.
                 fail(.noLockAcrossSync, "\(filterName) returned FLT_PREOP_SYNCHRONIZE for \(request.label) while holding \(program.model.locks[lock].name)", at: location)
@@ -1233,7 +1250,7 @@ struct Run {
     private mutating func cancelRoutineCleared(_ operation: Int, _ call: @autoclosure () -> String, at location: SourceLocation?) -> Bool {
         let routine = state.operations[operation].cancelRoutine
         guard routine >= 0 else { return true }
-        let insideRoutine = state.threads[thread].frames.contains { frame in
+        let insideRoutine = state.frames(of: thread).contains { frame in
             if case .code(let code) = frame { code.code == program.workItemCode[routine] && code.operation == operation } else { false }
         }
         if insideRoutine { return true }
@@ -1360,9 +1377,9 @@ struct Run {
         state[slot: operation, filter].queuedWorkItem = true
         note(operation, actor, "\(name): FltQueueDeferredIoWorkItem(\(itemName), \(request.label)) succeeds", at: location)
         advance(to: pc + 1)
-        state.threads.append(ThreadState(
+        state.addThread(
             role: .worker(workItem: item, operation: operation),
-            frames: [.code(CodeFrame(code: program.workItemCode[item], pc: 0, operation: operation, filter: program.workItemFilter[item]))]))
+            frames: [.code(CodeFrame(code: program.workItemCode[item], pc: 0, operation: operation, filter: program.workItemFilter[item]))])
     }
 
     private mutating func cbdqInsert(_ queue: Int, _ operation: Int, statusVariable: Int?, filter: Int, name: String, pc: Int, failureTarget: Int, at location: SourceLocation) {
@@ -1426,7 +1443,7 @@ struct Run {
             note(operation, actor, "issues \(request.label) (\(flags().joined(separator: ", ")))\(buffer)")
             setTop(.dispatch(operation: operation, step: .preDown(0)))
             if request.cancellable {
-                state.threads.append(ThreadState(role: .canceller(operation: operation), frames: [.dispatch(operation: operation, step: .cancel)]))
+                state.addThread(role: .canceller(operation: operation), frames: [.dispatch(operation: operation, step: .cancel)])
             }
         case .preDown(let from):
             // Pre-ops are called down the stack in altitude order (S0, S3). A filter with only a
@@ -1478,7 +1495,7 @@ struct Run {
                 completeInFileSystem(operation)
             } else {
                 note(operation, "file system", "returns STATUS_PENDING for \(request.label); it completes later on its own thread")
-                state.threads.append(ThreadState(role: .fileSystem(operation: operation), frames: [.dispatch(operation: operation, step: .fileSystemCompletes)]))
+                state.addThread(role: .fileSystem(operation: operation), frames: [.dispatch(operation: operation, step: .fileSystemCompletes)])
                 pop()
             }
         case .fileSystemCompletes:
@@ -1644,7 +1661,7 @@ struct Run {
         pop()
         // A completed request can no longer be cancelled.
         for index in state.threads.indices where state.threads[index].role == .canceller(operation: operation) {
-            if state.threads[index].frames == [.dispatch(operation: operation, step: .cancel)] { state.threads[index].frames = [] }
+            if state.frames(of: index).elementsEqual(CollectionOfOne(.dispatch(operation: operation, step: .cancel))) { state.clearFrames(of: index) }
         }
     }
 
@@ -1744,9 +1761,9 @@ struct Run {
             return
         }
         setAsyncIo(io, .inFlight)
-        state.threads.append(ThreadState(
+        state.addThread(
             role: .worker(workItem: completion, operation: -1),
-            frames: [.code(CodeFrame(code: program.workItemCode[completion], pc: 0, operation: -1, filter: program.workItemFilter[completion]))]))
+            frames: [.code(CodeFrame(code: program.workItemCode[completion], pc: 0, operation: -1, filter: program.workItemFilter[completion]))])
         if choose(2) == 0 {
             note(operation(of: frame), actor, "\(name): FltPerformAsynchronousIo(\(asyncIoName(io))) returns STATUS_PENDING", at: location)
             advance(to: frame.pc + 1)
@@ -1777,7 +1794,7 @@ struct Run {
 
     /// A completion callback's first step: the I/O has completed and FltMgr calls the callback.
     private mutating func asyncIoCompletes(_ frame: CodeFrame) {
-        guard state.threads[thread].frames.count == 1,
+        guard state.frameCount(of: thread) == 1,
               case .worker(let item, _) = state.threads[thread].role, let io = program.model.workItems[item].asyncIoState,
               state.variables[io] == AsyncIoState.inFlight.rawValue else { return }
         note(nil, "FltMgr", "\(asyncIoName(io)) completes: FltMgr calls its completion callback")
@@ -1787,7 +1804,7 @@ struct Run {
     /// The completion callback returned: the callback data can be reused or freed (unless the
     /// callback freed it).
     private mutating func asyncIoCallbackReturned() {
-        guard state.threads[thread].frames.isEmpty, case .worker(let item, _) = state.threads[thread].role,
+        guard state.frameCount(of: thread) == 0, case .worker(let item, _) = state.threads[thread].role,
               let io = program.model.workItems[item].asyncIoState, state.variables[io] == AsyncIoState.completing.rawValue else { return }
         setAsyncIo(io, .done)
     }
@@ -1941,7 +1958,7 @@ extension Run {
     /// on completion (or a SafePostCallback run inline from it): the frame below it is FltMgr's
     /// `inPost` for this operation and filter. A drained post-op runs under the teardown instead.
     fileprivate func inPostOperation(_ frame: CodeFrame) -> Bool {
-        let frames = state.threads[thread].frames
+        let frames = state.frames(of: thread)
         guard frames.count >= 2, frame.operation >= 0 else { return false }
         return frames[frames.count - 2] == .dispatch(operation: frame.operation, step: .inPost(frame.filter))
     }
@@ -1964,7 +1981,7 @@ extension Run {
         state.operations[operation].status = status
         state.operations[operation].statusTerm = -1
         state.operations[operation].information = information != 0
-        if case .code(var writer) = state.threads[thread].frames[topIndex] {
+        if case .code(var writer)? = state.topFrame(of: thread) {
             writer.wroteStatus = true
             setTop(.code(writer))
         }
@@ -2092,7 +2109,7 @@ extension Run {
             return
         }
         note(operation, actor, "\(name): \(call): FltMgr sends it again to the instances below \(program.filters[filter].name) and the file system", at: location)
-        guard case .code(var caller) = state.threads[thread].frames[topIndex] else { return }
+        guard case .code(var caller)? = state.topFrame(of: thread) else { return }
         caller.pc = frame.pc + 1
         // The reissued operation gets a new IoStatus: what the caller wrote before is gone (P14).
         caller.wroteStatus = false

@@ -49,6 +49,27 @@ public struct Successor: Sendable {
     public let events: [Event]
 }
 
+/// The working state `Semantics.forEachSuccessorLent` keeps from one call to the next, so that
+/// its buffers are reused: one per exploring thread, used by one thread at a time.
+public final class SuccessorScratch: @unchecked Sendable {
+    /// Unchecked: one thread uses a scratch (as `CanonicalScratch`).
+    @exclusivity(unchecked) fileprivate var run: Run?
+    public init() {}
+
+    /// Runs `body` on the run, in place; nothing when there is none yet.
+    fileprivate func withRun(_ body: (inout Run) -> Void) {
+        guard run != nil else { return }
+        body(&run!)
+    }
+}
+
+/// A step lent by `Semantics.forEachSuccessorLent`: a `Successor` without its state and events.
+public struct StepOutcome {
+    public let transition: Transition
+    public let violation: Violation?
+    public let warnings: [Violation]
+}
+
 /// The FltMgr operation lifecycle, executing a model's filters: the transition relation the
 /// engines explore. Every rule cites its catalog id in ../shared/reference/fltmgr-rules.md.
 public final class Semantics: Sendable {
@@ -107,18 +128,6 @@ public final class Semantics: Sendable {
     /// Every variable at its initial value, every request about to be issued by its own thread.
     /// Every instance attached, every queue empty and enabled, and a thread for each teardown.
     public func initialState() -> SystemState {
-        let teardowns = program.filters.indices.filter { program.filters[$0].teardown != nil }.map {
-            ThreadState(role: .teardown(filter: $0), frames: [.teardown(filter: $0, step: .begin)])
-        }
-        let unloads = program.filters.indices.filter { program.filters[$0].unloadMandatory != nil }.map {
-            ThreadState(role: .unloader(filter: $0), frames: [.unload(filter: $0, step: .begin)])
-        }
-        // T13: a filter with a DriverEntry starts unregistered and runs it before anything else.
-        let driverEntries = program.filters.indices.compactMap { filter in
-            program.filters[filter].driverEntry.map {
-                ThreadState(role: .driverEntry(filter: filter), frames: [.code(CodeFrame(code: $0, pc: 0, operation: -1, filter: filter))])
-            }
-        }
         var state = SystemState(
             variables: program.model.variables.map(\.initial),
             operations: program.requests.map { _ in OperationState() },
@@ -126,10 +135,22 @@ public final class Semantics: Sendable {
             instances: program.filters.map { $0.driverEntry == nil ? .attached : .notAttached },
             filterStages: program.filters.map { $0.driverEntry == nil ? .registered : .loading },
             queues: program.queues.map { _ in QueueState() },
-            contextReferences: program.model.contexts.map { _ in 0 },
-            threads: driverEntries + program.requests.indices.map {
-                ThreadState(role: .originator(operation: $0), frames: [.dispatch(operation: $0, step: .issue)])
-            } + teardowns + unloads)
+            contextReferences: program.model.contexts.map { _ in 0 })
+        // T13: a filter with a DriverEntry starts unregistered and runs it before anything else.
+        for filter in program.filters.indices {
+            if let code = program.filters[filter].driverEntry {
+                state.addThread(role: .driverEntry(filter: filter), frames: [.code(CodeFrame(code: code, pc: 0, operation: -1, filter: filter))])
+            }
+        }
+        for operation in program.requests.indices {
+            state.addThread(role: .originator(operation: operation), frames: [.dispatch(operation: operation, step: .issue)])
+        }
+        for filter in program.filters.indices where program.filters[filter].teardown != nil {
+            state.addThread(role: .teardown(filter: filter), frames: [.teardown(filter: filter, step: .begin)])
+        }
+        for filter in program.filters.indices where program.filters[filter].unloadMandatory != nil {
+            state.addThread(role: .unloader(filter: filter), frames: [.unload(filter: filter, step: .begin)])
+        }
         if let data { initializeData(&state, data) }
         return state
     }
@@ -138,7 +159,18 @@ public final class Semantics: Sendable {
     public func enabledThreads(_ state: SystemState) -> [Int] {
         // A finished thread (no frames) counts as blocked.
         let enabled = state.threads.indices.filter { !isBlocked($0, state) }
-        if let atomic = enabled.first(where: { state.threads[$0].isAtomic }) { return [atomic] }
+        if let atomic = enabled.first(where: { state.isAtomic($0) }) { return [atomic] }
+        return enabled
+    }
+
+    /// `enabledThreads` as bits (bit k for thread k), for a state of at most 64 threads.
+    func enabledThreadBits(_ state: SystemState) -> UInt64 {
+        var enabled: UInt64 = 0
+        for index in state.threads.indices where !isBlocked(index, state) {
+            // The first enabled thread inside an `Atomic` section is the only one that runs.
+            if state.isAtomic(index) { return 1 << index }
+            enabled |= 1 << index
+        }
         return enabled
     }
 
@@ -151,7 +183,7 @@ public final class Semantics: Sendable {
     }
 
     private func makesProgress(_ index: Int, _ state: SystemState) -> Bool {
-        guard let top = state.threads[index].frames.last, !isBlocked(index, state) else { return false }
+        guard let top = state.topFrame(of: index), !isBlocked(index, state) else { return false }
         switch top {
         case .dispatch(_, .cancel), .teardown(_, .begin), .unload(_, .begin): return false
         default: return true
@@ -174,21 +206,20 @@ public final class Semantics: Sendable {
     /// they are the same in every state of a strongly connected component.
     public func foreverUndone(_ state: SystemState) -> Violation? {
         guard pathConfirmed(state) else { return nil }
-        if let teardown = state.threads.first(where: { if case .teardown(_, let step)? = $0.frames.last { step != .begin } else { false } }),
-           case .teardown(let filter) = teardown.role {
+        if let teardown = state.threads.indices.first(where: { if case .teardown(_, let step)? = state.topFrame(of: $0) { step != .begin } else { false } }),
+           case .teardown(let filter) = state.threads[teardown].role {
             return Violation(property: .teardownCompletes, message: "\(program.filters[filter].name)'s instance teardown never completes: \(outstanding(filter, state).joined(separator: "; "))", location: nil)
         }
-        if let unloading = state.threads.first(where: { $0.frames.contains { if case .unregister = $0 { true } else { false } } }),
-           case .unregister(let filter, _)? = unloading.frames.last(where: { if case .unregister = $0 { true } else { false } }) {
+        if let unloading = state.threads.indices.first(where: { state.frames(of: $0).contains { if case .unregister = $0 { true } else { false } } }),
+           case .unregister(let filter, _)? = state.frames(of: unloading).last(where: { if case .unregister = $0 { true } else { false } }) {
             return Violation(property: .unloadCompletes, message: "FltUnregisterFilter for \(program.filters[filter].name) never returns", location: nil)
         }
         return incompleteViolation(state)
     }
 
-    /// Whether thread `index` waits for something another thread must do first. By index: a copy of
-    /// the thread (a retain and release of each of its arrays) is made only where one is needed.
+    /// Whether thread `index` waits for something another thread must do first.
     func isBlocked(_ index: Int, _ state: SystemState) -> Bool {
-        guard let top = state.threads[index].frames.last else { return true }
+        guard let top = state.topFrame(of: index) else { return true }
         if program.hasDriverEntry, case .driverEntry? = state.threads.first?.role {
             // T13: the workload (requests, teardowns, unloads) starts once every DriverEntry has returned.
             switch state.threads[index].role {
@@ -204,7 +235,7 @@ public final class Semantics: Sendable {
                 let level = irql(of: index, state)
                 return level < 2 && evaluate(condition, frame, state, thread: index, irql: level) == 0
             case .acquire(let lock):
-                return state.threads.indices.contains { $0 != index && state.threads[$0].held.contains(lock) }
+                return state.threads.indices.contains { $0 != index && state.holds(lock, $0) }
             default:
                 return false
             }
@@ -216,7 +247,7 @@ public final class Semantics: Sendable {
             return !state[slot: operation, filter].syncSignalled
         case .dispatch(let operation, .cancel):
             // IoCancelIrp takes the cancel spin lock: it waits while a filter holds it.
-            if let lock = program.cancelSpinLock, state.threads.contains(where: { $0.held.contains(lock) }) { return true }
+            if let lock = program.cancelSpinLock, state.threads.indices.contains(where: { state.holds(lock, $0) }) { return true }
             return state.operations[operation].stage != .inFlight
         case .dispatch:
             return false
@@ -347,16 +378,16 @@ public final class Semantics: Sendable {
     /// KeGetCurrentIrql of a thread: the IRQL its callbacks were called at, raised by the locks it holds.
     func irql(of thread: Int, _ state: SystemState) -> Int {
         var level = 0
-        for lock in state.threads[thread].held { level = max(level, program.model.locks[lock].kind.irql) }
-        for case .code(let frame) in state.threads[thread].frames { level = max(level, frame.irql) }
+        for lock in state.held(of: thread) { level = max(level, program.model.locks[lock].kind.irql) }
+        for case .code(let frame) in state.frames(of: thread) { level = max(level, frame.irql) }
         return level
     }
 
     /// A variable's value as thread `thread` sees it (its own copy of a thread-local one).
     func value(of variable: Int, in thread: Int?, _ state: SystemState) -> Int {
         guard let slot = program.localSlot[variable] else { return state.variables[variable] }
-        guard let thread, slot < state.threads[thread].locals.count else { return initialValue(of: variable) }
-        return state.threads[thread].locals[slot]
+        guard let thread, slot < state.localCount(of: thread) else { return initialValue(of: variable) }
+        return state.local(slot, of: thread)
     }
 
     /// `thread`: the index of the thread evaluating it, for its locals.
@@ -435,6 +466,55 @@ public final class Semantics: Sendable {
         }
     }
 
+    /// The successors of `state` as `forEachSuccessor` makes them (without events), each lent to
+    /// `body` for the call: one working state is reset from `state` for each, so a successor whose
+    /// state `body` only reads (to key or encode it) allocates nothing. A copy `body` keeps stays
+    /// valid; the next reset then copies the buffers it shares.
+    /// With `scratch` the working state is kept there for the next call, which then reuses its
+    /// buffers too.
+    public func forEachSuccessorLent(
+        of state: SystemState, skipping: UInt64 = 0, scratch: SuccessorScratch? = nil, _ body: (_ state: SystemState, _ step: StepOutcome) -> Void
+    ) {
+        // A new run starts sharing `state`'s buffers (`restart` copies none of them into themselves).
+        guard let scratch else {
+            var run = Run(semantics: self, state: state, thread: -1, choices: [], recording: false)
+            lend(successorsOf: state, skipping: skipping, in: &run, body)
+            return
+        }
+        if scratch.run == nil { scratch.run = Run(semantics: self, state: state, thread: -1, choices: [], recording: false) }
+        scratch.withRun { run in
+            precondition(run.semantics === self, "a successor scratch is used with two models")
+            lend(successorsOf: state, skipping: skipping, in: &run, body)
+        }
+    }
+
+    private func lend(successorsOf state: SystemState, skipping: UInt64, in run: inout Run, _ body: (_ state: SystemState, _ step: StepOutcome) -> Void) {
+        func steps(of thread: Int) {
+            var choices: [Int] = []
+            while true {
+                run.restart(from: state, thread: thread, choices: choices)
+                run.execute()
+                let next = run.nextChoices()
+                if !run.discarded {
+                    body(run.state, StepOutcome(transition: Transition(thread: thread, choices: run.taken), violation: run.violation, warnings: run.warnings))
+                }
+                guard let next else { break }
+                choices = next
+            }
+        }
+        if state.threads.count <= 64 {
+            // As bits: the array of `enabledThreads` was an allocation per state.
+            let enabled = enabledThreadBits(state)
+            var taken = enabled.nonzeroBitCount > 1 ? enabled & ~skipping : enabled
+            while taken != 0 {
+                steps(of: taken.trailingZeroBitCount)
+                taken &= taken - 1
+            }
+        } else {
+            for thread in enabledThreads(state) { steps(of: thread) }
+        }
+    }
+
     /// Takes one recorded transition again, with its events.
     public func replay(_ transition: Transition, from state: SystemState) -> Successor {
         var run = Run(semantics: self, state: state, thread: transition.thread, choices: transition.choices, recording: true)
@@ -447,8 +527,9 @@ public final class Semantics: Sendable {
     public func endStateViolations(_ state: SystemState) -> [Violation] {
         guard pathConfirmed(state) else { return [] }
         var violations: [Violation] = []
-        for thread in state.threads {
-            guard let top = thread.frames.last else { continue }
+        for index in state.threads.indices {
+            guard let top = state.topFrame(of: index) else { continue }
+            let thread = state.threads[index], frames = state.frames(of: index)
             switch (thread.role, top) {
             case (.teardown(let filter), .teardown(_, let step)) where step != .begin:
                 let reasons = outstanding(filter, state)
@@ -466,8 +547,8 @@ public final class Semantics: Sendable {
                     location: location))
             default: break
             }
-            if let unregistering = thread.frames.lastIndex(where: { if case .unregister = $0 { true } else { false } }),
-               case .unregister(let filter, let step) = thread.frames[unregistering] {
+            if let unregistering = frames.lastIndex(where: { if case .unregister = $0 { true } else { false } }),
+               case .unregister(let filter, let step) = frames[unregistering] {
                 let references = program.rundownCounters[filter].filter { state.variables[$0] > 0 }
                 let why = step == .instances
                     ? "it waits for \(program.filters[filter].name)'s instance teardown: " + (outstanding(filter, state).joined(separator: "; "))
@@ -480,12 +561,12 @@ public final class Semantics: Sendable {
                     location: program.model.workload.unloads.first { $0.filter == program.filters[filter].name }?.location))
             }
         }
-        for thread in state.threads {
-            guard case .code(let frame)? = thread.frames.last, case .acquire(let lock) = program.code[frame.code].instructions[frame.pc],
-                  let holder = state.threads.first(where: { $0.held.contains(lock) }) else { continue }
+        for index in state.threads.indices {
+            guard case .code(let frame)? = state.topFrame(of: index), case .acquire(let lock) = program.code[frame.code].instructions[frame.pc],
+                  let holder = state.threads.indices.first(where: { state.holds(lock, $0) }) else { continue }
             violations.append(Violation(
                 property: .noDeadlock,
-                message: "\(threadName(thread.role)) waits forever for lock \(program.model.locks[lock].name), held by \(threadName(holder.role))",
+                message: "\(threadName(state.threads[index].role)) waits forever for lock \(program.model.locks[lock].name), held by \(threadName(state.threads[holder].role))",
                 location: program.code[frame.code].locations[frame.pc]))
             break
         }

@@ -302,18 +302,45 @@ enum ThreadRole: Hashable, Sendable {
     case driverEntry(filter: Int)
 }
 
+/// One thread: who it is and where its call stack, held locks and locals are in its state's pools
+/// (`SystemState.frames(of:)`, `held(of:)`, `locals(of:)`). It holds no array of its own, so copying
+/// and freeing a state's threads retains and releases nothing per thread.
 struct ThreadState: Hashable, Sendable {
     var role: ThreadRole
-    /// The call stack, innermost last.
-    var frames: [Frame]
-    /// Locks it holds, in the order taken.
-    var held: [Int] = []
-    /// Its thread-local variables by slot; a slot not yet written holds the variable's initial value.
-    var locals: [Int] = []
+    /// Its frames are `SystemState.threadFrames[frameStart..<frameStart + frameCount]`, innermost last.
+    fileprivate(set) var frameStart: Int32 = 0
+    fileprivate(set) var frameCount: Int32 = 0
+    /// The locks it holds, in the order taken, in `SystemState.threadHeld`.
+    fileprivate(set) var heldStart: Int32 = 0
+    fileprivate(set) var heldCount: Int32 = 0
+    /// Its thread-local variables by slot, in `SystemState.threadLocals`; a slot not yet written
+    /// holds the variable's initial value.
+    fileprivate(set) var localStart: Int32 = 0
+    fileprivate(set) var localCount: Int32 = 0
 
-    var isAtomic: Bool {
-        frames.contains { if case .code(let frame) = $0 { frame.atomic > 0 } else { false } }
-    }
+    fileprivate init(role: ThreadRole) { self.role = role }
+
+    var frameRange: Range<Int> { Int(frameStart)..<Int(frameStart + frameCount) }
+    var heldRange: Range<Int> { Int(heldStart)..<Int(heldStart + heldCount) }
+    var localRange: Range<Int> { Int(localStart)..<Int(localStart + localCount) }
+}
+
+/// One thread's frames, held locks or locals: a piece of one of its state's pools, indexed from 0.
+struct ThreadItems<Element>: RandomAccessCollection {
+    let items: ArraySlice<Element>
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { items.count }
+    subscript(position: Int) -> Element { items[items.startIndex + position] }
+}
+
+/// A thread's fields read through pointers into its state's pools, valid only inside
+/// `SystemState.forEachThreadInPlace` (the state key's loops: a slice retains its array).
+struct ThreadPointers {
+    let role: ThreadRole
+    let frames: UnsafeBufferPointer<Frame>
+    let held: UnsafeBufferPointer<Int>
+    let locals: UnsafeBufferPointer<Int>
 }
 
 /// A global state of the filter stack: FltMgr's, the filters' and every thread's.
@@ -331,10 +358,69 @@ public struct SystemState: Hashable, Sendable {
     var queues: [QueueState]
     /// References the filter holds on each context.
     var contextReferences: [Int]
-    /// In creation order; a finished thread is removed.
-    var threads: [ThreadState]
+    /// In creation order; a finished thread is removed. Their frames, held locks and locals are
+    /// in the three pools below, thread after thread in this order with no gaps (so equal states
+    /// have equal pools, and the synthesized `==` and hash stay right); change them only through the
+    /// methods of the extension below, which keep them so.
+    private(set) var threads: [ThreadState] = []
+    private(set) var threadFrames: [Frame] = []
+    private(set) var threadHeld: [Int] = []
+    private(set) var threadLocals: [Int] = []
     /// Symbolic data: the decisions taken on this path, as sorted Boolean term ids (DataTerms.swift).
     var pathCondition: [Int] = []
+
+    /// A state without threads (`addThread` and `replaceThreads` add them).
+    init(
+        variables: [Int], operations: [OperationState], slots: [Slot], instances: [InstanceStage], filterStages: [FilterStage],
+        queues: [QueueState], contextReferences: [Int], pathCondition: [Int] = []
+    ) {
+        self.variables = variables
+        self.operations = operations
+        self.slots = slots
+        self.instances = instances
+        self.filterStages = filterStages
+        self.queues = queues
+        self.contextReferences = contextReferences
+        self.pathCondition = pathCondition
+    }
+
+    /// Makes this state equal to `other` in its own buffers: without an allocation when they are
+    /// not shared and have room (a step's working state, reset for each successor).
+    mutating func assign(from other: SystemState) {
+        Self.assign(&variables, from: other.variables)
+        Self.assign(&operations, from: other.operations)
+        Self.assign(&slots, from: other.slots)
+        Self.assign(&instances, from: other.instances)
+        Self.assign(&filterStages, from: other.filterStages)
+        if queues.count == other.queues.count {
+            for index in queues.indices {
+                queues[index].enabled = other.queues[index].enabled
+                Self.assign(&queues[index].items, from: other.queues[index].items)
+            }
+        } else {
+            queues = other.queues
+        }
+        Self.assign(&contextReferences, from: other.contextReferences)
+        Self.assign(&threads, from: other.threads)
+        Self.assign(&threadFrames, from: other.threadFrames)
+        Self.assign(&threadHeld, from: other.threadHeld)
+        Self.assign(&threadLocals, from: other.threadLocals)
+        Self.assign(&pathCondition, from: other.pathCondition)
+    }
+
+    /// An array the step did not change still shares `source`'s buffer: nothing to copy.
+    @inline(__always) private static func assign<Element: BitwiseCopyable>(_ target: inout [Element], from source: [Element]) {
+        source.withUnsafeBufferPointer { source in
+            if target.withUnsafeBufferPointer({ $0.baseAddress == source.baseAddress }) { return }
+            if target.count == source.count {
+                guard let from = source.baseAddress else { return }
+                target.withUnsafeMutableBufferPointer { target in target.baseAddress?.update(from: from, count: source.count) }
+            } else {
+                target.removeAll(keepingCapacity: true)
+                target.append(contentsOf: source)
+            }
+        }
+    }
 
     /// Request `operation`'s slot at stack position `filter`.
     subscript(slot operation: Int, filter: Int) -> Slot {
@@ -362,6 +448,217 @@ public struct SystemState: Hashable, Sendable {
         defer { sink.deallocate() }
         StateWriter.plain.write(self, into: &sink)
         return Array(sink.elements)
+    }
+}
+
+/// A state's threads: reading one's frames, locks and locals, and changing them in the pools.
+extension SystemState {
+    /// Thread `thread`'s frames, innermost last.
+    func frames(of thread: Int) -> ThreadItems<Frame> { ThreadItems(items: threadFrames[threads[thread].frameRange]) }
+    /// The locks thread `thread` holds, in the order taken.
+    func held(of thread: Int) -> ThreadItems<Int> { ThreadItems(items: threadHeld[threads[thread].heldRange]) }
+    /// Thread `thread`'s locals written so far, by slot.
+    func locals(of thread: Int) -> ThreadItems<Int> { ThreadItems(items: threadLocals[threads[thread].localRange]) }
+
+    /// Thread `thread`'s innermost frame; nil when it has finished.
+    func topFrame(of thread: Int) -> Frame? {
+        let record = threads[thread]
+        return record.frameCount > 0 ? threadFrames[Int(record.frameStart + record.frameCount) - 1] : nil
+    }
+
+    func frameCount(of thread: Int) -> Int { Int(threads[thread].frameCount) }
+    func localCount(of thread: Int) -> Int { Int(threads[thread].localCount) }
+    func heldCount(of thread: Int) -> Int { Int(threads[thread].heldCount) }
+
+    /// Local slot `slot` of thread `thread` (below `localCount(of:)`).
+    func local(_ slot: Int, of thread: Int) -> Int { threadLocals[Int(threads[thread].localStart) + slot] }
+
+    /// Whether thread `thread` holds `lock`.
+    func holds(_ lock: Int, _ thread: Int) -> Bool { threadHeld[threads[thread].heldRange].contains(lock) }
+
+    /// Whether thread `thread` is inside an `Atomic` section.
+    func isAtomic(_ thread: Int) -> Bool {
+        threadFrames[threads[thread].frameRange].contains { if case .code(let frame) = $0 { frame.atomic > 0 } else { false } }
+    }
+
+    /// Calls `body` with each thread's fields, in thread order, through pointers into the pools.
+    @inline(__always) func forEachThreadInPlace(_ body: (ThreadPointers) -> Void) {
+        threads.withUnsafeBufferPointer { threads in
+            threadFrames.withUnsafeBufferPointer { frames in
+                threadHeld.withUnsafeBufferPointer { held in
+                    threadLocals.withUnsafeBufferPointer { locals in
+                        for thread in threads {
+                            body(ThreadPointers(
+                                role: thread.role, frames: UnsafeBufferPointer(rebasing: frames[thread.frameRange]),
+                                held: UnsafeBufferPointer(rebasing: held[thread.heldRange]),
+                                locals: UnsafeBufferPointer(rebasing: locals[thread.localRange])))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Replaces the threads with those `body` adds to the pools it is given: this state's own,
+    /// emptied with their room kept.
+    mutating func replaceThreads(_ body: (inout ThreadPools) -> Void) {
+        var pools = ThreadPools()
+        swap(&pools.threads, &threads)
+        swap(&pools.frames, &threadFrames)
+        swap(&pools.held, &threadHeld)
+        swap(&pools.locals, &threadLocals)
+        pools.threads.removeAll(keepingCapacity: true)
+        pools.frames.removeAll(keepingCapacity: true)
+        pools.held.removeAll(keepingCapacity: true)
+        pools.locals.removeAll(keepingCapacity: true)
+        body(&pools)
+        swap(&pools.threads, &threads)
+        swap(&pools.frames, &threadFrames)
+        swap(&pools.held, &threadHeld)
+        swap(&pools.locals, &threadLocals)
+    }
+
+    /// Adds a thread after the others, holding no locks and with no locals written yet.
+    mutating func addThread(role: ThreadRole, frames: [Frame]) {
+        var thread = ThreadState(role: role)
+        thread.frameStart = Int32(threadFrames.count)
+        thread.frameCount = Int32(frames.count)
+        thread.heldStart = Int32(threadHeld.count)
+        thread.localStart = Int32(threadLocals.count)
+        threadFrames.append(contentsOf: frames)
+        threads.append(thread)
+    }
+
+    /// Removes thread `thread` and what it has in the pools.
+    mutating func removeThread(_ thread: Int) {
+        let record = threads[thread]
+        if record.frameCount > 0 { threadFrames.removeSubrange(record.frameRange) }
+        if record.heldCount > 0 { threadHeld.removeSubrange(record.heldRange) }
+        if record.localCount > 0 { threadLocals.removeSubrange(record.localRange) }
+        threads.remove(at: thread)
+        for later in thread..<threads.count {
+            threads[later].frameStart -= record.frameCount
+            threads[later].heldStart -= record.heldCount
+            threads[later].localStart -= record.localCount
+        }
+    }
+
+    /// Replaces frame `index` (from the outermost, 0) of thread `thread`.
+    mutating func setFrame(_ index: Int, of thread: Int, to frame: Frame) {
+        threadFrames[Int(threads[thread].frameStart) + index] = frame
+    }
+
+    /// Replaces thread `thread`'s innermost frame.
+    mutating func setTopFrame(of thread: Int, to frame: Frame) {
+        let record = threads[thread]
+        threadFrames[Int(record.frameStart + record.frameCount) - 1] = frame
+    }
+
+    mutating func pushFrame(_ frame: Frame, on thread: Int) {
+        let record = threads[thread]
+        Self.insert(frame, at: Int(record.frameStart + record.frameCount), in: &threadFrames)
+        threads[thread].frameCount += 1
+        for later in thread + 1..<threads.count { threads[later].frameStart += 1 }
+    }
+
+    mutating func popFrame(of thread: Int) {
+        let record = threads[thread]
+        Self.remove(at: Int(record.frameStart + record.frameCount) - 1, in: &threadFrames)
+        threads[thread].frameCount -= 1
+        for later in thread + 1..<threads.count { threads[later].frameStart -= 1 }
+    }
+
+    /// Takes every frame off thread `thread` (it has finished).
+    mutating func clearFrames(of thread: Int) {
+        let record = threads[thread]
+        threadFrames.removeSubrange(record.frameRange)
+        threads[thread].frameCount = 0
+        for later in thread + 1..<threads.count { threads[later].frameStart -= record.frameCount }
+    }
+
+    /// Records that thread `thread` took `lock`.
+    mutating func hold(_ lock: Int, _ thread: Int) {
+        let record = threads[thread]
+        Self.insert(lock, at: Int(record.heldStart + record.heldCount), in: &threadHeld)
+        threads[thread].heldCount += 1
+        for later in thread + 1..<threads.count { threads[later].heldStart += 1 }
+    }
+
+    /// Removes the lock at `position` of `held(of: thread)`.
+    mutating func removeHeld(at position: Int, of thread: Int) {
+        Self.remove(at: Int(threads[thread].heldStart) + position, in: &threadHeld)
+        threads[thread].heldCount -= 1
+        for later in thread + 1..<threads.count { threads[later].heldStart -= 1 }
+    }
+
+    /// Appends the next local slot of thread `thread`.
+    mutating func appendLocal(_ value: Int, of thread: Int) {
+        let record = threads[thread]
+        Self.insert(value, at: Int(record.localStart + record.localCount), in: &threadLocals)
+        threads[thread].localCount += 1
+        for later in thread + 1..<threads.count { threads[later].localStart += 1 }
+    }
+
+    // A pool holds a few dozen elements and most changes are at its end (the last thread's, or the
+    // only one's): appending and moving the rest in one copy costs a fraction of `insert(_:at:)`.
+    private static func insert<Element: BitwiseCopyable>(_ element: Element, at index: Int, in pool: inout [Element]) {
+        pool.append(element)
+        let moved = pool.count - 1 - index
+        guard moved > 0 else { return }
+        pool.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            // copyMemory is a memmove: the ranges overlap.
+            UnsafeMutableRawPointer(base + index + 1).copyMemory(from: base + index, byteCount: moved * MemoryLayout<Element>.stride)
+            base[index] = element
+        }
+    }
+
+    private static func remove<Element: BitwiseCopyable>(at index: Int, in pool: inout [Element]) {
+        let moved = pool.count - 1 - index
+        if moved > 0 {
+            pool.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                UnsafeMutableRawPointer(base + index).copyMemory(from: base + index + 1, byteCount: moved * MemoryLayout<Element>.stride)
+            }
+        }
+        pool.removeLast()
+    }
+
+    /// Sets local slot `slot` (below `localCount(of:)`) of thread `thread`.
+    mutating func setLocal(_ slot: Int, of thread: Int, to value: Int) {
+        threadLocals[Int(threads[thread].localStart) + slot] = value
+    }
+}
+
+/// A state's threads and pools as `SystemState.replaceThreads` builds them, thread after thread,
+/// each item appended to the last thread (how a decoded state's are read): appending only.
+struct ThreadPools {
+    fileprivate var threads: [ThreadState] = []
+    fileprivate var frames: [Frame] = []
+    fileprivate var held: [Int] = []
+    fileprivate var locals: [Int] = []
+
+    mutating func addThread(role: ThreadRole) {
+        var thread = ThreadState(role: role)
+        thread.frameStart = Int32(frames.count)
+        thread.heldStart = Int32(held.count)
+        thread.localStart = Int32(locals.count)
+        threads.append(thread)
+    }
+
+    mutating func appendFrame(_ frame: Frame) {
+        frames.append(frame)
+        threads[threads.count - 1].frameCount += 1
+    }
+
+    mutating func appendHeld(_ lock: Int) {
+        held.append(lock)
+        threads[threads.count - 1].heldCount += 1
+    }
+
+    mutating func appendLocal(_ value: Int) {
+        locals.append(value)
+        threads[threads.count - 1].localCount += 1
     }
 }
 

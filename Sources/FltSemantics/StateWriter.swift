@@ -51,7 +51,7 @@ struct StateWriter {
             }
         }
         bytes.append(UInt8(truncatingIfNeeded: state.threads.count))
-        state.threads.forEachInPlace { write($0, into: &bytes) }
+        state.forEachThreadInPlace { write($0, into: &bytes) }
     }
 
     func writeGlobals(_ state: SystemState, into bytes: inout ByteSink) {
@@ -103,15 +103,15 @@ struct StateWriter {
         bytes.append(OperationState.forgottenByte)
     }
 
-    /// Through a pointer, fields read in place (see `Array.forEachInPlace`).
-    func write(_ thread: UnsafePointer<ThreadState>, into bytes: inout ByteSink) {
+    /// Its fields read in place (`SystemState.forEachThreadInPlace`).
+    func write(_ thread: ThreadPointers, into bytes: inout ByteSink) {
         // A role, the three counts, and at most seven numbers and a byte per local, lock and frame.
-        let bound = 4 + 2 * maxVarintBytes + (thread.pointee.locals.count + thread.pointee.held.count + thread.pointee.frames.count) * (2 + 7 * maxVarintBytes)
+        let bound = 4 + 2 * maxVarintBytes + (thread.locals.count + thread.held.count + thread.frames.count) * (2 + 7 * maxVarintBytes)
         bytes.writing(atMost: bound) { write(thread, into: &$0) }
     }
 
-    @inline(__always) private func write(_ thread: UnsafePointer<ThreadState>, into bytes: inout ByteCursor) {
-        switch thread.pointee.role {
+    @inline(__always) private func write(_ thread: ThreadPointers, into bytes: inout ByteCursor) {
+        switch thread.role {
         case .originator(let operation): bytes.append(0); appendVarint(&bytes, number(operation))
         case .worker(let item, let operation): bytes.append(1); appendVarint(&bytes, item); appendVarint(&bytes, number(operation))
         case .fileSystem(let operation): bytes.append(2); appendVarint(&bytes, number(operation))
@@ -121,16 +121,16 @@ struct StateWriter {
         case .oplockBreak(let operation): bytes.append(6); appendVarint(&bytes, number(operation))
         case .driverEntry(let filter): bytes.append(7); appendVarint(&bytes, filter)
         }
-        bytes.append(UInt8(truncatingIfNeeded: thread.pointee.locals.count))
-        for slot in thread.pointee.locals.indices {
-            let value = thread.pointee.locals[slot]
+        bytes.append(UInt8(truncatingIfNeeded: thread.locals.count))
+        for slot in thread.locals.indices {
+            let value = thread.locals[slot]
             appendVarint(&bytes, renumbers && operationLocalSlots.contains(slot) ? handle(value) : value)
         }
-        bytes.append(UInt8(truncatingIfNeeded: thread.pointee.held.count))
-        for lock in thread.pointee.held.indices { bytes.append(UInt8(truncatingIfNeeded: thread.pointee.held[lock])) }
-        bytes.append(UInt8(truncatingIfNeeded: thread.pointee.frames.count))
-        for frame in thread.pointee.frames.indices {
-            switch thread.pointee.frames[frame] {
+        bytes.append(UInt8(truncatingIfNeeded: thread.held.count))
+        for lock in thread.held.indices { bytes.append(UInt8(truncatingIfNeeded: thread.held[lock])) }
+        bytes.append(UInt8(truncatingIfNeeded: thread.frames.count))
+        for frame in thread.frames.indices {
+            switch thread.frames[frame] {
             case .code(let frame):
                 bytes.append(frame.draining ? 9 : 0)
                 appendVarint(&bytes, frame.code)
@@ -233,10 +233,10 @@ extension OperationState {
 extension ThreadState {
     /// A hash of the thread with every operation number erased (an operation-handle local counts only
     /// as set or not): the same for threads that differ only by which request they work for.
-    /// Through a pointer, fields read in place (see `Array.forEachInPlace`).
-    static func erasedHash(_ thread: UnsafePointer<ThreadState>, operationLocalSlots: [Int]) -> UInt64 {
+    /// Its fields read in place (`SystemState.forEachThreadInPlace`).
+    static func erasedHash(_ thread: ThreadPointers, operationLocalSlots: [Int]) -> UInt64 {
         var hash: UInt64
-        switch thread.pointee.role {
+        switch thread.role {
         case .originator: hash = 1
         case .worker(let item, _): hash = mix64(2 &+ UInt64(item) << 8)
         case .fileSystem: hash = 3
@@ -246,14 +246,14 @@ extension ThreadState {
         case .oplockBreak: hash = 7
         case .driverEntry(let filter): hash = mix64(8 &+ UInt64(filter) << 8)
         }
-        for slot in thread.pointee.locals.indices {
-            let value = thread.pointee.locals[slot]
+        for slot in thread.locals.indices {
+            let value = thread.locals[slot]
             let erased = operationLocalSlots.contains(slot) ? (value == 0 ? 0 : 1) : value
             hash = mix64(hash &+ UInt64(bitPattern: Int64(erased)) &+ 0x10)
         }
-        for lock in thread.pointee.held.indices { hash = mix64(hash &+ UInt64(thread.pointee.held[lock]) &+ 0x20) }
-        for frame in thread.pointee.frames.indices {
-            switch thread.pointee.frames[frame] {
+        for lock in thread.held.indices { hash = mix64(hash &+ UInt64(thread.held[lock]) &+ 0x20) }
+        for frame in thread.frames.indices {
+            switch thread.frames[frame] {
             case .code(let code):
                 hash = mix64(hash &+ UInt64(code.code) << 40 &+ UInt64(code.pc) << 16 &+ UInt64(code.filter) << 8 &+ UInt64(code.irql) << 4
                     &+ (code.draining ? 2 : 0) &+ (code.wroteStatus ? 1 : 0))

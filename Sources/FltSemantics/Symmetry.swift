@@ -122,6 +122,7 @@ public struct StateCanonicalizer: Sendable {
 
     private func key(_ state: SystemState, into buffers: inout CanonicalScratch.Buffers) -> UnsafeBufferPointer<UInt8> {
         let forgotten = forgetsCompleted ? forgottenOperations(state) : 0
+        buffers.forgotten = forgotten
         let renamed = reduces && !groups.isEmpty
         if renamed { renumber(state, forgotten: forgotten, into: &buffers) }
         return write(state, forgotten: forgotten, renamed: renamed, into: &buffers)
@@ -155,7 +156,7 @@ public struct StateCanonicalizer: Sendable {
         buffers.key.append(UInt8(truncatingIfNeeded: state.threads.count))
         buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
         guard reduces else {
-            state.threads.forEachInPlace { thread in
+            state.forEachThreadInPlace { thread in
                 writer.write(thread, into: &buffers.key)
                 buffers.ends.append(UInt16(truncatingIfNeeded: buffers.key.count))
             }
@@ -164,7 +165,7 @@ public struct StateCanonicalizer: Sendable {
         // Threads as a multiset: each written apart, then appended in byte order.
         buffers.threads.removeAll()
         buffers.starts.removeAll()
-        state.threads.forEachInPlace { thread in
+        state.forEachThreadInPlace { thread in
             buffers.starts.append(buffers.threads.count)
             writer.write(thread, into: &buffers.threads)
         }
@@ -194,13 +195,20 @@ public struct StateCanonicalizer: Sendable {
     /// with the same violations. Of each thread and its image the one with the smaller key bytes
     /// stays; as the kept image is smaller, following kept images from any skipped thread ends at
     /// a thread that is taken (the composition of swaps is again a renaming). 0 when not reducing.
-    public func redundantThreads(_ state: SystemState, scratch: CanonicalScratch) -> UInt64 {
+    /// `keyed`: the last use of `scratch` was `key(state, scratch:)`, whose numbering and bytes
+    /// this starts from instead of working them out again.
+    public func redundantThreads(_ state: SystemState, scratch: CanonicalScratch, keyed: Bool = false) -> UInt64 {
         guard reduces, !groups.isEmpty, state.threads.count <= 64 else { return 0 }
         return scratch.withBothBuffers { buffers, swapped in
-            let forgotten = forgetsCompleted ? forgottenOperations(state) : 0
-            renumber(state, forgotten: forgotten, into: &buffers)
+            let forgotten: UInt64
+            if keyed {
+                forgotten = buffers.forgotten
+            } else {
+                forgotten = forgetsCompleted ? forgottenOperations(state) : 0
+                renumber(state, forgotten: forgotten, into: &buffers)
+            }
             var redundant: UInt64 = 0
-            var written = false
+            var written = keyed
             for group in groups {
                 // Members in their new order: equal signatures are next to each other.
                 var runStart = 0
@@ -262,7 +270,7 @@ public struct StateCanonicalizer: Sendable {
             }
         }
         buffers.signatures.withUnsafeMutableBufferPointer { signatures in
-            state.threads.forEachInPlace { addThread($0, to: signatures) }
+            state.forEachThreadInPlace { addThread($0, to: signatures) }
             for (index, variable) in operationVariables.enumerated() {
                 let value = state.variables[variable]
                 if value >= 1 && value <= signatures.count { signatures[value - 1] = signatures[value - 1] &+ mix64(0x5641_5200 &+ UInt64(index)) }
@@ -299,17 +307,17 @@ public struct StateCanonicalizer: Sendable {
 
 extension StateCanonicalizer {
     /// Adds a thread to the signature of each request it works for (a sum: the threads of a request
-    /// are a multiset). Through a pointer (see `Array.forEachInPlace`).
-    private func addThread(_ thread: UnsafePointer<ThreadState>, to signatures: UnsafeMutableBufferPointer<UInt64>) {
+    /// are a multiset). Read in place (`SystemState.forEachThreadInPlace`).
+    private func addThread(_ thread: ThreadPointers, to signatures: UnsafeMutableBufferPointer<UInt64>) {
         let hash = ThreadState.erasedHash(thread, operationLocalSlots: operationLocalSlots)
-        switch thread.pointee.role {
+        switch thread.role {
         case .originator(let own), .worker(_, let own), .fileSystem(let own), .canceller(let own), .oplockBreak(let own):
             if own >= 0 { signatures[own] = signatures[own] &+ mix64(hash &+ 1) }
         case .teardown, .unloader, .driverEntry:
             break
         }
-        for frame in thread.pointee.frames.indices {
-            switch thread.pointee.frames[frame] {
+        for frame in thread.frames.indices {
+            switch thread.frames[frame] {
             case .code(let code) where code.operation >= 0:
                 signatures[code.operation] = signatures[code.operation] &+ mix64(hash &+ 2)
             case .dispatch(let own, _):
@@ -342,7 +350,7 @@ extension StateCanonicalizer {
         var referenced: UInt64 = 0
         @inline(__always) func refer(_ operation: Int) { if operation >= 0 { referenced |= 1 << operation } }
         @inline(__always) func referHandle(_ value: Int) { if value >= 1 && value <= 64 { referenced |= 1 << (value - 1) } }
-        for thread in state.threads {
+        state.forEachThreadInPlace { thread in
             switch thread.role {
             case .originator(let own), .worker(_, let own), .fileSystem(let own), .canceller(let own), .oplockBreak(let own): refer(own)
             case .teardown, .unloader, .driverEntry: break
@@ -406,6 +414,8 @@ public final class CanonicalScratch {
         var numbers: [Int] = []
         var order: [Int] = []
         var sortedGroup: [Int] = []
+        /// The forgotten requests of the last key (`StateCanonicalizer.forgottenOperations`).
+        var forgotten: UInt64 = 0
 
         func deallocate() {
             key.deallocate()
