@@ -37,7 +37,9 @@ struct Run {
     }
 
     /// Makes this the run of `thread` with `choices` from `parent`, reusing the buffers of the
-    /// state and of the choices: when nothing kept a copy of them, that allocates nothing.
+    /// state and of the choices: when nothing kept a copy of them, that allocates nothing. It sets
+    /// every stored property but `semantics` and `log` as `init` does: a property added to `Run`
+    /// must be reset here too (`LentSuccessors` compares lent successors with fresh ones).
     mutating func restart(from parent: SystemState, thread: Int, choices: [Int]) {
         state.assign(from: parent)
         self.thread = thread
@@ -128,8 +130,6 @@ struct Run {
     }
 
     // MARK: Frames
-
-    private var topIndex: Int { state.frameCount(of: thread) - 1 }
 
     private mutating func setTop(_ frame: Frame) { state.setTopFrame(of: thread, to: frame) }
     private mutating func push(_ frame: Frame) { state.pushFrame(frame, on: thread) }
