@@ -59,7 +59,11 @@ import Testing
 @Suite struct LentSuccessors {
     @Test(arguments: repositoryModelFiles())
     func lentSuccessorsAreTheSuccessors(_ path: String) throws {
-        let semantics = Semantics(try RepositoryModels.program(path))
+        Self.expectLentSuccessorsAreTheSuccessors(Semantics(try RepositoryModels.program(path)), path)
+    }
+
+    /// Breadth first over up to `EncodedStatesRoundTrip.statesPerModel` states of `semantics`.
+    static func expectLentSuccessorsAreTheSuccessors(_ semantics: Semantics, _ path: String) {
         let canonicalizer = StateCanonicalizer(program: semantics.program, enabled: true)
         let keyScratch = CanonicalScratch(), fresh = CanonicalScratch()
         // One scratch for every state, as one exploring thread keeps it.

@@ -137,6 +137,24 @@ private func dataLine(_ result: ExplorationResult) -> String? {
         #expect(dataLine(result) == "this run happens with x = 0")
     }
 
+    /// A path that an `Assume` rules out ends its run discarded; the runs lent after it (the other
+    /// request's, from the same state) must come out as fresh ones.
+    @Test func aRunAfterADiscardedOneIsLentAsAFreshOne() throws {
+        let program = try program {
+            let x = BitVector("x", .uint32, initial: .symbolic)
+            _ = Model("Discarded") {
+                Workload { Requests(.read, count: 2) }
+                Filter("F", altitude: 100) {
+                    PreOperation(.read) {
+                        If(x == 3) { Assume(x != 3) }
+                        Return(.successNoCallback)
+                    }
+                }
+            }
+        }
+        LentSuccessors.expectLentSuccessorsAreTheSuccessors(Semantics(program), "Assume(x != 3) after x == 3")
+    }
+
     @Test func requestParametersAreInputsOfTheirOwnRequest() throws {
         let program = try dataProgram(length: .symbolic(where: { $0 >= 0x1000 }), {
             [Assert(Op.length != 0x1000, "Length is not one page").ir]
