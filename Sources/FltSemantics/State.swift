@@ -468,7 +468,6 @@ extension SystemState {
 
     func frameCount(of thread: Int) -> Int { Int(threads[thread].frameCount) }
     func localCount(of thread: Int) -> Int { Int(threads[thread].localCount) }
-    func heldCount(of thread: Int) -> Int { Int(threads[thread].heldCount) }
 
     /// Local slot `slot` of thread `thread` (below `localCount(of:)`).
     func local(_ slot: Int, of thread: Int) -> Int { threadLocals[Int(threads[thread].localStart) + slot] }
@@ -541,11 +540,6 @@ extension SystemState {
             threads[later].heldStart -= record.heldCount
             threads[later].localStart -= record.localCount
         }
-    }
-
-    /// Replaces frame `index` (from the outermost, 0) of thread `thread`.
-    mutating func setFrame(_ index: Int, of thread: Int, to frame: Frame) {
-        threadFrames[Int(threads[thread].frameStart) + index] = frame
     }
 
     /// Replaces thread `thread`'s innermost frame.
