@@ -64,8 +64,8 @@ struct StateStore {
     /// Writes a state's component numbers into `scratch` as the exact store keeps them; false
     /// when one is -1 (a component not stored, so the state is not either). Static: a lookup
     /// that changed an inout argument while reading the store through a pointer copied the store.
-    /// The bytes are `appendVarint`'s, written through a pointer and appended at once (an append
-    /// a byte cost most of a lookup).
+    /// Each number a little-endian base-128 varint, written through a pointer and appended at once
+    /// (an append a byte cost most of a lookup). `insertCollapsed` writes the same.
     static func collapse(_ componentNumbers: UnsafeBufferPointer<Int32>, into scratch: inout [UInt8]) -> Bool {
         scratch.removeAll(keepingCapacity: true)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: componentNumbers.count * 5) { buffer in
@@ -139,15 +139,6 @@ struct StateStore {
         return (slot, nil)
     }
 
-    private static func appendVarint(_ value: Int, to bytes: inout [UInt8]) {
-        var rest = UInt(value)
-        while rest >= 0x80 {
-            bytes.append(UInt8(rest & 0x7F) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-
     private mutating func insertFingerprint(_ fingerprint: UInt64) -> (node: Int, inserted: Bool) {
         var (slot, known) = probeFingerprint(fingerprint)
         if let known { return (known, false) }
@@ -165,15 +156,18 @@ struct StateStore {
         _ key: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt16>, componentNumbers: UnsafeBufferPointer<Int32>,
         componentHashes: UnsafeBufferPointer<UInt64>
     ) -> (node: Int, inserted: Bool) {
-        scratch.removeAll(keepingCapacity: true)
-        var start = 0
-        for (index, end) in ends.enumerated() {
-            let number = componentNumbers[index] >= 0
-                ? Int(componentNumbers[index])
-                : components.insert(UnsafeBufferPointer(rebasing: key[start..<Int(end)]), hash: componentHashes[index]).node
-            Self.appendVarint(number, to: &scratch)
-            start = Int(end)
+        // The components the expanding thread did not find are stored first, then the numbers collapsed.
+        let collapsed = withUnsafeTemporaryAllocation(of: Int32.self, capacity: ends.count) { numbers in
+            var start = 0
+            for (index, end) in ends.enumerated() {
+                numbers[index] = componentNumbers[index] >= 0
+                    ? componentNumbers[index]
+                    : Int32(components.insert(UnsafeBufferPointer(rebasing: key[start..<Int(end)]), hash: componentHashes[index]).node)
+                start = Int(end)
+            }
+            return Self.collapse(UnsafeBufferPointer(numbers), into: &scratch)
         }
+        precondition(collapsed, "a component number is missing after storing the components")
         var (slot, known) = probeCollapsed(scratch)
         if let known { return (known, false) }
         if isHalfFull {

@@ -63,6 +63,34 @@ public final class SuccessorScratch: @unchecked Sendable {
     }
 }
 
+/// The enabled threads of a state less the skipped ones (unless only one is enabled), in order:
+/// as bits for a state of at most 64 threads (the array of `enabledThreads` was an allocation per
+/// state), else from that array.
+private struct TakenThreads: IteratorProtocol {
+    private var bits: UInt64 = 0
+    private var list: [Int] = []
+    private var position = 0
+
+    init(enabledThreadsOf state: SystemState, in semantics: Semantics, skipping: UInt64) {
+        if state.threads.count <= 64 {
+            let enabled = semantics.enabledThreadBits(state)
+            bits = enabled.nonzeroBitCount > 1 ? enabled & ~skipping : enabled
+        } else {
+            list = semantics.enabledThreads(state)
+        }
+    }
+
+    mutating func next() -> Int? {
+        if position < list.count {
+            position += 1
+            return list[position - 1]
+        }
+        guard bits != 0 else { return nil }
+        defer { bits &= bits - 1 }
+        return bits.trailingZeroBitCount
+    }
+}
+
 /// A step lent by `Semantics.forEachSuccessorLent`: a `Successor` without its state and events.
 public struct StepOutcome {
     public let transition: Transition
@@ -467,29 +495,26 @@ public final class Semantics: Sendable {
     }
 
     /// The successors of `state` as `forEachSuccessor` makes them (without events), each lent to
-    /// `body` for the call: one working state is reset from `state` for each, so a successor whose
-    /// state `body` only reads (to key or encode it) allocates nothing. A copy `body` keeps stays
-    /// valid; the next reset then copies the buffers it shares.
-    /// With `scratch` the working state is kept there for the next call, which then reuses its
-    /// buffers too.
+    /// `body` for the call: one working state, kept in `scratch` from one call to the next, is
+    /// reset from `state` for each, so a successor whose state `body` only reads (to key or encode
+    /// it) allocates nothing. A copy `body` keeps stays valid; the next reset then copies the
+    /// buffers it shares.
     public func forEachSuccessorLent(
-        of state: SystemState, skipping: UInt64 = 0, scratch: SuccessorScratch? = nil, _ body: (_ state: SystemState, _ step: StepOutcome) -> Void
+        of state: SystemState, skipping: UInt64 = 0, scratch: SuccessorScratch, _ body: (_ state: SystemState, _ step: StepOutcome) -> Void
     ) {
         // A new run starts sharing `state`'s buffers (`restart` copies none of them into themselves).
-        guard let scratch else {
-            var run = Run(semantics: self, state: state, thread: -1, choices: [], recording: false)
-            lend(successorsOf: state, skipping: skipping, in: &run, body)
-            return
-        }
         if scratch.run == nil { scratch.run = Run(semantics: self, state: state, thread: -1, choices: [], recording: false) }
         scratch.withRun { run in
             precondition(run.semantics === self, "a successor scratch is used with two models")
-            lend(successorsOf: state, skipping: skipping, in: &run, body)
+            lendSteps(of: state, skipping: skipping, in: &run, body)
         }
     }
 
-    private func lend(successorsOf state: SystemState, skipping: UInt64, in run: inout Run, _ body: (_ state: SystemState, _ step: StepOutcome) -> Void) {
-        func steps(of thread: Int) {
+    private func lendSteps(of state: SystemState, skipping: UInt64, in run: inout Run, _ body: (_ state: SystemState, _ step: StepOutcome) -> Void) {
+        // No nested function over `run`: capturing the inout run made the optimizer copy it
+        // (a retain and release of all its arrays per thread, +7% instructions at N=5).
+        var threads = TakenThreads(enabledThreadsOf: state, in: self, skipping: skipping)
+        while let thread = threads.next() {
             var choices: [Int] = []
             while true {
                 run.restart(from: state, thread: thread, choices: choices)
@@ -501,17 +526,6 @@ public final class Semantics: Sendable {
                 guard let next else { break }
                 choices = next
             }
-        }
-        if state.threads.count <= 64 {
-            // As bits: the array of `enabledThreads` was an allocation per state.
-            let enabled = enabledThreadBits(state)
-            var taken = enabled.nonzeroBitCount > 1 ? enabled & ~skipping : enabled
-            while taken != 0 {
-                steps(of: taken.trailingZeroBitCount)
-                taken &= taken - 1
-            }
-        } else {
-            for thread in enabledThreads(state) { steps(of: thread) }
         }
     }
 
